@@ -1,0 +1,193 @@
+"""Committees, their members, the projects they steward and the meetings they hold."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from pmc.markup import render_markdown
+
+
+class PassRule(models.TextChoices):
+    MAJORITY = "majority", "More binding +1 than binding -1"
+    TWO_THIRDS_CAST = "two_thirds_cast", "Two-thirds of the binding +1/-1 votes cast"
+    TWO_THIRDS_ELIGIBLE = "two_thirds_eligible", "Two-thirds of the eligible voters"
+
+
+class Committee(models.Model):
+    """A Project Management Committee (PMC) and its voting policy."""
+
+    name = models.CharField(max_length=100, unique=True, help_text="e.g. Runtime, BOSH.")
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    pass_rule = models.CharField(
+        max_length=32,
+        choices=PassRule.choices,
+        default=PassRule.MAJORITY,
+        help_text="How binding votes decide a proposal once quorum is met.",
+    )
+    vote_duration_hours = models.PositiveIntegerField(
+        default=72,
+        validators=[MinValueValidator(72)],
+        help_text="How long a vote stays open; at least 72 hours.",
+    )
+    quorum_extensions = models.PositiveSmallIntegerField(
+        default=1,
+        help_text="How many times a vote that missed quorum is extended before it is deferred.",
+    )
+    extension_hours = models.PositiveIntegerField(
+        default=72,
+        validators=[MinValueValidator(1)],
+        help_text="How long each quorum extension lasts.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(vote_duration_hours__gte=72), name="committee_vote_at_least_72h"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def voting_rules(self) -> dict:
+        """The rules a proposal freezes when its vote starts."""
+        return {
+            "pass_rule": self.pass_rule,
+            "quorum": "more_than_half_of_eligible",
+            "duration_hours": self.vote_duration_hours,
+            "quorum_extensions": self.quorum_extensions,
+            "extension_hours": self.extension_hours,
+        }
+
+
+class Role(models.TextChoices):
+    MEMBER = "member", "Member"
+    CHAIR = "chair", "Chair"
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self, on: datetime.date | None = None) -> MembershipQuerySet:
+        on = on or timezone.localdate()
+        return self.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on), started_on__lte=on)
+
+    def chairs(self) -> MembershipQuerySet:
+        return self.filter(role=Role.CHAIR)
+
+
+class Membership(models.Model):
+    """A user's seat on a committee. Seats end; they are never deleted."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships"
+    )
+    committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
+    started_on = models.DateField(default=timezone.localdate)
+    ended_on = models.DateField(
+        null=True, blank=True, help_text="Empty while the seat is held; emeritus after this day."
+    )
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["committee", "user__username"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "committee"],
+                condition=Q(ended_on__isnull=True),
+                name="one_open_membership_per_committee",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="membership_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}, {self.committee})"
+
+
+class ProjectStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    INCUBATING = "incubating", "Incubating"
+    ACTIVE = "active", "Active"
+    ATTIC = "attic", "Attic"
+
+
+class ProjectQuerySet(models.QuerySet):
+    def named(self, name: str) -> ProjectQuerySet:
+        """Projects called `name` now or before a rename (case-insensitive)."""
+        return self.filter(Q(name__iexact=name) | Q(former_names__icontains=f'"{name}"')).distinct()
+
+
+class Project(models.Model):
+    """A project stewarded by a committee."""
+
+    name = models.CharField(max_length=200, unique=True)
+    committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="projects")
+    status = models.CharField(
+        max_length=16, choices=ProjectStatus.choices, default=ProjectStatus.PROPOSED
+    )
+    repository_urls = models.JSONField(default=list, blank=True, help_text="List of URLs.")
+    lead = models.CharField(max_length=200, blank=True, help_text="Name of the project lead.")
+    former_names = models.JSONField(
+        default=list, blank=True, help_text="Names before renames, oldest first."
+    )
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Meeting(models.Model):
+    """A committee meeting and its notes."""
+
+    committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="meetings")
+    date = models.DateField()
+    title = models.CharField(max_length=300)
+    notes = models.TextField(blank=True, help_text="The notes in markdown.")
+    notes_html = models.TextField(blank=True, editable=False)
+    source = models.CharField(
+        max_length=500, blank=True, help_text="Where the notes came from (file path)."
+    )
+
+    class Meta:
+        ordering = ["-date", "committee"]
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "date"], name="one_meeting_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.committee} {self.date:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.notes_html = render_markdown(self.notes)
+        super().save(*args, **kwargs)
+
+
+class TeamReport(models.Model):
+    """A team's report in a meeting's backlog review."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="team_reports")
+    position = models.PositiveIntegerField(default=0)
+    team = models.CharField(max_length=200)
+    lead = models.CharField(max_length=200, blank=True, help_text="Empty when none is named.")
+    body = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["meeting", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.team} ({self.lead or 'no lead'})"

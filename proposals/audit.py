@@ -1,0 +1,116 @@
+"""Writing and verifying the hash-chained event log.
+
+Every event stores the hash of the event before it, so one chain covers the whole
+log and an edited or deleted row breaks it. Writers take a lock before reading the
+chain's head, so concurrent transactions (several web and worker processes) append
+one after the other instead of forking the chain.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from proposals.models import GENESIS_HASH, Event
+
+# Arbitrary constant naming "the audit chain" among PostgreSQL advisory locks.
+_CHAIN_LOCK_KEY = 7_245_113_901
+
+
+def actor_fields(actor) -> dict:
+    """The actor FK and display name for a user or a SystemActor."""
+    if getattr(actor, "is_system", False):
+        return {"actor": None, "actor_name": str(actor)}
+    return {"actor": actor, "actor_name": actor.get_username()}
+
+
+def record(
+    *,
+    action: str,
+    actor,
+    at: datetime.datetime | None = None,
+    committee=None,
+    proposal=None,
+    project=None,
+    membership=None,
+    from_state: str = "",
+    to_state: str = "",
+    reason: str = "",
+    payload: dict | None = None,
+) -> Event:
+    """Append one event. Must run inside the transaction that makes the change."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit.record() must run inside the change's transaction.atomic().")
+    _lock_chain()
+    now = timezone.now()
+    event = Event(
+        at=at or now,
+        recorded_at=now,
+        action=action,
+        committee=committee,
+        proposal=proposal,
+        project=project,
+        membership=membership,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+        payload=payload or {},
+        **actor_fields(actor),
+    )
+    event.prev_hash = Event.objects.order_by("-id").values_list("hash", flat=True).first() or (
+        GENESIS_HASH
+    )
+    event.hash = event.compute_hash()
+    event.save(force_insert=True)
+    return event
+
+
+def _lock_chain() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+    # SQLite runs IMMEDIATE transactions (settings): the writer already holds the lock.
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    broken_at: int | None = None
+    problem: str = ""
+    head: str = GENESIS_HASH
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_at is None
+
+
+def verify_chain(events: Iterator[Event] | None = None) -> ChainReport:
+    """Walk the log in order and report the first event whose link or content is wrong."""
+    if events is None:
+        events = Event.objects.order_by("id").iterator(chunk_size=2000)
+    expected_prev = GENESIS_HASH
+    checked = 0
+    for event in events:
+        checked += 1
+        if event.prev_hash != expected_prev:
+            return ChainReport(
+                checked,
+                event.pk,
+                f"event #{event.pk} does not follow the event before it "
+                "(an event before it was deleted or its hash was changed)",
+                expected_prev,
+            )
+        if event.compute_hash() != event.hash:
+            return ChainReport(
+                checked,
+                event.pk,
+                f"event #{event.pk} was edited after it was written (its content no longer "
+                "matches its hash)",
+                expected_prev,
+            )
+        expected_prev = event.hash
+    return ChainReport(checked, head=expected_prev)

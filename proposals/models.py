@@ -1,0 +1,392 @@
+"""Proposals, their votes and checklists, and the append-only event log."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
+
+from pmc.markup import render_markdown
+from pmc.models import Committee, Meeting, Project
+from proposals.rules import may
+from proposals.states import Kind, State
+
+
+class ProposalQuerySet(models.QuerySet):
+    def voting(self) -> ProposalQuerySet:
+        return self.filter(state=State.VOTING)
+
+    def past_deadline(self, now: datetime.datetime | None = None) -> ProposalQuerySet:
+        return self.filter(closes_at__lte=now or timezone.now())
+
+
+class Proposal(ConcurrentTransitionMixin, models.Model):
+    """A proposal about a project's lifecycle, raised in a committee."""
+
+    committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="proposals")
+    project = models.ForeignKey(
+        Project,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="proposals",
+        help_text="Empty for an incubation that precedes its project.",
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    title = models.CharField(max_length=300)
+    body = models.TextField(blank=True, help_text="Markdown.")
+    body_html = models.TextField(blank=True, editable=False)
+    proposer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="proposals",
+        help_text="Empty for proposals that entered through imported notes.",
+    )
+    proposing_team = models.CharField(max_length=200, blank=True, help_text='e.g. "CLI team".')
+    condition = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text='What the proposal waits for, e.g. "at the same time the DEAs reach EOL".',
+    )
+    new_name = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Rename: the new name. Incubation without a project: the project's name.",
+    )
+    new_lead = models.CharField(max_length=200, blank=True, help_text="Ownership: the new lead.")
+    meetings = models.ManyToManyField(
+        Meeting, through="ProposalMeeting", related_name="proposals", blank=True
+    )
+
+    state = FSMField(default=State.DRAFT, choices=State.choices, protected=True, db_index=True)
+    revision = models.PositiveIntegerField(
+        default=1, editable=False, help_text="Bumped on each change of the text."
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    vote_round = models.PositiveIntegerField(
+        default=0, editable=False, help_text="1 for the first vote, 2 after a return, ..."
+    )
+    vote_rules = models.JSONField(
+        null=True, blank=True, editable=False, help_text="Committee rules frozen at vote start."
+    )
+    vote_started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    closes_at = models.DateTimeField(null=True, blank=True, editable=False)
+    vote_extensions = models.PositiveSmallIntegerField(default=0, editable=False)
+    vote_closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    decided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    decided_in = models.ForeignKey(
+        Meeting,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="decisions",
+        help_text="The meeting that decided by consensus.",
+    )
+
+    objects = ProposalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=State.values), name="proposal_state_is_known"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=State.VOTING) | Q(closes_at__isnull=False),
+                name="voting_proposal_has_deadline",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "closes_at"], name="proposal_deadline_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        self.body_html = render_markdown(self.body)
+        self.updated_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:proposals_proposal_change", args=[self.pk])
+
+    # Transitions: each changes fields of this row in memory, nothing else. The
+    # `proposals.actions.do_*` functions run them with the permission check, save,
+    # event and follow-up inside one transaction.
+
+    @transition(field=state, source=State.DRAFT, target=State.DISCUSSION, permission=may("submit"))
+    def submit(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=State.DISCUSSION,
+        target=State.VOTING,
+        permission=may("start_vote"),
+        conditions=[lambda p: p.committee.memberships.active().exists()],
+    )
+    def start_vote(self, *, rules: dict, at: datetime.datetime) -> None:
+        self.vote_round += 1
+        self.vote_rules = rules
+        self.vote_started_at = at
+        self.closes_at = at + datetime.timedelta(hours=rules["duration_hours"])
+        self.vote_extensions = 0
+        self.vote_closed_at = None
+
+    @transition(
+        field=state,
+        source=State.VOTING,
+        target=RETURN_VALUE(State.ACCEPTED, State.REJECTED, State.VOTING, State.DEFERRED),
+        permission=may("close_vote"),
+    )
+    def close_vote(self, *, tally, at: datetime.datetime) -> str:
+        if tally.quorum_met:
+            self.vote_closed_at = at
+            return State.ACCEPTED if tally.passed else State.REJECTED
+        if self.vote_extensions < self.vote_rules["quorum_extensions"]:
+            self.vote_extensions += 1
+            self.closes_at = max(at, self.closes_at) + datetime.timedelta(
+                hours=self.vote_rules["extension_hours"]
+            )
+            return State.VOTING
+        self.vote_closed_at = at
+        return State.DEFERRED
+
+    @transition(
+        field=state,
+        source=State.VOTING,
+        target=State.DISCUSSION,
+        permission=may("return_to_discussion"),
+    )
+    def return_to_discussion(self) -> None:
+        self.closes_at = None
+
+    @transition(
+        field=state,
+        source=State.ACCEPTED,
+        target=State.COMPLETED,
+        permission=may("complete"),
+        conditions=[lambda p: not p.checklist.filter(done=False).exists()],
+    )
+    def complete(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=State.DISCUSSION,
+        target=RETURN_VALUE(State.ACCEPTED, State.REJECTED),
+        permission=may("decide"),
+    )
+    def decide(self, *, accepted: bool, meeting: Meeting, at: datetime.datetime) -> str:
+        self.decided_in = meeting
+        self.decided_at = at
+        return State.ACCEPTED if accepted else State.REJECTED
+
+    @transition(
+        field=state,
+        source=[State.DRAFT, State.DISCUSSION, State.VOTING],
+        target=State.WITHDRAWN,
+        permission=may("withdraw"),
+    )
+    def withdraw(self) -> None:
+        self.closes_at = None
+
+    @transition(
+        field=state, source=State.DISCUSSION, target=State.DEFERRED, permission=may("defer")
+    )
+    def defer(self) -> None:
+        pass
+
+    @transition(
+        field=state, source=State.DEFERRED, target=State.DISCUSSION, permission=may("resume")
+    )
+    def resume(self) -> None:
+        self.closes_at = None
+
+
+class ProposalMeeting(models.Model):
+    """A meeting in which a proposal came up, with where in the notes."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="mentions")
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="mentions")
+    section = models.CharField(max_length=300, blank=True, help_text="Heading it was under.")
+    excerpt = models.TextField(blank=True, help_text="The lines of the notes that raised it.")
+
+    class Meta:
+        ordering = ["meeting__date"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "meeting"], name="one_mention_per_meeting"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal} @ {self.meeting}"
+
+
+class EligibleVoter(models.Model):
+    """A member whose vote is binding in one round, frozen when the vote starts."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="eligible")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    round = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "round", "user"], name="eligible_once_per_round"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.proposal} (round {self.round})"
+
+
+class VoteValue(models.IntegerChoices):
+    YES = 1, "+1"
+    ABSTAIN = 0, "0"
+    NO = -1, "-1"
+
+
+class Vote(models.Model):
+    """One member's vote on a proposal in one voting round, or their recusal."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="votes")
+    voter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="votes"
+    )
+    round = models.PositiveIntegerField(help_text="Votes of earlier rounds no longer count.")
+    value = models.SmallIntegerField(
+        choices=VoteValue.choices, null=True, blank=True, help_text="Empty when recused."
+    )
+    recused = models.BooleanField(
+        default=False, help_text="Conflict of interest: out of the quorum's denominator."
+    )
+    reason = models.TextField(blank=True)
+    binding = models.BooleanField(help_text="False for members who joined after the vote began.")
+    cast_at = models.DateTimeField(default=timezone.now)
+    revision = models.PositiveIntegerField(help_text="The proposal text revision voted on.")
+
+    class Meta:
+        ordering = ["proposal", "round", "cast_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "round", "voter"], name="one_vote_per_round"
+            ),
+            models.CheckConstraint(
+                condition=(Q(recused=True) & Q(value__isnull=True))
+                | (Q(recused=False) & Q(value__in=[-1, 0, 1])),
+                name="vote_value_or_recusal",
+            ),
+            models.CheckConstraint(
+                condition=~Q(value=-1) | ~Q(reason=""), name="minus_one_needs_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        shown = "recused" if self.recused else self.get_value_display()
+        return f"{self.voter}: {shown} on {self.proposal}"
+
+
+class ChecklistItem(models.Model):
+    """One step of carrying out an accepted proposal."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="checklist")
+    position = models.PositiveIntegerField(default=0)
+    text = models.CharField(max_length=300)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="checklist_items",
+    )
+    done = models.BooleanField(default=False)
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["proposal", "position"]
+
+    def __str__(self) -> str:
+        return f"[{'x' if self.done else ' '}] {self.text}"
+
+
+GENESIS_HASH = "0" * 64
+
+
+class Event(models.Model):
+    """An entry of the append-only lifecycle log; each carries the hash of the one before."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True, help_text="When it happened.")
+    recorded_at = models.DateTimeField(default=timezone.now, help_text="When it was written.")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty when the system acted.",
+    )
+    actor_name = models.CharField(max_length=150, help_text="Username, or system:<what>.")
+    action = models.CharField(max_length=64, db_index=True)
+    committee = models.ForeignKey(
+        Committee, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
+    membership = models.ForeignKey(
+        "pmc.Membership", on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
+    from_state = models.CharField(max_length=32, blank=True)
+    to_state = models.CharField(max_length=32, blank=True)
+    reason = models.TextField(blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64, unique=True)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.action} by {self.actor_name}"
+
+    def compute_hash(self) -> str:
+        """SHA-256 over the previous hash and every recorded field."""
+        content = {
+            "prev": self.prev_hash,
+            "at": _canonical_time(self.at),
+            "recorded_at": _canonical_time(self.recorded_at),
+            "actor": self.actor_id,
+            "actor_name": self.actor_name,
+            "action": self.action,
+            "committee": self.committee_id,
+            "proposal": self.proposal_id,
+            "project": self.project_id,
+            "membership": self.membership_id,
+            "from_state": self.from_state,
+            "to_state": self.to_state,
+            "reason": self.reason,
+            "payload": self.payload,
+        }
+        canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _canonical_time(value: datetime.datetime) -> str:
+    return value.astimezone(datetime.UTC).isoformat(timespec="microseconds")

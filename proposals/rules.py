@@ -1,0 +1,108 @@
+"""Who may do what to a proposal, as `rules` predicates computed from PMC membership.
+
+Transitions name their rule in `TRANSITION_RULES`; the FSM asks it through the
+transition's `permission=`. The system (vote sweeps, the notes import) acts as a
+`SystemActor`, which only the rules that say `is_system` admit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import rules
+from django.utils import timezone
+
+from pmc.models import Membership, Role
+
+
+@dataclass(frozen=True)
+class SystemActor:
+    """The application itself acting: a deadline sweep, an import."""
+
+    name: str = "system"
+    is_system: bool = True
+    is_authenticated: bool = False
+    pk: None = None
+
+    def __str__(self) -> str:
+        return f"system:{self.name}"
+
+
+SYSTEM = SystemActor()
+IMPORT = SystemActor("import")
+
+
+def _active_role(user, committee_id) -> str | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    # One query per check; views that need many answers use `roles_by_committee`.
+    membership = Membership.objects.active().filter(user=user, committee_id=committee_id).first()
+    return membership.role if membership else None
+
+
+def roles_by_committee(user) -> dict[int, str]:
+    """{committee_id: role} for the user's seats held today."""
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    return dict(Membership.objects.active().filter(user=user).values_list("committee_id", "role"))
+
+
+@rules.predicate
+def is_system(user, proposal) -> bool:
+    return bool(getattr(user, "is_system", False))
+
+
+@rules.predicate
+def is_member(user, proposal) -> bool:
+    return _active_role(user, proposal.committee_id) is not None
+
+
+@rules.predicate
+def is_chair(user, proposal) -> bool:
+    return _active_role(user, proposal.committee_id) == Role.CHAIR
+
+
+@rules.predicate
+def is_proposer(user, proposal) -> bool:
+    return getattr(user, "is_authenticated", False) and proposal.proposer_id == user.pk
+
+
+@rules.predicate
+def deadline_passed(user, proposal) -> bool:
+    return proposal.closes_at is not None and timezone.now() >= proposal.closes_at
+
+
+@rules.predicate
+def result_is_settled(user, proposal) -> bool:
+    from proposals.voting import tally_for
+
+    return tally_for(proposal).settled
+
+
+TRANSITION_RULES = rules.RuleSet()
+TRANSITION_RULES.add_rule("submit", (is_proposer & is_member) | is_system)
+TRANSITION_RULES.add_rule("start_vote", is_chair | is_system)
+TRANSITION_RULES.add_rule(
+    "close_vote", (is_chair & (deadline_passed | result_is_settled)) | (is_system & deadline_passed)
+)
+TRANSITION_RULES.add_rule("return_to_discussion", is_chair)
+TRANSITION_RULES.add_rule("complete", is_chair | is_system)
+TRANSITION_RULES.add_rule("decide", is_chair | is_system)
+TRANSITION_RULES.add_rule("withdraw", is_proposer | is_system)
+TRANSITION_RULES.add_rule("defer", is_chair | is_system)
+TRANSITION_RULES.add_rule("resume", is_chair | is_proposer | is_system)
+
+# Actions that are not state transitions.
+rules.add_perm("proposals.vote", is_member)
+rules.add_perm("proposals.edit_proposal", is_proposer | is_chair | is_system)
+rules.add_perm("proposals.manage_checklist", is_chair | is_system)
+
+
+def may(transition_name: str):
+    """The `permission=` callable for a transition: (proposal, user) -> bool."""
+
+    def check(proposal, user) -> bool:
+        return TRANSITION_RULES.test_rule(transition_name, user, proposal)
+
+    check.__name__ = f"may_{transition_name}"
+    return check

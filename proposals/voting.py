@@ -1,0 +1,134 @@
+"""The tally: how a committee's frozen voting rules turn ballots into a result.
+
+Pure functions over counts, so every rule can be checked without a database;
+`tally_for` loads one proposal's current round.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from pmc.models import PassRule
+
+
+@dataclass(frozen=True)
+class Ballot:
+    value: int | None  # +1, 0, -1; None when recused
+    recused: bool
+    binding: bool
+
+
+@dataclass(frozen=True)
+class Tally:
+    pass_rule: str
+    eligible: int
+    yes: int
+    no: int
+    abstain: int
+    recused: int
+    not_voted: int
+    non_binding_yes: int = 0
+    non_binding_no: int = 0
+    non_binding_abstain: int = 0
+
+    @property
+    def denominator(self) -> int:
+        """Eligible voters who have not recused: the base of the quorum."""
+        return self.eligible - self.recused
+
+    @property
+    def cast(self) -> int:
+        return self.yes + self.no + self.abstain
+
+    @property
+    def quorum_needed(self) -> int:
+        return self.denominator // 2 + 1
+
+    @property
+    def quorum_met(self) -> bool:
+        return self.denominator > 0 and 2 * self.cast > self.denominator
+
+    @property
+    def passed(self) -> bool:
+        return self.quorum_met and _passes(self.pass_rule, self.yes, self.no, self.denominator)
+
+    @property
+    def outcome(self) -> str:
+        if not self.quorum_met:
+            return "no quorum"
+        return "passes" if self.passed else "fails"
+
+    @property
+    def settled(self) -> bool:
+        """True when the chair may close early: everyone has voted or recused, or no
+        remaining ballot can change the result."""
+        if self.not_voted == 0:
+            return True
+        if not self.quorum_met:
+            return False
+        # Each rule is linear in the counts, so the result over every mix of the
+        # remaining ballots is bounded by the cases where all of them go one way.
+        r = self.not_voted
+        cases = [
+            (self.yes + r, self.no, self.denominator),
+            (self.yes, self.no + r, self.denominator),
+            (self.yes, self.no, self.denominator - r),  # all recuse
+            (self.yes, self.no, self.denominator),  # all abstain or stay away
+        ]
+        results = {_passes(self.pass_rule, yes, no, den) for yes, no, den in cases}
+        return len(results) == 1
+
+
+def _passes(rule: str, yes: int, no: int, denominator: int) -> bool:
+    if rule == PassRule.MAJORITY:
+        return yes > no
+    if rule == PassRule.TWO_THIRDS_CAST:
+        return yes + no > 0 and 3 * yes >= 2 * (yes + no)
+    if rule == PassRule.TWO_THIRDS_ELIGIBLE:
+        return denominator > 0 and 3 * yes >= 2 * denominator
+    raise ValueError(f"Unknown pass rule {rule!r}")
+
+
+def count(pass_rule: str, eligible: int, ballots: Iterable[Ballot]) -> Tally:
+    counts = {"yes": 0, "no": 0, "abstain": 0, "recused": 0}
+    non_binding = {"yes": 0, "no": 0, "abstain": 0}
+    binding_seen = 0
+    for ballot in ballots:
+        if ballot.binding:
+            binding_seen += 1
+            if ballot.recused:
+                counts["recused"] += 1
+            else:
+                counts[_name(ballot.value)] += 1
+        elif not ballot.recused:
+            non_binding[_name(ballot.value)] += 1
+    return Tally(
+        pass_rule=pass_rule,
+        eligible=eligible,
+        not_voted=eligible - binding_seen,
+        non_binding_yes=non_binding["yes"],
+        non_binding_no=non_binding["no"],
+        non_binding_abstain=non_binding["abstain"],
+        **counts,
+    )
+
+
+def _name(value: int | None) -> str:
+    return {1: "yes", -1: "no", 0: "abstain"}[value]
+
+
+def tally_for(proposal) -> Tally:
+    """The tally of the proposal's current voting round."""
+    from proposals.models import EligibleVoter, Vote
+
+    rules = proposal.vote_rules or {}
+    round_ = proposal.vote_round
+    eligible = EligibleVoter.objects.filter(proposal=proposal, round=round_).count()
+    ballots = [
+        Ballot(value=value, recused=recused, binding=binding)
+        for value, recused, binding in Vote.objects.filter(
+            proposal=proposal, round=round_
+        ).values_list("value", "recused", "binding")
+    ]
+    return count(rules.get("pass_rule", PassRule.MAJORITY), eligible, ballots)
