@@ -67,7 +67,11 @@ _KIND_NEEDS = {
 
 def _locked(proposal: Proposal | int) -> Proposal:
     pk = proposal.pk if isinstance(proposal, Proposal) else proposal
-    return Proposal.objects.select_for_update().select_related("committee", "project").get(pk=pk)
+    return (
+        Proposal.objects.select_for_update(of=("self",))
+        .select_related("committee", "project")
+        .get(pk=pk)
+    )
 
 
 def _transition(
