@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from pmc.markup import render_markdown
@@ -150,6 +151,9 @@ class Project(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("proposals:project_detail", args=[self.pk])
+
 
 class Meeting(models.Model):
     """A committee meeting and its notes."""
@@ -175,6 +179,9 @@ class Meeting(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.notes_html = render_markdown(self.notes)
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("proposals:meeting_detail", args=[self.pk])
 
 
 class TeamReport(models.Model):

@@ -126,7 +126,12 @@ STORAGES = {
     },
 }
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "proposals:home"
+LOGOUT_REDIRECT_URL = "proposals:home"
+
+# Public read, like the foundation's public notes; 0 makes every page members-only.
+PMC_PUBLIC_READ = env_bool("PMC_PUBLIC_READ", True)
 
 # HTTPS hardening: on by default in production. SECURE_COOKIES=0 switches it off for a
 # plain-HTTP run (e.g. the embedded default on localhost with DEBUG off).

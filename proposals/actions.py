@@ -90,6 +90,7 @@ def _transition(
     `arguments` go to the transition method; `payload` goes into the event.
     """
     proposal = _locked(proposal)
+    proposal.acting_at = at  # the time the permission rules judge by (rules.deadline_passed)
     if expected_state is not None and proposal.state != expected_state:
         raise StaleState(
             f"“{proposal}” is now {proposal.get_state_display().lower()} (it was "
@@ -238,6 +239,14 @@ def do_edit_proposal(*, proposal: Proposal | int, actor, reason: str = "", **cha
             f"“{proposal}” is {proposal.get_state_display().lower()}; its text can only "
             f"change in draft or discussion.{hint}"
         )
+    project = changes.get("project")
+    if project is not None and project.committee_id != proposal.committee_id:
+        raise LifecycleError(
+            f"{project} belongs to {project.committee}; file the proposal there or pick "
+            "another project."
+        )
+    if "title" in changes and not changes["title"].strip():
+        raise LifecycleError("A proposal needs a title.")
     changed = {}
     for field, value in changes.items():
         old = getattr(proposal, field)
@@ -434,6 +443,7 @@ def _apply_effect(proposal: Proposal, actor, at) -> None:
     project = proposal.project
     if proposal.kind == Kind.INCUBATION and project is None:
         name = proposal.new_name or proposal.title
+        _require_free_name(name)
         project = Project.objects.create(
             name=name, committee=proposal.committee, status=ProjectStatus.INCUBATING
         )
@@ -452,6 +462,7 @@ def _apply_effect(proposal: Proposal, actor, at) -> None:
         project.save(update_fields=["status"])
         _project_event(project, actor, at, proposal, "project.status_changed", old, status)
     elif proposal.kind == Kind.RENAME:
+        _require_free_name(proposal.new_name, project)
         old = project.name
         project.former_names = [*project.former_names, old]
         project.name = proposal.new_name
@@ -462,6 +473,16 @@ def _apply_effect(proposal: Proposal, actor, at) -> None:
         project.lead = proposal.new_lead
         project.save(update_fields=["lead"])
         _project_event(project, actor, at, proposal, "project.lead_changed", old, project.lead)
+
+
+def _require_free_name(name: str, project: Project | None = None) -> None:
+    taken = Project.objects.filter(name__iexact=name).exclude(pk=getattr(project, "pk", None))
+    other = taken.select_related("committee").first()
+    if other is not None:
+        raise ConditionNotMet(
+            f"{other.committee} already has a project named “{name}”. Rename that project "
+            "first, then complete this proposal."
+        )
 
 
 def _project_event(project, actor, at, proposal, action, old, new) -> None:
@@ -533,7 +554,7 @@ def _record_ballot(proposal, actor, *, value, recused, reason, at) -> Vote:
             f"The vote on “{proposal}” closed at {proposal.closes_at:%Y-%m-%d %H:%M %Z}; "
             "no more votes are accepted. Ask the chair if it should be reopened."
         )
-    if not actor.has_perm("proposals.vote", proposal):
+    if _is_system(actor) or not actor.has_perm("proposals.vote", proposal):
         raise NotPermitted(f"Only members of {proposal.committee} may vote on “{proposal}”.")
     binding = EligibleVoter.objects.filter(
         proposal=proposal, round=proposal.vote_round, user=actor
@@ -551,10 +572,7 @@ def _record_ballot(proposal, actor, *, value, recused, reason, at) -> Vote:
     vote.cast_at = at
     vote.revision = proposal.revision
     vote.save()
-    if recused:
-        action = "vote.recused"
-    else:
-        action = "vote.cast" if before is None else "vote.changed"
+    action = "vote.recused" if recused else "vote.cast" if before is None else "vote.changed"
     audit.record(
         action=action,
         actor=actor,
@@ -594,7 +612,9 @@ def do_set_checklist_item(
     item = ChecklistItem.objects.select_for_update().select_related("proposal").get(pk=pk)
     proposal = _locked(item.proposal_id)
     is_owner = getattr(actor, "pk", None) is not None and item.owner_id == actor.pk
-    if not (is_owner or actor.has_perm("proposals.manage_checklist", proposal)):
+    if not (
+        _is_system(actor) or is_owner or actor.has_perm("proposals.manage_checklist", proposal)
+    ):
         raise NotPermitted("Only the item's owner or the chair may tick it.")
     if proposal.state != State.ACCEPTED:
         raise InvalidTransition(
@@ -677,3 +697,105 @@ def _require_committee_admin(actor, committee: Committee) -> None:
         return
     if rules.roles_by_committee(actor).get(committee.pk) != Role.CHAIR:
         raise NotPermitted(f"Only the chair of {committee} or an administrator may change seats.")
+
+
+# Projects
+
+PROJECT_FIELDS = ("name", "status", "repository_urls", "lead", "former_names")
+
+
+@transaction.atomic
+def do_create_project(
+    *,
+    committee: Committee,
+    actor,
+    name: str,
+    status: str = ProjectStatus.PROPOSED,
+    repository_urls: list[str] | None = None,
+    lead: str = "",
+    former_names: list[str] | None = None,
+    reason: str = "",
+    at: datetime.datetime | None = None,
+) -> Project:
+    """Put a project on a committee's list (its chair and administrators may)."""
+    _require_project_admin(actor, committee)
+    name = name.strip()
+    if not name:
+        raise LifecycleError("A project needs a name.")
+    if Project.objects.filter(name__iexact=name).exists():
+        raise LifecycleError(f"A project named {name} already exists; pick another name.")
+    project = Project.objects.create(
+        committee=committee,
+        name=name,
+        status=status,
+        repository_urls=list(repository_urls or []),
+        lead=lead,
+        former_names=list(former_names or []),
+    )
+    audit.record(
+        action="project.created",
+        actor=actor,
+        at=at,
+        committee=committee,
+        project=project,
+        reason=reason,
+        payload={
+            "from": "",
+            "to": project.status,
+            "name": project.name,
+            "repository_urls": project.repository_urls,
+            "lead": project.lead,
+        },
+    )
+    return project
+
+
+@transaction.atomic
+def do_update_project(
+    *, project: Project | int, actor, reason: str = "", at=None, **changes
+) -> Project:
+    """Correct a project's details outside a proposal (its chair and administrators may).
+
+    Renames, leads and status normally change when a proposal is completed; this is
+    for corrections, and records the old and new values like any other change.
+    """
+    unknown = set(changes) - set(PROJECT_FIELDS)
+    if unknown:
+        raise LifecycleError(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
+    pk = project.pk if isinstance(project, Project) else project
+    project = Project.objects.select_for_update().select_related("committee").get(pk=pk)
+    _require_project_admin(actor, project.committee)
+    if "name" in changes:
+        changes["name"] = changes["name"].strip()
+        if not changes["name"]:
+            raise LifecycleError("A project needs a name.")
+        if Project.objects.filter(name__iexact=changes["name"]).exclude(pk=pk).exists():
+            raise LifecycleError(f"A project named {changes['name']} already exists.")
+    changed = {}
+    for field, value in changes.items():
+        old = getattr(project, field)
+        if old != value:
+            changed[field] = {"from": old, "to": value}
+            setattr(project, field, value)
+    if not changed:
+        return project
+    project.save(update_fields=list(changed))
+    audit.record(
+        action="project.updated",
+        actor=actor,
+        at=at,
+        committee=project.committee,
+        project=project,
+        reason=reason,
+        payload={"changed": changed, "name": project.name},
+    )
+    return project
+
+
+def _require_project_admin(actor, committee: Committee) -> None:
+    if _is_system(actor) or getattr(actor, "is_superuser", False):
+        return
+    if rules.roles_by_committee(actor).get(committee.pk) != Role.CHAIR:
+        raise NotPermitted(
+            f"Only the chair of {committee} or an administrator may change its projects."
+        )

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
-from proposals.models import GENESIS_HASH, Event
+from proposals.models import GENESIS_HASH, AuditCheck, Event
 
 # Arbitrary constant naming "the audit chain" among PostgreSQL advisory locks.
 _CHAIN_LOCK_KEY = 7_245_113_901
@@ -114,3 +114,15 @@ def verify_chain(events: Iterator[Event] | None = None) -> ChainReport:
             )
         expected_prev = event.hash
     return ChainReport(checked, head=expected_prev)
+
+
+def check_and_store() -> AuditCheck:
+    """Verify the whole chain and keep the result for the audit page."""
+    report = verify_chain()
+    return AuditCheck.objects.create(
+        ok=report.ok,
+        events=report.checked,
+        head=report.head,
+        broken_at=report.broken_at,
+        problem=report.problem,
+    )

@@ -119,7 +119,7 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("admin:proposals_proposal_change", args=[self.pk])
+        return reverse("proposals:detail", args=[self.pk])
 
     # Transitions: each changes fields of this row in memory, nothing else. The
     # `proposals.actions.do_*` functions run them with the permission check, save,
@@ -390,3 +390,21 @@ class Event(models.Model):
 
 def _canonical_time(value: datetime.datetime) -> str:
     return value.astimezone(datetime.UTC).isoformat(timespec="microseconds")
+
+
+class AuditCheck(models.Model):
+    """The result of one walk of the event chain (`verify_audit`, or "Verify now")."""
+
+    checked_at = models.DateTimeField(default=timezone.now)
+    ok = models.BooleanField()
+    events = models.PositiveIntegerField(help_text="How many events were checked.")
+    head = models.CharField(max_length=64, help_text="Hash of the last event checked.")
+    broken_at = models.BigIntegerField(null=True, blank=True, help_text="First bad event id.")
+    problem = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-checked_at"]
+        get_latest_by = "checked_at"
+
+    def __str__(self) -> str:
+        return f"{'OK' if self.ok else 'BROKEN'} at {self.checked_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,115 @@
+"""Forms for filing, editing, voting on and filtering proposals."""
+
+from __future__ import annotations
+
+from django import forms
+
+from pmc.models import Committee, Meeting, Project
+from proposals.models import Proposal, VoteValue
+from proposals.states import Kind, State
+
+
+class ProposalForm(forms.ModelForm):
+    class Meta:
+        model = Proposal
+        fields = [
+            "committee",
+            "kind",
+            "title",
+            "project",
+            "body",
+            "proposing_team",
+            "condition",
+            "new_name",
+            "new_lead",
+        ]
+        widgets = {"body": forms.Textarea(attrs={"rows": 12})}
+        labels = {"body": "Proposal text (markdown)"}
+
+    def __init__(self, *args, committees, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["committee"].queryset = Committee.objects.filter(pk__in=committees)
+        self.fields["project"].queryset = Project.objects.filter(
+            committee__in=committees
+        ).select_related("committee")
+        self.fields["project"].label_from_instance = lambda p: f"{p.name} ({p.committee})"
+        if self.instance.pk:
+            # A proposal stays in its committee and keeps its kind once filed.
+            del self.fields["committee"]
+            del self.fields["kind"]
+
+    def clean(self):
+        data = super().clean()
+        committee = data.get("committee") or getattr(self.instance, "committee", None)
+        project = data.get("project")
+        if project and committee and project.committee_id != committee.pk:
+            self.add_error("project", f"{project} belongs to {project.committee}.")
+        return data
+
+
+class VoteForm(forms.Form):
+    value = forms.TypedChoiceField(
+        choices=VoteValue.choices, coerce=int, widget=forms.RadioSelect, label="Your vote"
+    )
+    reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required for -1: say what would change your vote.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("value") == -1 and not data.get("reason", "").strip():
+            self.add_error("reason", "A -1 needs a reason: say what would change your vote.")
+        return data
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    expected_state = forms.ChoiceField(choices=State.choices, widget=forms.HiddenInput)
+
+
+class DecideForm(ReasonForm):
+    meeting = forms.ModelChoiceField(queryset=Meeting.objects.none())
+    accepted = forms.TypedChoiceField(
+        choices=[("1", "Accepted"), ("0", "Rejected")],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+        label="Decision",
+    )
+
+    def __init__(self, *args, committee, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["meeting"].queryset = Meeting.objects.filter(committee=committee)
+
+
+SORTS = {
+    "-updated": ("-updated_at", "Last change"),
+    "title": ("title", "Title"),
+    "-created": ("-created_at", "Newest"),
+    "closes": ("closes_at", "Vote closes"),
+}
+
+
+class ProposalFilterForm(forms.Form):
+    q = forms.CharField(required=False, label="Search")
+    committee = forms.ModelChoiceField(Committee.objects.all(), required=False)
+    state = forms.ChoiceField(choices=[("", "Any state"), *State.choices], required=False)
+    kind = forms.ChoiceField(choices=[("", "Any kind"), *Kind.choices], required=False)
+    project = forms.ModelChoiceField(Project.objects.all(), required=False)
+    sort = forms.ChoiceField(
+        choices=[(key, label) for key, (_, label) in SORTS.items()], required=False
+    )
+
+
+class AuditFilterForm(forms.Form):
+    committee = forms.ModelChoiceField(Committee.objects.all(), required=False)
+    proposal = forms.IntegerField(required=False, min_value=1, label="Proposal #")
+    actor = forms.CharField(required=False, help_text="User name, or system:import")
+    action = forms.CharField(required=False, help_text="e.g. vote.cast, proposal.submit")
+    date_from = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="From"
+    )
+    date_to = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="To"
+    )

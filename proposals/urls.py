@@ -1,0 +1,31 @@
+from django.urls import path
+
+from proposals.views import audit_log, pages, proposal_actions, proposal_pages
+
+app_name = "proposals"
+
+urlpatterns = [
+    path("", pages.home, name="home"),
+    path("proposals/", proposal_pages.proposal_list, name="list"),
+    path("proposals/new/", proposal_actions.proposal_create, name="create"),
+    path("proposals/<int:pk>/", proposal_pages.proposal_detail, name="detail"),
+    path("proposals/<int:pk>/edit/", proposal_actions.proposal_edit, name="edit"),
+    path("proposals/<int:pk>/vote/", proposal_actions.vote, name="vote"),
+    path("proposals/<int:pk>/recuse/", proposal_actions.recuse, name="recuse"),
+    path(
+        "proposals/<int:pk>/transition/<slug:name>/",
+        proposal_actions.transition,
+        name="transition",
+    ),
+    path(
+        "proposals/<int:pk>/checklist/<int:item_pk>/",
+        proposal_actions.checklist_item,
+        name="checklist_item",
+    ),
+    path("meetings/", pages.meeting_list, name="meeting_list"),
+    path("meetings/<int:pk>/", pages.meeting_detail, name="meeting_detail"),
+    path("projects/", pages.project_list, name="project_list"),
+    path("projects/<int:pk>/", pages.project_detail, name="project_detail"),
+    path("audit/", audit_log.audit_log, name="audit_log"),
+    path("audit/verify/", audit_log.verify_now, name="verify_audit"),
+]

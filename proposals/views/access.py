@@ -1,0 +1,38 @@
+"""Who may read pages, and turning refused actions into answers."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+
+from proposals.errors import LifecycleError, NotPermitted
+
+
+def readable(view):
+    """Reading is public unless PMC_PUBLIC_READ is off; then it needs a signed-in user."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not settings.PMC_PUBLIC_READ and not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def run_action(request, action, success: str, **kwargs):
+    """Run one action for the signed-in user; a permission refusal becomes a 403 page that
+    says why, any other refusal a message on the page the user returns to."""
+    try:
+        result = action(actor=request.user, **kwargs)
+    except NotPermitted as refused:
+        raise PermissionDenied(refused.message) from refused
+    except LifecycleError as refused:
+        messages.error(request, refused.message)
+        return None
+    messages.success(request, success)
+    return result

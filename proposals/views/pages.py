@@ -1,0 +1,131 @@
+"""Home, meetings, projects: the pages around proposals."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef, Q
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from pmc.models import Committee, Meeting, Project
+from proposals import rules
+from proposals.models import ChecklistItem, EligibleVoter, Event, Proposal, Vote
+from proposals.states import State
+from proposals.views.access import readable
+
+
+@readable
+def home(request):
+    roles = rules.roles_by_committee(request.user)
+    today = timezone.localdate()
+    committees = Committee.objects.order_by("name")
+    if roles:
+        committees = committees.filter(pk__in=roles)
+    open_items = ChecklistItem.objects.filter(proposal=OuterRef("pk"), done=False)
+    proposals = (
+        Proposal.objects.filter(
+            Q(state__in=[State.VOTING, State.DISCUSSION])
+            | Q(state=State.ACCEPTED, pk__in=open_items.values("proposal"))
+        )
+        .filter(committee__in=committees)
+        .select_related("project")
+        .annotate(open_items=Count("checklist", filter=Q(checklist__done=False)))
+        .order_by("closes_at", "-updated_at")
+    )
+    if request.user.is_authenticated:
+        my_votes = Vote.objects.filter(
+            proposal=OuterRef("pk"), round=OuterRef("vote_round"), voter=request.user
+        )
+        eligible = EligibleVoter.objects.filter(
+            proposal=OuterRef("pk"), round=OuterRef("vote_round"), user=request.user
+        )
+        proposals = proposals.annotate(voted=Exists(my_votes), may_bind=Exists(eligible))
+    by_committee = {c.pk: {"committee": c, "voting": [], "discussion": [], "accepted": []}
+                    for c in committees}  # fmt: skip
+    for proposal in proposals:
+        by_committee[proposal.committee_id][proposal.state].append(proposal)
+    _attach_meetings(by_committee, committees, today)
+    return render(
+        request,
+        "proposals/home.html",
+        {"sections": list(by_committee.values()), "roles": roles, "now": timezone.now()},
+    )
+
+
+def _attach_meetings(by_committee: dict, committees, today) -> None:
+    """The latest past and the next meeting per committee, in two queries."""
+    latest = (
+        Meeting.objects.filter(committee=OuterRef("committee"), date__lte=today)
+        .order_by("-date")
+        .values("pk")[:1]
+    )
+    upcoming = (
+        Meeting.objects.filter(committee=OuterRef("committee"), date__gt=today)
+        .order_by("date")
+        .values("pk")[:1]
+    )
+    latest_ids = Meeting.objects.filter(committee__in=committees, pk=latest).values("pk")
+    next_ids = Meeting.objects.filter(committee__in=committees, pk=upcoming).values("pk")
+    for meeting in Meeting.objects.filter(Q(pk__in=latest_ids) | Q(pk__in=next_ids)):
+        key = "next_meeting" if meeting.date > today else "latest_meeting"
+        by_committee[meeting.committee_id][key] = meeting
+
+
+@readable
+def meeting_list(request):
+    committee = None
+    meetings = Meeting.objects.select_related("committee").annotate(
+        proposal_count=Count("mentions", distinct=True)
+    )
+    if slug := request.GET.get("committee"):
+        committee = get_object_or_404(Committee, slug=slug)
+        meetings = meetings.filter(committee=committee)
+    page = Paginator(meetings.order_by("-date", "committee__name"), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "proposals/meeting_list.html",
+        {"page": page, "committee": committee, "committees": Committee.objects.all()},
+    )
+
+
+@readable
+def meeting_detail(request, pk: int):
+    meeting = get_object_or_404(Meeting.objects.select_related("committee"), pk=pk)
+    mentions = meeting.mentions.select_related("proposal", "proposal__project").order_by(
+        "proposal__title"
+    )
+    return render(
+        request,
+        "proposals/meeting_detail.html",
+        {"meeting": meeting, "mentions": mentions, "team_reports": meeting.team_reports.all()},
+    )
+
+
+@readable
+def project_list(request):
+    projects = Project.objects.select_related("committee").annotate(
+        proposal_count=Count("proposals")
+    )
+    status = request.GET.get("status")
+    if status:
+        projects = projects.filter(status=status)
+    page = Paginator(projects.order_by("name"), 50).get_page(request.GET.get("page"))
+    return render(request, "proposals/project_list.html", {"page": page, "status": status})
+
+
+@readable
+def project_detail(request, pk: int):
+    project = get_object_or_404(Project.objects.select_related("committee"), pk=pk)
+    proposals = project.proposals.select_related("committee").order_by("-created_at")
+    history = (
+        Event.objects.filter(project=project, action__startswith="project.")
+        .select_related("actor")
+        .order_by("at", "id")
+    )
+    return render(
+        request,
+        "proposals/project_detail.html",
+        {"project": project, "proposals": proposals, "history": history},
+    )

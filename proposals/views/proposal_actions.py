@@ -1,0 +1,153 @@
+"""Changing proposals from the web: each view checks the form, calls one action, redirects."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from pmc.markup import render_markdown
+from proposals import actions, rules
+from proposals.forms import DecideForm, ProposalForm, ReasonForm, VoteForm
+from proposals.models import ChecklistItem, Proposal
+from proposals.views.access import run_action
+from proposals.views.proposal_pages import TRANSITION_LABELS
+
+TRANSITIONS = {
+    "submit": actions.do_submit,
+    "start_vote": actions.do_start_vote,
+    "close_vote": actions.do_close_vote,
+    "return_to_discussion": actions.do_return_to_discussion,
+    "decide": actions.do_decide,
+    "complete": actions.do_complete,
+    "defer": actions.do_defer,
+    "resume": actions.do_resume,
+    "withdraw": actions.do_withdraw,
+}
+
+
+@require_POST
+@login_required
+def transition(request, pk: int, name: str):
+    proposal = get_object_or_404(Proposal, pk=pk)
+    if name not in TRANSITIONS:
+        raise Http404("No such transition.")
+    if name == "decide":
+        form = DecideForm(request.POST, committee=proposal.committee, prefix=name)
+    else:
+        form = ReasonForm(request.POST, prefix=name)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect(proposal)
+    data = dict(form.cleaned_data)
+    run_action(
+        request,
+        TRANSITIONS[name],
+        success=f"Done: {TRANSITION_LABELS[name].lower()}.",
+        proposal=proposal,
+        **data,
+    )
+    return redirect(proposal)
+
+
+@require_POST
+@login_required
+def vote(request, pk: int):
+    proposal = get_object_or_404(Proposal, pk=pk)
+    form = VoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect(proposal)
+    run_action(
+        request,
+        actions.do_cast_vote,
+        success="Your vote is recorded. You can change it until the vote closes.",
+        proposal=proposal,
+        value=form.cleaned_data["value"],
+        reason=form.cleaned_data["reason"],
+    )
+    return redirect(f"{proposal.get_absolute_url()}#vote")
+
+
+@require_POST
+@login_required
+def recuse(request, pk: int):
+    proposal = get_object_or_404(Proposal, pk=pk)
+    run_action(
+        request,
+        actions.do_recuse,
+        success="You have recused yourself from this vote.",
+        proposal=proposal,
+        reason=request.POST.get("reason", ""),
+    )
+    return redirect(f"{proposal.get_absolute_url()}#vote")
+
+
+@require_POST
+@login_required
+def checklist_item(request, pk: int, item_pk: int):
+    item = get_object_or_404(ChecklistItem, pk=item_pk, proposal_id=pk)
+    done = request.POST.get("done") == "1"
+    run_action(
+        request,
+        actions.do_set_checklist_item,
+        success="Checklist updated.",
+        item=item,
+        done=done,
+    )
+    return redirect(f"{item.proposal.get_absolute_url()}#checklist")
+
+
+@login_required
+def proposal_create(request):
+    committees = list(rules.roles_by_committee(request.user))
+    if not committees:
+        raise PermissionDenied("Only members of a committee can file proposals.")
+    form = ProposalForm(request.POST or None, committees=committees)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        if "preview" in request.POST:
+            preview = render_markdown(form.cleaned_data["body"])
+        else:
+            data = form.cleaned_data
+            proposal = run_action(
+                request, actions.do_create_proposal, success="Draft saved.", **data
+            )
+            if proposal is not None:
+                return redirect(proposal)
+    return render(request, "proposals/proposal_form.html", {"form": form, "preview": preview})
+
+
+@login_required
+def proposal_edit(request, pk: int):
+    proposal = get_object_or_404(Proposal.objects.select_related("committee"), pk=pk)
+    if not request.user.has_perm("proposals.edit_proposal", proposal):
+        raise PermissionDenied(f"Only the proposer or the chair may edit “{proposal}”.")
+    form = ProposalForm(request.POST or None, instance=proposal, committees=[proposal.committee_id])
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        if "preview" in request.POST:
+            preview = render_markdown(form.cleaned_data["body"])
+        else:
+            edited = run_action(
+                request,
+                actions.do_edit_proposal,
+                success="Proposal updated.",
+                proposal=proposal,
+                reason=request.POST.get("edit_reason", ""),
+                **form.cleaned_data,
+            )
+            if edited is not None:
+                return redirect(proposal)
+    return render(
+        request,
+        "proposals/proposal_form.html",
+        {"form": form, "preview": preview, "proposal": proposal},
+    )
+
+
+def _form_errors(form) -> str:
+    return " ".join(str(error) for errors in form.errors.values() for error in errors)

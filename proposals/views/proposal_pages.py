@@ -1,0 +1,151 @@
+"""Reading proposals: the filtered list and the detail page with its vote panel."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from proposals import rules
+from proposals.forms import SORTS, DecideForm, ProposalFilterForm, ReasonForm, VoteForm
+from proposals.models import ChecklistItem, EligibleVoter, Proposal, Vote
+from proposals.states import EDITABLE_STATES, State
+from proposals.views.access import readable
+from proposals.voting import tally_for
+
+PAGE_SIZE = 25
+
+# The transitions offered as buttons, in the order a chair would read them.
+TRANSITION_LABELS = {
+    "submit": "Submit for discussion",
+    "start_vote": "Start the vote",
+    "close_vote": "Close the vote",
+    "return_to_discussion": "Return to discussion",
+    "decide": "Record a meeting decision",
+    "complete": "Mark completed",
+    "defer": "Defer",
+    "resume": "Resume discussion",
+    "withdraw": "Withdraw",
+}
+
+
+@readable
+def proposal_list(request):
+    form = ProposalFilterForm(request.GET or None)
+    proposals = Proposal.objects.select_related("committee", "project")
+    sort = "-updated_at"
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            proposals = proposals.filter(
+                Q(title__icontains=data["q"]) | Q(body__icontains=data["q"])
+            )
+        for field in ("committee", "state", "kind", "project"):
+            if data[field]:
+                proposals = proposals.filter(**{field: data[field]})
+        sort = SORTS.get(data["sort"] or "-updated", SORTS["-updated"])[0]
+    page = Paginator(proposals.order_by(sort, "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "proposals/proposal_list.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+@readable
+def proposal_detail(request, pk: int):
+    proposal = get_object_or_404(
+        Proposal.objects.select_related("committee", "project", "proposer", "decided_in"), pk=pk
+    )
+    return render(request, "proposals/proposal_detail.html", detail_context(request, proposal))
+
+
+def detail_context(request, proposal: Proposal) -> dict:
+    user = request.user
+    role = rules.roles_by_committee(user).get(proposal.committee_id)
+    votes = list(
+        Vote.objects.filter(proposal=proposal).select_related("voter").order_by("-round", "cast_at")
+    )
+    current_votes = [v for v in votes if v.round == proposal.vote_round]
+    context = {
+        "proposal": proposal,
+        "role": role,
+        "states": _lifecycle(proposal),
+        "events": proposal.events.select_related("actor").order_by("at", "id"),
+        "mentions": proposal.mentions.select_related("meeting", "meeting__committee"),
+        "checklist": ChecklistItem.objects.filter(proposal=proposal).select_related("owner"),
+        "current_votes": current_votes,
+        "past_votes": [v for v in votes if v.round != proposal.vote_round],
+        "editable": proposal.state in EDITABLE_STATES
+        and user.has_perm("proposals.edit_proposal", proposal),
+        "transitions": _transition_forms(proposal, user),
+        "can_tick": role == "chair",
+    }
+    if proposal.state == State.VOTING or proposal.vote_round:
+        context.update(_vote_panel(proposal, user, role, current_votes))
+    return context
+
+
+def _lifecycle(proposal: Proposal) -> list[dict]:
+    main = [State.DRAFT, State.DISCUSSION, State.VOTING, State.ACCEPTED, State.COMPLETED]
+    side = [State.REJECTED, State.DEFERRED, State.WITHDRAWN]
+    return [
+        {"value": s.value, "label": s.label, "current": s == proposal.state, "side": s in side}
+        for s in main + side
+    ]
+
+
+def _transition_forms(proposal: Proposal, user) -> list[dict]:
+    if not user.is_authenticated:
+        return []
+    names = {t.name for t in proposal.get_available_user_state_transitions(user)}
+    forms = []
+    for name, label in TRANSITION_LABELS.items():
+        if name not in names:
+            continue
+        initial = {"expected_state": proposal.state}
+        if name == "decide":
+            form = DecideForm(initial=initial, committee=proposal.committee, prefix=name)
+        else:
+            form = ReasonForm(initial=initial, prefix=name)
+        forms.append({"name": name, "label": label, "form": form})
+    return forms
+
+
+def _vote_panel(proposal: Proposal, user, role, current_votes: list[Vote]) -> dict:
+    tally = tally_for(proposal)
+    eligible = list(
+        EligibleVoter.objects.filter(proposal=proposal, round=proposal.vote_round)
+        .select_related("user")
+        .order_by("user__username")
+    )
+    voted = {v.voter_id: v for v in current_votes}
+    mine = voted.get(user.pk) if user.is_authenticated else None
+    now = timezone.now()
+    open_ = proposal.state == State.VOTING and proposal.closes_at and now < proposal.closes_at
+    return {
+        "tally": tally,
+        "eligible": [{"user": e.user, "vote": voted.get(e.user_id)} for e in eligible],
+        "non_binding": [v for v in current_votes if not v.binding],
+        "my_vote": mine,
+        "vote_open": open_,
+        "time_left": (proposal.closes_at - now) if open_ else None,
+        "may_vote": bool(open_ and role),
+        "vote_form": VoteForm(
+            initial={"value": mine.value, "reason": mine.reason}
+            if mine and not mine.recused
+            else None
+        ),
+        "quorum_percent": min(100, round(100 * tally.cast / tally.quorum_needed))
+        if tally.quorum_needed
+        else 0,
+    }
+
+
+def _vote_initial(vote: Vote | None) -> dict | None:
+    if vote is None or vote.recused:
+        return None
+    return {"value": vote.value, "reason": vote.reason}
