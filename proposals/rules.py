@@ -69,7 +69,9 @@ def is_proposer(user, proposal) -> bool:
 
 @rules.predicate
 def deadline_passed(user, proposal) -> bool:
-    return proposal.closes_at is not None and timezone.now() >= proposal.closes_at
+    # Actions judge by the time they act at (`at=`); elsewhere it is now.
+    now = getattr(proposal, "acting_at", None) or timezone.now()
+    return proposal.closes_at is not None and now >= proposal.closes_at
 
 
 @rules.predicate
