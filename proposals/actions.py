@@ -34,8 +34,8 @@ _WHO = {
     "submit": "the proposer, while a member of the committee",
     "start_vote": "the committee's chair",
     "close_vote": (
-        "the chair once every eligible voter has voted or the result can no longer change, "
-        "or anyone after the deadline"
+        "the chair, once every eligible voter has voted or the result can no longer "
+        "change, or after the deadline"
     ),
     "return_to_discussion": "the committee's chair",
     "complete": "the committee's chair",
@@ -554,11 +554,15 @@ def _record_ballot(proposal, actor, *, value, recused, reason, at) -> Vote:
             f"The vote on “{proposal}” closed at {proposal.closes_at:%Y-%m-%d %H:%M %Z}; "
             "no more votes are accepted. Ask the chair if it should be reopened."
         )
-    if _is_system(actor) or not actor.has_perm("proposals.vote", proposal):
-        raise NotPermitted(f"Only members of {proposal.committee} may vote on “{proposal}”.")
+    if _is_system(actor):
+        raise NotPermitted("The system does not vote.")
+    # The voters frozen at the start keep their binding vote even if their seat ends
+    # during the vote; anyone else must hold a seat now, and votes non-binding.
     binding = EligibleVoter.objects.filter(
         proposal=proposal, round=proposal.vote_round, user=actor
     ).exists()
+    if not (binding or actor.has_perm("proposals.vote", proposal)):
+        raise NotPermitted(f"Only members of {proposal.committee} may vote on “{proposal}”.")
     vote = Vote.objects.filter(proposal=proposal, round=proposal.vote_round, voter=actor).first()
     before = None if vote is None else ("recused" if vote.recused else vote.value)
     after = "recused" if recused else value

@@ -26,4 +26,4 @@ class StaleState(LifecycleError):
 
 
 class VoteRefused(LifecycleError):
-    """A vote or recusal cannot be recorded (closed, not a member, missing reason)."""
+    """A vote or recusal cannot be recorded (voting closed, a -1 without a reason)."""
