@@ -1,0 +1,185 @@
+"""pmc.markup: markdown from notes and proposals becomes HTML that is safe to show."""
+
+from __future__ import annotations
+
+from django.test import SimpleTestCase
+
+from pmc.markup import render_markdown
+from proposals import actions
+from tests.base import LifecycleTestCase
+from tests.factories import make_meeting
+
+REL = 'rel="nofollow noopener noreferrer"'
+
+
+class RenderMarkdownSanitisesTests(SimpleTestCase):
+    def assertNoActiveContent(self, html: str) -> None:
+        lowered = html.lower()
+        for needle in ("<script", "javascript:", "onerror", "onload", "data:", "vbscript:"):
+            self.assertNotIn(needle, lowered)
+
+    def test_it_drops_script_elements_and_their_content(self):
+        for text in (
+            "<script>alert(1)</script>\n\nAfter.",
+            "<SCRIPT src=//evil.example/x.js></SCRIPT>\n\nAfter.",
+            "Inline <script>alert(1)</script> text.",
+        ):
+            with self.subTest(text=text):
+                html = render_markdown(text)
+
+                self.assertNoActiveContent(html)
+                self.assertNotIn("alert(1)", html)
+
+    def test_it_strips_event_handler_attributes(self):
+        for text in (
+            '<img src="x.png" onerror="alert(1)">',
+            "<IMG SRC=x.png OnError=alert(1)>",
+            '<p onclick="alert(1)" style="color:red">Hi</p>',
+            '<svg onload="alert(1)"></svg>',
+        ):
+            with self.subTest(text=text):
+                html = render_markdown(text)
+
+                self.assertNoActiveContent(html)
+                self.assertNotIn("onclick", html.lower())
+                self.assertNotIn("style=", html.lower())
+
+    def test_it_removes_javascript_links(self):
+        for text in (
+            "[a](javascript:alert(1))",
+            "[a](JaVaScRiPt:alert(1))",
+            "[a]( javascript:alert(1) )",
+            "[a](<javascript:alert(1)>)",
+            "[a](java&#x09;script:alert(1))",
+            "[a](&#106;avascript:alert(1))",
+            '<a href="javascript:alert(1)">a</a>',
+            '<a href="  JAVASCRIPT:alert(1)">a</a>',
+            "<javascript:alert(1)>",
+            "[a](vbscript:msgbox(1))",
+        ):
+            with self.subTest(text=text):
+                html = render_markdown(text)
+
+                self.assertNoActiveContent(html)
+                self.assertNotIn("href=", html)
+
+    def test_it_removes_javascript_in_reference_style_links(self):
+        for text in (
+            "[a][ref]\n\n[ref]: javascript:alert(1)",
+            '[a][ref]\n\n[ref]:   JavaScript:alert(1)  "Title"',
+            "[a][]\n\n[a]: <javascript:alert(1)>",
+            "[a]\n\n[a]:\tjavascript:alert(1)",
+        ):
+            with self.subTest(text=text):
+                html = render_markdown(text)
+
+                self.assertNoActiveContent(html)
+                self.assertNotIn("href=", html)
+
+    def test_it_removes_data_urls_from_images(self):
+        for text in (
+            "![pic](data:image/png;base64,iVBORw0KGgo=)",
+            "![pic](DATA:text/html;base64,PHNjcmlwdD4=)",
+            "![pic][img]\n\n[img]: data:image/svg+xml;base64,PHN2Zz4=",
+            '<img src="data:image/png;base64,iVBORw0KGgo=" alt="pic">',
+        ):
+            with self.subTest(text=text):
+                html = render_markdown(text)
+
+                self.assertNoActiveContent(html)
+                self.assertIn('alt="pic"', html)
+                self.assertNotIn("src=", html)
+
+    def test_it_drops_elements_outside_the_allowlist(self):
+        html = render_markdown(
+            '<iframe src="https://evil.example"></iframe><form><input name=x></form>'
+            "<style>body{}</style><object data=x></object>"
+        )
+
+        for tag in ("<iframe", "<form", "<style", "<object"):
+            self.assertNotIn(tag, html)
+
+    def test_it_renders_nothing_for_empty_input(self):
+        self.assertEqual(render_markdown(""), "")
+        self.assertEqual(render_markdown(None), "")
+
+
+class RenderMarkdownKeepsMarkdownTests(SimpleTestCase):
+    def test_it_keeps_headings_and_lists(self):
+        html = render_markdown("# Runtime PMC\n\n## Backlog\n\n- one\n- two\n\n1. first\n2. second")
+
+        self.assertIn("<h1>Runtime PMC</h1>", html)
+        self.assertIn("<h2>Backlog</h2>", html)
+        self.assertIn("<ul>\n<li>one</li>\n<li>two</li>\n</ul>", html)
+        self.assertIn("<ol>\n<li>first</li>\n<li>second</li>\n</ol>", html)
+
+    def test_it_keeps_links_with_rel_nofollow_noopener_noreferrer(self):
+        html = render_markdown(
+            'See [the CLI](https://github.com/cloudfoundry/cli "CLI"), '
+            "<https://example.org/a>, [mail](mailto:pmc@example.org) and [ref][r].\n\n"
+            "[r]: http://example.org/ref"
+        )
+
+        self.assertIn(
+            f'<a href="https://github.com/cloudfoundry/cli" title="CLI" {REL}>the CLI</a>', html
+        )
+        self.assertIn(f'<a href="https://example.org/a" {REL}>https://example.org/a</a>', html)
+        self.assertIn(f'<a href="mailto:pmc@example.org" {REL}>mail</a>', html)
+        self.assertIn(f'<a href="http://example.org/ref" {REL}>ref</a>', html)
+
+    def test_it_keeps_code_and_escapes_html_inside_it(self):
+        html = render_markdown("Run `cf push <app>`.\n\n```\nif a < b && c:\n    <script>\n```")
+
+        self.assertIn("<code>cf push &lt;app&gt;</code>", html)
+        self.assertIn(
+            "<pre><code>if a &lt; b &amp;&amp; c:\n    &lt;script&gt;\n</code></pre>", html
+        )
+
+    def test_it_keeps_emphasis_tables_and_https_images(self):
+        html = render_markdown(
+            "**bold** _it_\n\n| Team | Lead |\n| --- | --- |\n| CLI | Jane |\n\n"
+            "![logo](https://example.org/logo.png)"
+        )
+
+        self.assertIn("<strong>bold</strong>", html)
+        self.assertIn("<em>it</em>", html)
+        self.assertIn("<td>CLI</td>", html)
+        self.assertInHTML('<img src="https://example.org/logo.png" alt="logo">', html)
+
+
+class SavingRendersMarkdownTests(LifecycleTestCase):
+    def test_it_fills_meeting_notes_html_on_save(self):
+        meeting = make_meeting(
+            self.committee, notes="## Attendees\n\n- Jane <script>alert(1)</script>"
+        )
+
+        meeting.refresh_from_db()
+        self.assertIn("<h2>Attendees</h2>", meeting.notes_html)
+        self.assertIn("<li>Jane", meeting.notes_html)
+        self.assertNotIn("<script", meeting.notes_html)
+
+        meeting.notes = "[x](javascript:alert(1))"
+        meeting.save()
+        meeting.refresh_from_db()
+        self.assertEqual(meeting.notes_html, f"<p><a {REL}>x</a></p>")
+
+    def test_it_fills_proposal_body_html_on_create_and_edit(self):
+        proposal = actions.do_create_proposal(
+            actor=self.member,
+            committee=self.committee,
+            kind="other",
+            title="Adopt a code of conduct",
+            body="We **should**. <img src=x onerror=alert(1)>",
+        )
+
+        proposal.refresh_from_db()
+        self.assertIn("<strong>should</strong>", proposal.body_html)
+        self.assertNotIn("onerror", proposal.body_html)
+
+        actions.do_edit_proposal(
+            proposal=proposal, actor=self.member, body="See [notes](https://example.org)."
+        )
+        proposal.refresh_from_db()
+        self.assertEqual(
+            proposal.body_html, f'<p>See <a href="https://example.org" {REL}>notes</a>.</p>'
+        )

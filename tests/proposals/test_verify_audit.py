@@ -1,0 +1,242 @@
+"""`manage.py verify_audit` and the triggers that keep the event table append-only."""
+
+from __future__ import annotations
+
+import contextlib
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, transaction
+
+from proposals import actions, audit_triggers
+from proposals.models import GENESIS_HASH, AuditCheck, Event
+from tests.base import AppendOnlyTransactionTestCase, CommitteeActorsMixin, LifecycleTestCase
+from tests.factories import make_proposal
+
+
+@contextlib.contextmanager
+def triggers_lifted():
+    """Tamper the way someone with the database owner's account could."""
+    audit_triggers.uninstall(connection)
+    try:
+        yield
+    finally:
+        audit_triggers.install(connection)
+
+
+def run_sql(sql: str, params: list | None = None) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params or [])
+
+
+def verify(*args: str) -> tuple[str, str]:
+    out, err = StringIO(), StringIO()
+    call_command("verify_audit", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def verify_fails(test, *args: str) -> tuple[CommandError, str]:
+    err = StringIO()
+    with test.assertRaises(CommandError) as caught:
+        call_command("verify_audit", *args, stdout=StringIO(), stderr=err)
+    test.assertNotEqual(caught.exception.returncode, 0)
+    return caught.exception, err.getvalue()
+
+
+class VerifyAuditTests(LifecycleTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.proposal = make_proposal(cls.committee, cls.member, state="voting", chair=cls.chair)
+        actions.do_cast_vote(proposal=cls.proposal, actor=cls.member, value=1)
+        actions.do_cast_vote(proposal=cls.proposal, actor=cls.other_member, value=1)
+        cls.events = list(Event.objects.order_by("id"))
+
+    def test_it_passes_an_intact_chain(self):
+        out, err = verify()
+
+        self.assertEqual(len(self.events), 5)
+        self.assertIn("Audit chain intact: 5 events checked.", out)
+        self.assertIn(f"Head: {self.events[-1].hash}", out)
+        self.assertEqual(err, "")
+        check = AuditCheck.objects.latest()
+        self.assertTrue(check.ok)
+        self.assertEqual(check.events, 5)
+
+    def test_it_passes_when_the_expected_head_matches(self):
+        out, _ = verify("--expect-head", self.events[-1].hash)
+
+        self.assertIn("5 events checked", out)
+
+    def test_it_names_an_event_edited_behind_the_triggers(self):
+        edited = self.events[2]
+        with triggers_lifted():
+            run_sql(
+                "UPDATE proposals_event SET reason = %s WHERE id = %s", ["rewritten", edited.pk]
+            )
+
+        error, err = verify_fails(self)
+
+        self.assertIn(f"#{edited.pk}", str(error))
+        self.assertIn(f"Audit chain broken at event #{edited.pk}.", err)
+        self.assertIn("was edited after it was written", err)
+        self.assertIn("restore the event table from the last backup", err)
+        self.assertIn("investigate", err)
+        check = AuditCheck.objects.latest()
+        self.assertFalse(check.ok)
+        self.assertEqual(check.broken_at, edited.pk)
+
+    def test_it_names_the_next_event_when_an_edit_also_rewrites_the_hash(self):
+        edited, following = self.events[1], self.events[2]
+        edited.reason = "rewritten"
+        new_hash = edited.compute_hash()
+        with triggers_lifted():
+            run_sql(
+                "UPDATE proposals_event SET reason = %s, hash = %s WHERE id = %s",
+                ["rewritten", new_hash, edited.pk],
+            )
+
+        error, err = verify_fails(self)
+
+        self.assertIn(f"#{following.pk}", str(error))
+        self.assertIn(f"event #{following.pk} does not follow the event before it", err)
+
+    def test_it_names_the_event_after_a_deleted_one(self):
+        deleted, following = self.events[2], self.events[3]
+        with triggers_lifted():
+            run_sql("DELETE FROM proposals_event WHERE id = %s", [deleted.pk])
+
+        error, err = verify_fails(self)
+
+        self.assertIn(f"#{following.pk}", str(error))
+        self.assertIn(f"Audit chain broken at event #{following.pk}.", err)
+        self.assertIn("does not follow the event before it", err)
+        self.assertIn(f"last good hash {self.events[1].hash}", err)
+
+    def test_it_cannot_see_a_truncated_end_without_the_expected_head(self):
+        noted_head = self.events[-1].hash
+        with triggers_lifted():
+            run_sql("DELETE FROM proposals_event WHERE id = %s", [self.events[-1].pk])
+
+        out, _ = verify()
+        self.assertIn("4 events checked", out)
+
+        error, err = verify_fails(self, "--expect-head", noted_head)
+        self.assertIn("--expect-head is missing", str(error))
+        self.assertIn(f"head {self.events[-2].hash}", err)
+        self.assertIn("no event has the expected head", err)
+        self.assertIn("restore the event table from the last backup", err)
+
+    def test_it_passes_when_events_were_appended_after_the_expected_head(self):
+        out, _ = verify("--expect-head", self.events[2].hash)
+
+        self.assertIn("still in the chain; 2 event(s) since", out)
+
+    def test_it_fails_on_an_unknown_expected_head(self):
+        _, err = verify_fails(self, "--expect-head", "f" * 64)
+
+        self.assertIn(f"no event has the expected head {'f' * 64}", err)
+
+    def test_it_keeps_the_triggers_installed_after_a_tampering_test(self):
+        with triggers_lifted():
+            pass
+
+        with self.assertRaises(DatabaseError), transaction.atomic():
+            run_sql("DELETE FROM proposals_event")
+        self.assertEqual(Event.objects.count(), 5)
+
+
+class VerifyEmptyLogTests(LifecycleTestCase):
+    def test_it_passes_an_empty_log_with_the_genesis_head(self):
+        out, _ = verify("--expect-head", GENESIS_HASH)
+
+        self.assertIn("0 events checked", out)
+        self.assertIn(f"Head: {GENESIS_HASH}", out)
+
+
+class AppendOnlyTriggerTests(LifecycleTestCase):
+    """The triggers refuse changes from the ORM and from raw SQL alike."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        make_proposal(cls.committee, cls.member, state="discussion")
+
+    def setUp(self) -> None:
+        self.event = Event.objects.order_by("id").first()
+
+    def assertRefused(self, change) -> None:
+        with self.assertRaises(DatabaseError) as caught, transaction.atomic():
+            change()
+        self.assertIn("append-only", str(caught.exception))
+        self.assertEqual(Event.objects.count(), 2)
+        self.event.refresh_from_db()
+        self.assertEqual(self.event.reason, "")
+        self.assertEqual(self.event.compute_hash(), self.event.hash)
+
+    def test_it_refuses_saving_a_changed_event(self):
+        def change():
+            self.event.reason = "rewritten"
+            self.event.save()
+
+        self.assertRefused(change)
+
+    def test_it_refuses_a_queryset_update(self):
+        self.assertRefused(lambda: Event.objects.filter(pk=self.event.pk).update(reason="x"))
+
+    def test_it_refuses_deleting_an_event(self):
+        self.assertRefused(lambda: Event.objects.get(pk=self.event.pk).delete())
+
+    def test_it_refuses_a_queryset_delete(self):
+        self.assertRefused(lambda: Event.objects.all().delete())
+
+    def test_it_refuses_a_raw_update(self):
+        self.assertRefused(lambda: run_sql("UPDATE proposals_event SET reason = 'x'"))
+
+    def test_it_refuses_a_raw_delete(self):
+        self.assertRefused(lambda: run_sql("DELETE FROM proposals_event"))
+
+    @pytest.mark.postgres
+    @pytest.mark.usefixtures("postgres_only")
+    def test_it_refuses_truncate_on_postgresql(self):
+        # The rows inserted by this test's transaction still have deferred foreign-key
+        # checks pending, which PostgreSQL would name as the reason instead.
+        run_sql("SET CONSTRAINTS ALL IMMEDIATE")
+
+        self.assertRefused(lambda: run_sql("TRUNCATE proposals_event"))
+
+    def test_it_still_appends(self):
+        with transaction.atomic():
+            make_proposal(self.committee, self.member)
+
+        self.assertEqual(Event.objects.count(), 3)
+        out, _ = verify()
+        self.assertIn("3 events checked", out)
+
+
+class CommittedEventsTests(CommitteeActorsMixin, AppendOnlyTransactionTestCase):
+    """Outside a test transaction, as in production: each statement commits on its own."""
+
+    def setUp(self) -> None:
+        self.make_actors()
+        make_proposal(self.committee, self.member, state="discussion")
+
+    def test_it_refuses_changes_to_committed_events_in_autocommit(self):
+        with self.assertRaises(DatabaseError):
+            run_sql("UPDATE proposals_event SET reason = 'x'")
+        with self.assertRaises(DatabaseError):
+            run_sql("DELETE FROM proposals_event")
+
+        self.assertEqual(Event.objects.count(), 2)
+        out, _ = verify()
+        self.assertIn("2 events checked", out)
+
+    @pytest.mark.postgres
+    @pytest.mark.usefixtures("postgres_only")
+    def test_it_refuses_truncating_committed_events_on_postgresql(self):
+        with self.assertRaises(DatabaseError) as caught:
+            run_sql("TRUNCATE proposals_event")
+
+        self.assertIn("append-only", str(caught.exception))
+        self.assertEqual(Event.objects.count(), 2)
