@@ -558,9 +558,12 @@ def _record_ballot(proposal, actor, *, value, recused, reason, at) -> Vote:
         raise NotPermitted("The system does not vote.")
     # The voters frozen at the start keep their binding vote even if their seat ends
     # during the vote; anyone else must hold a seat now, and votes non-binding.
-    binding = EligibleVoter.objects.filter(
-        proposal=proposal, round=proposal.vote_round, user=actor
-    ).exists()
+    binding = (
+        actor.is_authenticated
+        and EligibleVoter.objects.filter(
+            proposal=proposal, round=proposal.vote_round, user=actor
+        ).exists()
+    )
     if not (binding or actor.has_perm("proposals.vote", proposal)):
         raise NotPermitted(f"Only members of {proposal.committee} may vote on “{proposal}”.")
     vote = Vote.objects.filter(proposal=proposal, round=proposal.vote_round, voter=actor).first()

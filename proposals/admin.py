@@ -1,0 +1,362 @@
+"""Admin for proposals, votes, checklists and the event log; also memberships and projects.
+
+Changes made here go through `proposals.actions`, as they do on the site, so each one is
+checked and leaves an audit event: a proposal's state moves only by its transitions (the
+list actions and the buttons on its page), edits of its text use `do_edit_proposal`,
+seats use `do_add_member` and `do_end_membership`, projects `do_create_project` and
+`do_update_project`. Votes are cast on the site and the event log is never changed, so
+both are read-only here. A decision taken in a meeting needs the meeting, and is
+recorded on the proposal's page on the site.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from pmc.models import Membership, Project
+from proposals import actions
+from proposals.errors import LifecycleError
+from proposals.models import (
+    ChecklistItem,
+    EligibleVoter,
+    Event,
+    Proposal,
+    ProposalMeeting,
+    Vote,
+)
+from proposals.states import EDITABLE_STATES
+
+TRANSITIONS = {
+    "submit": ("Submit", actions.do_submit),
+    "start_vote": ("Start vote", actions.do_start_vote),
+    "close_vote": ("Close vote", actions.do_close_vote),
+    "return_to_discussion": ("Return to discussion", actions.do_return_to_discussion),
+    "complete": ("Complete", actions.do_complete),
+    "withdraw": ("Withdraw", actions.do_withdraw),
+    "defer": ("Defer", actions.do_defer),
+    "resume": ("Resume", actions.do_resume),
+}
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows that only actions write: listed and shown, never added, changed or deleted."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ActionSavingAdmin(admin.ModelAdmin):
+    """Saves through an action in `save_model`. A refused action rolls the whole save
+    back (the admin runs it in one transaction) and shows the refusal's message."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except LifecycleError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+# Proposals
+
+
+class ProposalMeetingInline(admin.TabularInline):
+    """Meetings the proposal came up in; a new one is linked through `do_link_meeting`."""
+
+    model = ProposalMeeting
+    extra = 0
+    fields = ["meeting", "section", "excerpt"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ChecklistItemInline(admin.TabularInline):
+    model = ChecklistItem
+    extra = 0
+    fields = ["position", "text", "owner", "done", "done_at", "done_by"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+def _transition_action(name: str, label: str):
+    def run(modeladmin, request, queryset) -> None:
+        for proposal in queryset:
+            modeladmin.run_transition(request, proposal, name)
+
+    run.__name__ = f"{name}_selected"
+    return admin.action(description=f"{label} selected proposals", permissions=["change"])(run)
+
+
+EDITABLE_TEXT = ["title", "body", "proposing_team", "condition", "new_name", "new_lead"]
+
+
+@admin.register(Proposal)
+class ProposalAdmin(ActionSavingAdmin):
+    list_display = ["title", "committee", "kind", "state", "project", "proposer", "closes_at"]
+    list_filter = ["state", "kind", "committee"]
+    list_select_related = ["committee", "project", "proposer"]
+    search_fields = ["title", "body", "project__name", "proposing_team"]
+    inlines = [ProposalMeetingInline, ChecklistItemInline]
+    actions = [_transition_action(name, label) for name, (label, _) in TRANSITIONS.items()]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "committee",
+                    "kind",
+                    "project",
+                    "title",
+                    "body",
+                    "proposer",
+                    "proposing_team",
+                    "condition",
+                    "new_name",
+                    "new_lead",
+                ]
+            },
+        ),
+        ("State", {"fields": ["state", "revision", "created_at", "updated_at"]}),
+        (
+            "Vote and decision",
+            {
+                "fields": [
+                    "vote_round",
+                    "vote_rules",
+                    "vote_started_at",
+                    "closes_at",
+                    "vote_extensions",
+                    "vote_closed_at",
+                    "decided_at",
+                    "decided_in",
+                ]
+            },
+        ),
+    ]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or not self.has_change_permission(request, obj):
+            return fieldsets
+        buttons = self.transition_buttons(request, obj)
+        return [("Transitions", {"fields": [], "description": buttons}), *fieldsets]
+
+    def get_readonly_fields(self, request, obj=None):
+        every = [field for _, options in self.fieldsets for field in options["fields"]]
+        if obj is not None and self.may_edit(request, obj):
+            return [field for field in every if field not in EDITABLE_TEXT]
+        return every
+
+    def has_add_permission(self, request) -> bool:
+        # Proposals are filed by committee members on the site.
+        return False
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/transition/<str:name>/",
+                self.admin_site.admin_view(self.transition_view),
+                name="proposals_proposal_transition",
+            ),
+            *super().get_urls(),
+        ]
+
+    def save_model(self, request, obj, form, change) -> None:
+        changes = {f: form.cleaned_data[f] for f in form.changed_data if f in EDITABLE_TEXT}
+        if changes:
+            actions.do_edit_proposal(proposal=obj.pk, actor=request.user, **changes)
+
+    def save_formset(self, request, form, formset, change) -> None:
+        if formset.model is not ProposalMeeting:
+            return super().save_formset(request, form, formset, change)
+        for mention in formset.save(commit=False):
+            actions.do_link_meeting(
+                proposal=form.instance.pk,
+                meeting=mention.meeting,
+                actor=request.user,
+                section=mention.section,
+                excerpt=mention.excerpt,
+            )
+
+    def may_edit(self, request, obj: Proposal) -> bool:
+        return obj.state in EDITABLE_STATES and request.user.has_perm(
+            "proposals.edit_proposal", obj
+        )
+
+    def transition_buttons(self, request, obj: Proposal) -> str:
+        names = [
+            transition.name
+            for transition in obj.get_available_user_state_transitions(request.user)
+            if transition.name in TRANSITIONS
+        ]
+        if not names:
+            return "No transition is open to you in this state."
+        buttons = format_html_join(
+            " ",
+            '<button type="submit" class="button" formmethod="post" formaction="{}" '
+            "formnovalidate>{}</button>",
+            (
+                (reverse("admin:proposals_proposal_transition", args=[obj.pk, name]), label)
+                for name, (label, _) in TRANSITIONS.items()
+                if name in names
+            ),
+        )
+        # Enter in a text field presses the form's first submit button: keep that Save.
+        return format_html('<button type="submit" name="_save" hidden></button>{}', buttons)
+
+    def transition_view(self, request, pk: int, name: str):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        proposal = get_object_or_404(Proposal, pk=pk)
+        if name in TRANSITIONS and self.has_change_permission(request, proposal):
+            self.run_transition(request, proposal, name)
+        return redirect("admin:proposals_proposal_change", pk)
+
+    def run_transition(self, request, proposal: Proposal, name: str) -> None:
+        label, do = TRANSITIONS[name]
+        try:
+            proposal = do(proposal=proposal, actor=request.user, expected_state=proposal.state)
+        except LifecycleError as error:
+            self.message_user(request, error.message, messages.ERROR)
+        else:
+            state = proposal.get_state_display().lower()
+            self.message_user(request, f"{label}: “{proposal}” is now {state}.", messages.SUCCESS)
+
+
+@admin.register(Vote)
+class VoteAdmin(ReadOnlyAdmin):
+    list_display = ["proposal", "round", "voter", "value", "recused", "binding", "cast_at"]
+    list_filter = ["binding", "recused", "value"]
+    list_select_related = ["proposal", "voter"]
+    search_fields = ["proposal__title", "voter__username", "reason"]
+
+
+@admin.register(EligibleVoter)
+class EligibleVoterAdmin(ReadOnlyAdmin):
+    list_display = ["proposal", "round", "user"]
+    list_select_related = ["proposal", "user"]
+    search_fields = ["proposal__title", "user__username"]
+
+
+@admin.register(ChecklistItem)
+class ChecklistItemAdmin(ReadOnlyAdmin):
+    list_display = ["text", "proposal", "owner", "done", "done_at", "done_by"]
+    list_filter = ["done"]
+    list_select_related = ["proposal", "owner", "done_by"]
+    search_fields = ["text", "proposal__title"]
+    actions = ["tick_selected", "reopen_selected"]
+
+    @admin.action(description="Tick selected items", permissions=["view"])
+    def tick_selected(self, request, queryset) -> None:
+        self.set_done(request, queryset, done=True)
+
+    @admin.action(description="Reopen selected items", permissions=["view"])
+    def reopen_selected(self, request, queryset) -> None:
+        self.set_done(request, queryset, done=False)
+
+    def set_done(self, request, queryset, *, done: bool) -> None:
+        for item in queryset:
+            try:
+                actions.do_set_checklist_item(item=item, actor=request.user, done=done)
+            except LifecycleError as error:
+                self.message_user(request, error.message, messages.ERROR)
+            else:
+                self.message_user(request, f"{'Ticked' if done else 'Reopened'}: {item.text}.")
+
+
+@admin.register(Event)
+class EventAdmin(ReadOnlyAdmin):
+    list_display = ["id", "at", "action", "actor_name", "committee", "proposal", "to_state"]
+    list_filter = ["action", "committee"]
+    list_select_related = ["committee", "proposal"]
+    search_fields = ["action", "actor_name", "reason", "proposal__title"]
+    date_hierarchy = "at"
+
+
+# Memberships and projects (pmc's models, saved through proposals.actions)
+
+
+@admin.register(Membership)
+class MembershipAdmin(ActionSavingAdmin):
+    list_display = ["user", "committee", "role", "started_on", "ended_on"]
+    list_filter = ["committee", "role"]
+    list_select_related = ["user", "committee"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    autocomplete_fields = ["user"]
+    fields = ["user", "committee", "role", "started_on", "ended_on"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        # A seat only ends; a new role is a new seat.
+        return self.fields if obj.ended_on else ["user", "committee", "role", "started_on"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            membership = actions.do_add_member(
+                committee=obj.committee,
+                user=obj.user,
+                actor=request.user,
+                role=obj.role,
+                started_on=obj.started_on,
+            )
+            obj.pk = membership.pk
+            obj._state.adding = False
+        if obj.ended_on and (not change or "ended_on" in form.changed_data):
+            actions.do_end_membership(membership=obj.pk, actor=request.user, ended_on=obj.ended_on)
+
+
+@admin.register(Project)
+class ProjectAdmin(ActionSavingAdmin):
+    list_display = ["name", "committee", "status", "lead"]
+    list_filter = ["committee", "status"]
+    list_select_related = ["committee"]
+    search_fields = ["name", "former_names", "lead"]
+    fields = ["name", "committee", "status", "lead", "repository_urls", "former_names"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The status moves when a proposal about the project is completed.
+        return [] if obj is None else ["committee", "status"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change:
+            changes = {
+                field: form.cleaned_data[field]
+                for field in form.changed_data
+                if field in actions.PROJECT_FIELDS
+            }
+            if changes:
+                actions.do_update_project(project=obj.pk, actor=request.user, **changes)
+            return
+        project = actions.do_create_project(
+            committee=obj.committee,
+            actor=request.user,
+            **{field: getattr(obj, field) for field in actions.PROJECT_FIELDS},
+        )
+        obj.pk = project.pk
+        obj._state.adding = False
