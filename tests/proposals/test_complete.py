@@ -1,0 +1,305 @@
+"""Carrying out an accepted proposal: its checklist, and what completing does to the project."""
+
+from __future__ import annotations
+
+from pmc.models import Project, ProjectStatus
+from proposals import actions, checklists
+from proposals.errors import ConditionNotMet, InvalidTransition, NotPermitted
+from proposals.models import Event, Proposal
+from proposals.rules import SYSTEM
+from proposals.states import Kind, State
+from tests.base import LifecycleTestCase
+from tests.factories import make_project, make_proposal
+
+
+class CompleteTestCase(LifecycleTestCase):
+    def accepted(self, kind: str = Kind.ATTIC, **fields) -> Proposal:
+        return make_proposal(
+            self.committee,
+            self.member,
+            state=State.ACCEPTED,
+            chair=self.chair,
+            kind=kind,
+            **fields,
+        )
+
+    def tick_all(self, proposal: Proposal) -> None:
+        for item in proposal.checklist.filter(done=False):
+            actions.do_set_checklist_item(item=item, actor=self.chair)
+
+    def complete(self, proposal: Proposal) -> Proposal:
+        self.tick_all(proposal)
+        actions.do_complete(proposal=proposal, actor=self.chair)
+        proposal.refresh_from_db()
+        self.assertEqual(proposal.state, State.COMPLETED)
+        return proposal
+
+    def project_event(self, proposal: Proposal) -> Event:
+        return Event.objects.filter(proposal=proposal, action__startswith="project.").get()
+
+
+class ChecklistTests(CompleteTestCase):
+    def test_it_gives_each_kind_its_checklist(self):
+        for kind in Kind.values:
+            with self.subTest(kind=kind):
+                proposal = self.accepted(kind)
+
+                items = list(proposal.checklist.order_by("position"))
+
+                self.assertEqual([i.text for i in items], checklists.STEPS[kind])
+                self.assertEqual([i.position for i in items], list(range(len(items))))
+                self.assertTrue(all(i.owner == self.member and not i.done for i in items))
+
+    def test_it_puts_the_condition_first(self):
+        proposal = self.accepted(condition="at the same time the DEAs reach EOL")
+
+        texts = list(proposal.checklist.order_by("position").values_list("text", flat=True))
+
+        self.assertEqual(texts[0], "Condition met: at the same time the DEAs reach EOL")
+        self.assertEqual(texts[1:], checklists.STEPS[Kind.ATTIC])
+
+    def test_it_refuses_to_complete_until_every_item_is_done(self):
+        proposal = self.accepted(condition="after the 2.0 release")
+        items = list(proposal.checklist.order_by("position"))
+        self.assertEqual(len(items), 4)
+
+        for item in items:
+            events = Event.objects.count()
+            with self.assertRaises(ConditionNotMet) as refused:
+                actions.do_complete(proposal=proposal, actor=self.chair)
+            self.assertIn("open checklist item", refused.exception.message)
+            self.assertEqual(Event.objects.count(), events)
+            proposal.refresh_from_db()
+            self.assertEqual(proposal.state, State.ACCEPTED)
+
+            actions.do_set_checklist_item(item=item, actor=self.chair)
+
+        actions.do_complete(proposal=proposal, actor=self.chair)
+        proposal.refresh_from_db()
+        self.assertEqual(proposal.state, State.COMPLETED)
+
+    def test_it_names_the_number_of_open_items(self):
+        proposal = self.accepted()
+        actions.do_set_checklist_item(item=proposal.checklist.first(), actor=self.member)
+
+        with self.assertRaises(ConditionNotMet) as refused:
+            actions.do_complete(proposal=proposal, actor=self.chair)
+
+        self.assertIn("still has 2 open checklist item(s)", refused.exception.message)
+
+    def test_it_records_ticking_an_item(self):
+        proposal = self.accepted()
+        item = proposal.checklist.first()
+
+        actions.do_set_checklist_item(item=item, actor=self.member)
+
+        item.refresh_from_db()
+        self.assertTrue(item.done)
+        self.assertEqual(item.done_by, self.member)
+        self.assertIsNotNone(item.done_at)
+        event = proposal.events.last()
+        self.assertEqual(event.action, "checklist.done")
+        self.assertEqual(event.actor, self.member)
+        self.assertEqual(event.payload, {"item": item.pk, "text": item.text})
+
+    def test_it_records_reopening_an_item(self):
+        proposal = self.accepted()
+        item = proposal.checklist.first()
+        actions.do_set_checklist_item(item=item, actor=self.member)
+
+        actions.do_set_checklist_item(item=item, actor=self.chair, done=False)
+
+        item.refresh_from_db()
+        self.assertFalse(item.done)
+        self.assertIsNone(item.done_by)
+        self.assertIsNone(item.done_at)
+        self.assertEqual(proposal.events.last().action, "checklist.reopened")
+
+    def test_it_writes_nothing_when_the_item_is_already_done(self):
+        proposal = self.accepted()
+        item = proposal.checklist.first()
+        actions.do_set_checklist_item(item=item, actor=self.member)
+        events = Event.objects.count()
+
+        actions.do_set_checklist_item(item=item, actor=self.chair)
+
+        item.refresh_from_db()
+        self.assertEqual(item.done_by, self.member)
+        self.assertEqual(Event.objects.count(), events)
+
+    def test_it_lets_only_the_owner_or_the_chair_tick(self):
+        proposal = self.accepted()
+        item = proposal.checklist.first()
+
+        for actor in (self.other_member, self.foreign_member, self.outsider):
+            with self.subTest(actor=actor.username):
+                events = Event.objects.count()
+                with self.assertRaises(NotPermitted):
+                    actions.do_set_checklist_item(item=item, actor=actor)
+                self.assertEqual(Event.objects.count(), events)
+                item.refresh_from_db()
+                self.assertFalse(item.done)
+
+        for actor in (self.member, self.chair):
+            with self.subTest(actor=actor.username):
+                actions.do_set_checklist_item(item=item, actor=actor, done=False)
+                actions.do_set_checklist_item(item=item, actor=actor)
+                item.refresh_from_db()
+                self.assertEqual(item.done_by, actor)
+
+    def test_it_freezes_the_checklist_once_completed(self):
+        proposal = self.complete(self.accepted(Kind.OTHER))
+        item = proposal.checklist.first()
+        events = Event.objects.count()
+
+        with self.assertRaises(InvalidTransition):
+            actions.do_set_checklist_item(item=item, actor=self.chair, done=False)
+
+        item.refresh_from_db()
+        self.assertTrue(item.done)
+        self.assertEqual(Event.objects.count(), events)
+
+
+class EffectTests(CompleteTestCase):
+    def test_it_moves_the_project_to_the_attic(self):
+        project = make_project(self.committee, "cf-uaa-legacy", status=ProjectStatus.ACTIVE)
+
+        proposal = self.complete(self.accepted(Kind.ATTIC, project=project))
+
+        project.refresh_from_db()
+        self.assertEqual(project.status, ProjectStatus.ATTIC)
+        event = self.project_event(proposal)
+        self.assertEqual(event.action, "project.status_changed")
+        self.assertEqual(event.project, project)
+        self.assertEqual(event.actor, self.chair)
+        self.assertEqual(event.payload["from"], ProjectStatus.ACTIVE)
+        self.assertEqual(event.payload["to"], ProjectStatus.ATTIC)
+
+    def test_it_promotes_the_project_to_active(self):
+        project = make_project(self.committee, "stratos", status=ProjectStatus.INCUBATING)
+
+        proposal = self.complete(self.accepted(Kind.PROMOTION, project=project))
+
+        project.refresh_from_db()
+        self.assertEqual(project.status, ProjectStatus.ACTIVE)
+        event = self.project_event(proposal)
+        self.assertEqual(event.action, "project.status_changed")
+        self.assertEqual((event.payload["from"], event.payload["to"]), ("incubating", "active"))
+
+    def test_it_incubates_an_existing_project(self):
+        project = make_project(self.committee, "korifi")
+
+        proposal = self.complete(self.accepted(Kind.INCUBATION, project=project))
+
+        project.refresh_from_db()
+        self.assertEqual(project.status, ProjectStatus.INCUBATING)
+        self.assertEqual(self.project_event(proposal).action, "project.status_changed")
+
+    def test_it_creates_the_project_of_an_incubation_without_one(self):
+        proposal = self.accepted(Kind.INCUBATION, new_name="Paketo Buildpacks")
+        self.assertIsNone(proposal.project)
+
+        proposal = self.complete(proposal)
+
+        project = Project.objects.get(name="Paketo Buildpacks")
+        self.assertEqual(proposal.project, project)
+        self.assertEqual(project.committee, self.committee)
+        self.assertEqual(project.status, ProjectStatus.INCUBATING)
+        event = self.project_event(proposal)
+        self.assertEqual(event.action, "project.created")
+        self.assertEqual(event.project, project)
+        self.assertEqual(event.payload["to"], ProjectStatus.INCUBATING)
+
+    def test_it_renames_the_project(self):
+        project = make_project(self.committee, "Diego")
+
+        proposal = self.complete(self.accepted(Kind.RENAME, project=project, new_name="Eirini"))
+
+        project.refresh_from_db()
+        self.assertEqual(project.name, "Eirini")
+        self.assertEqual(project.former_names, ["Diego"])
+        self.assertEqual(list(Project.objects.named("Diego")), [project])
+        self.assertEqual(list(Project.objects.named("diego")), [project])
+        self.assertEqual(list(Project.objects.named("Eirini")), [project])
+        event = self.project_event(proposal)
+        self.assertEqual(event.action, "project.renamed")
+        self.assertEqual((event.payload["from"], event.payload["to"]), ("Diego", "Eirini"))
+
+    def test_it_keeps_every_former_name_oldest_first(self):
+        project = make_project(self.committee, "Lattice")
+        self.complete(self.accepted(Kind.RENAME, project=project, new_name="Garden"))
+        self.complete(self.accepted(Kind.RENAME, project=project, new_name="Garden Runc"))
+
+        project.refresh_from_db()
+
+        self.assertEqual(project.former_names, ["Lattice", "Garden"])
+        for name in ("Lattice", "Garden", "Garden Runc"):
+            with self.subTest(name=name):
+                self.assertEqual(list(Project.objects.named(name)), [project])
+        self.assertFalse(Project.objects.named("Garden Run").exists())
+
+    def test_it_hands_the_project_to_its_new_lead(self):
+        project = make_project(self.committee, "cf-cli", lead="Old Lead")
+
+        proposal = self.complete(
+            self.accepted(Kind.OWNERSHIP, project=project, new_lead="Ada Lovelace")
+        )
+
+        project.refresh_from_db()
+        self.assertEqual(project.lead, "Ada Lovelace")
+        event = self.project_event(proposal)
+        self.assertEqual(event.action, "project.lead_changed")
+        self.assertEqual((event.payload["from"], event.payload["to"]), ("Old Lead", "Ada Lovelace"))
+
+    def test_it_leaves_the_project_alone_for_other_proposals(self):
+        project = make_project(self.committee, "docs", status=ProjectStatus.ACTIVE, lead="Grace")
+
+        proposal = self.complete(self.accepted(Kind.OTHER, project=project))
+
+        project.refresh_from_db()
+        self.assertEqual((project.name, project.status, project.lead), ("docs", "active", "Grace"))
+        self.assertFalse(proposal.events.filter(action__startswith="project.").exists())
+
+    def test_it_lets_the_system_complete(self):
+        proposal = self.accepted(Kind.ATTIC)
+        for item in proposal.checklist.all():
+            actions.do_set_checklist_item(item=item, actor=SYSTEM)
+
+        actions.do_complete(proposal=proposal, actor=SYSTEM)
+
+        proposal.project.refresh_from_db()
+        self.assertEqual(proposal.project.status, ProjectStatus.ATTIC)
+        self.assertEqual(self.project_event(proposal).actor_name, "system:system")
+
+
+class NameTakenTests(CompleteTestCase):
+    def assertCompleteRefused(self, proposal: Proposal) -> None:
+        self.tick_all(proposal)
+        events = Event.objects.count()
+        projects = Project.objects.count()
+
+        with self.assertRaises(ConditionNotMet) as refused:
+            actions.do_complete(proposal=proposal, actor=self.chair)
+
+        self.assertIn("already has a project named", refused.exception.message)
+        proposal.refresh_from_db()
+        self.assertEqual(proposal.state, State.ACCEPTED)
+        self.assertEqual(Event.objects.count(), events)
+        self.assertEqual(Project.objects.count(), projects)
+
+    def test_it_refuses_to_rename_to_a_name_already_taken(self):
+        make_project(self.other_committee, "Eirini")
+        project = make_project(self.committee, "Diego")
+
+        self.assertCompleteRefused(self.accepted(Kind.RENAME, project=project, new_name="eirini"))
+
+        project.refresh_from_db()
+        self.assertEqual((project.name, project.former_names), ("Diego", []))
+
+    def test_it_refuses_to_create_an_incubated_project_under_a_taken_name(self):
+        make_project(self.committee, "Paketo")
+
+        proposal = self.accepted(Kind.INCUBATION, new_name="Paketo")
+
+        self.assertCompleteRefused(proposal)
+        self.assertIsNone(proposal.project)
