@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -126,7 +127,12 @@ class ProjectStatus(models.TextChoices):
 class ProjectQuerySet(models.QuerySet):
     def named(self, name: str) -> ProjectQuerySet:
         """Projects called `name` now or before a rename (case-insensitive)."""
-        return self.filter(Q(name__iexact=name) | Q(former_names__icontains=f'"{name}"')).distinct()
+        # former_names is a JSON list matched as text: an element reads `"name"` with JSON
+        # escapes, which SQLite keeps (\u00e9) and PostgreSQL prints unescaped.
+        match = Q(name__iexact=name)
+        for element in {json.dumps(name), json.dumps(name, ensure_ascii=False)}:
+            match |= Q(former_names__icontains=element)
+        return self.filter(match)
 
 
 class Project(models.Model):

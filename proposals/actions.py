@@ -84,6 +84,7 @@ def _transition(
     expected_state: str | None = None,
     payload: dict | None = None,
     arguments: dict | None = None,
+    precheck=None,
 ) -> Proposal:
     """Check, run and record one transition. Runs inside the caller's atomic block.
 
@@ -106,6 +107,8 @@ def _transition(
     meta = method._django_fsm
     if not meta.has_transition_perm(proposal, proposal.state, actor):
         raise NotPermitted(f"Only {_WHO[name]} may {verb} “{proposal}”.")
+    if precheck is not None:
+        precheck(proposal)
     if not meta.conditions_met(proposal, proposal.state):
         raise ConditionNotMet(_unmet_condition(proposal, name))
     from_state = proposal.state
@@ -245,8 +248,10 @@ def do_edit_proposal(*, proposal: Proposal | int, actor, reason: str = "", **cha
             f"{project} belongs to {project.committee}; file the proposal there or pick "
             "another project."
         )
-    if "title" in changes and not changes["title"].strip():
-        raise LifecycleError("A proposal needs a title.")
+    if "title" in changes:
+        changes["title"] = changes["title"].strip()
+        if not changes["title"]:
+            raise LifecycleError("A proposal needs a title.")
     changed = {}
     for field, value in changes.items():
         old = getattr(proposal, field)
@@ -302,9 +307,10 @@ def do_link_meeting(
 @transaction.atomic
 def do_submit(*, proposal, actor, reason="", at=None, expected_state=None) -> Proposal:
     """Open a draft for discussion."""
-    locked = _locked(proposal)
-    _require_kind_details(locked)
-    return _transition(locked, "submit", actor, reason=reason, at=at, expected_state=expected_state)
+    return _transition(
+        proposal, "submit", actor, reason=reason, at=at, expected_state=expected_state,
+        precheck=_require_kind_details,
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -312,7 +318,6 @@ def do_start_vote(*, proposal, actor, reason="", at=None, expected_state=None) -
     """Open the vote: freeze the text revision, the committee's rules and the voters."""
     at = at or timezone.now()
     locked = _locked(proposal)
-    _require_kind_details(locked)
     rules_now = locked.committee.voting_rules()
     voters = list(
         Membership.objects.active(on=timezone.localdate(at))
@@ -329,6 +334,7 @@ def do_start_vote(*, proposal, actor, reason="", at=None, expected_state=None) -
         expected_state=expected_state,
         payload={"revision": locked.revision, "rules": rules_now, "eligible": voters},
         arguments={"rules": rules_now, "at": at},
+        precheck=_require_kind_details,
     )
     EligibleVoter.objects.bulk_create(
         EligibleVoter(proposal=proposal, user_id=user_id, round=proposal.vote_round)
@@ -430,11 +436,10 @@ def do_complete(*, proposal, actor, reason="", at=None, expected_state=None) -> 
     locked = _locked(proposal)
     if locked.project_id:
         Project.objects.select_for_update().get(pk=locked.project_id)
-    if locked.state == State.ACCEPTED:
-        _require_kind_details(locked)
     proposal = _transition(
-        locked, "complete", actor, reason=reason, at=at, expected_state=expected_state
-    )
+        locked, "complete", actor, reason=reason, at=at, expected_state=expected_state,
+        precheck=_require_kind_details,
+    )  # fmt: skip
     _apply_effect(proposal, actor, at)
     return proposal
 
@@ -656,6 +661,10 @@ def do_add_member(
 ) -> Membership:
     """Give a user a seat on a committee (chairs and staff may)."""
     _require_committee_admin(actor, committee)
+    if Membership.objects.filter(committee=committee, user=user, ended_on__isnull=True).exists():
+        raise LifecycleError(
+            f"{user} already holds a seat on {committee}; end it first to change the role."
+        )
     membership = Membership.objects.create(
         committee=committee, user=user, role=role, started_on=started_on or timezone.localdate()
     )
