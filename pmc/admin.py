@@ -1,20 +1,13 @@
 """Admin for committees and meetings.
 
-Memberships and projects are registered in `proposals.admin`: their changes are saved
-through `proposals.actions`, which write the audit event, and `pmc` never imports
-`proposals`.
+Committees, memberships and projects are registered in `proposals.admin`: their changes
+are saved through `proposals.actions`, which write the audit event, and `pmc` never
+imports `proposals`.
 """
 
 from django.contrib import admin
 
-from pmc.models import Committee, Meeting, TeamReport
-
-
-@admin.register(Committee)
-class CommitteeAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "pass_rule", "vote_duration_hours", "quorum_extensions"]
-    prepopulated_fields = {"slug": ["name"]}
-    search_fields = ["name", "description"]
+from pmc.models import Meeting, TeamReport
 
 
 class TeamReportInline(admin.StackedInline):

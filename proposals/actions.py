@@ -485,8 +485,8 @@ def _require_free_name(name: str, project: Project | None = None) -> None:
     other = taken.select_related("committee").first()
     if other is not None:
         raise ConditionNotMet(
-            f"{other.committee} already has a project named “{name}”. Rename that project "
-            "first, then complete this proposal."
+            f"{other.committee} already has a project named “{name}”. Pick another name, "
+            "or rename that project first."
         )
 
 
@@ -708,11 +708,51 @@ def do_end_membership(
     return membership
 
 
-def _require_committee_admin(actor, committee: Committee) -> None:
+COMMITTEE_FIELDS = (
+    "name",
+    "description",
+    "pass_rule",
+    "vote_duration_hours",
+    "quorum_extensions",
+    "extension_hours",
+)
+
+
+@transaction.atomic
+def do_update_committee(*, committee: Committee | int, actor, reason: str = "", **changes):
+    """Change a committee's description or voting policy (administrators only). Votes
+    already running keep the rules frozen when they started."""
+    unknown = set(changes) - set(COMMITTEE_FIELDS)
+    if unknown:
+        raise LifecycleError(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
+    if not (_is_system(actor) or getattr(actor, "is_superuser", False)):
+        raise NotPermitted("Only administrators may change a committee's voting policy.")
+    pk = committee.pk if isinstance(committee, Committee) else committee
+    committee = Committee.objects.select_for_update().get(pk=pk)
+    if changes.get("vote_duration_hours", 72) < 72:
+        raise LifecycleError("A vote lasts at least 72 hours.")
+    changed = {}
+    for field, value in changes.items():
+        if getattr(committee, field) != value:
+            changed[field] = {"from": getattr(committee, field), "to": value}
+            setattr(committee, field, value)
+    if changed:
+        committee.save(update_fields=list(changed))
+        audit.record(
+            action="committee.updated",
+            actor=actor,
+            committee=committee,
+            reason=reason,
+            payload={"changed": changed},
+        )
+    return committee
+
+
+def _require_committee_admin(actor, committee: Committee, what: str = "change seats") -> None:
     if _is_system(actor) or getattr(actor, "is_superuser", False):
         return
     if rules.roles_by_committee(actor).get(committee.pk) != Role.CHAIR:
-        raise NotPermitted(f"Only the chair of {committee} or an administrator may change seats.")
+        raise NotPermitted(f"Only the chair of {committee} or an administrator may {what}.")
 
 
 # Projects
@@ -734,12 +774,11 @@ def do_create_project(
     at: datetime.datetime | None = None,
 ) -> Project:
     """Put a project on a committee's list (its chair and administrators may)."""
-    _require_project_admin(actor, committee)
+    _require_committee_admin(actor, committee, "change its projects")
     name = name.strip()
     if not name:
         raise LifecycleError("A project needs a name.")
-    if Project.objects.filter(name__iexact=name).exists():
-        raise LifecycleError(f"A project named {name} already exists; pick another name.")
+    _require_free_name(name)
     project = Project.objects.create(
         committee=committee,
         name=name,
@@ -780,13 +819,12 @@ def do_update_project(
         raise LifecycleError(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
     pk = project.pk if isinstance(project, Project) else project
     project = Project.objects.select_for_update().select_related("committee").get(pk=pk)
-    _require_project_admin(actor, project.committee)
+    _require_committee_admin(actor, project.committee, "change its projects")
     if "name" in changes:
         changes["name"] = changes["name"].strip()
         if not changes["name"]:
             raise LifecycleError("A project needs a name.")
-        if Project.objects.filter(name__iexact=changes["name"]).exclude(pk=pk).exists():
-            raise LifecycleError(f"A project named {changes['name']} already exists.")
+        _require_free_name(changes["name"], project)
     changed = {}
     for field, value in changes.items():
         old = getattr(project, field)
@@ -806,12 +844,3 @@ def do_update_project(
         payload={"changed": changed, "name": project.name},
     )
     return project
-
-
-def _require_project_admin(actor, committee: Committee) -> None:
-    if _is_system(actor) or getattr(actor, "is_superuser", False):
-        return
-    if rules.roles_by_committee(actor).get(committee.pk) != Role.CHAIR:
-        raise NotPermitted(
-            f"Only the chair of {committee} or an administrator may change its projects."
-        )

@@ -17,10 +17,11 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from pmc.models import Membership, Project
+from pmc.models import Committee, Membership, Project
 from proposals import actions
 from proposals.errors import LifecycleError
 from proposals.models import (
+    AuditCheck,
     ChecklistItem,
     EligibleVoter,
     Event,
@@ -299,6 +300,30 @@ class EventAdmin(ReadOnlyAdmin):
 
 
 # Memberships and projects (pmc's models, saved through proposals.actions)
+
+
+@admin.register(Committee)
+class CommitteeAdmin(ActionSavingAdmin):
+    list_display = ["name", "slug", "pass_rule", "vote_duration_hours", "quorum_extensions"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name", "description"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        changes = {
+            field: form.cleaned_data[field]
+            for field in form.changed_data
+            if field in actions.COMMITTEE_FIELDS
+        }
+        if changes:
+            actions.do_update_committee(committee=obj.pk, actor=request.user, **changes)
+
+
+@admin.register(AuditCheck)
+class AuditCheckAdmin(ReadOnlyAdmin):
+    list_display = ["checked_at", "ok", "events", "broken_at"]
 
 
 @admin.register(Membership)

@@ -1,15 +1,24 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
+from django.test import TestCase
 from django.urls import reverse
 
 from pmc.models import Membership, Role, TeamReport
-from proposals import actions
+from proposals import actions, audit
 from proposals.errors import NotPermitted
 from proposals.models import ChecklistItem, Event, Proposal, ProposalMeeting, Vote
 from proposals.states import Kind, State
 from tests.base import LifecycleTestCase
-from tests.factories import make_meeting, make_member, make_project, make_proposal, make_user
+from tests.factories import (
+    make_committee,
+    make_meeting,
+    make_member,
+    make_project,
+    make_proposal,
+    make_user,
+)
 
 
 def change_url(obj) -> str:
@@ -49,6 +58,7 @@ class AdminPagesTests(AdminTestCase):
         make_proposal(cls.committee, cls.member, state=State.ACCEPTED, chair=cls.chair)
 
     def test_it_renders_the_list_and_a_change_page_of_every_model(self):
+        audit.check_and_store()
         registered = [m for m in admin.site._registry if m._meta.app_label in ("pmc", "proposals")]
         self.assertLessEqual(
             {"Committee", "Membership", "Project", "Meeting", "Proposal", "Vote"}
@@ -328,3 +338,33 @@ class ChecklistAdminTests(AdminTestCase):
         item.refresh_from_db()
         self.assertTrue(item.done)
         self.assertTrue(proposal.events.filter(action="checklist.done").exists())
+
+
+class CommitteeAdminTests(TestCase):
+    def setUp(self):
+        self.admin_user = get_user_model().objects.create_superuser(
+            "root", "root@example.org", "pw"
+        )
+        self.client.force_login(self.admin_user)
+        self.committee = make_committee("Runtime")
+
+    def test_it_records_a_change_of_voting_policy(self):
+        url = reverse("admin:pmc_committee_change", args=[self.committee.pk])
+        response = self.client.post(
+            url,
+            {
+                "name": "Runtime",
+                "slug": "runtime",
+                "description": "",
+                "pass_rule": "two_thirds_cast",
+                "vote_duration_hours": 96,
+                "quorum_extensions": 1,
+                "extension_hours": 72,
+            },
+        )
+
+        self.assertEqual(response.status_code, 302)
+        self.committee.refresh_from_db()
+        self.assertEqual(self.committee.pass_rule, "two_thirds_cast")
+        event = Event.objects.get(action="committee.updated")
+        self.assertEqual(event.payload["changed"]["vote_duration_hours"], {"from": 72, "to": 96})
