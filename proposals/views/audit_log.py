@@ -25,6 +25,9 @@ FIELDS = ["id", "at", "actor", "action", "committee", "proposal", "project", "fr
 def _filtered(request) -> tuple[AuditFilterForm, object]:
     form = AuditFilterForm(request.GET or None)
     events = Event.objects.select_related("committee", "proposal", "project")
+    if form.is_bound and not form.is_valid():
+        # A mistyped filter must not widen the page or the download to the whole log.
+        return form, events.none()
     if form.is_valid():
         data = form.cleaned_data
         if data["committee"]:

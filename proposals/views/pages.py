@@ -83,10 +83,17 @@ def meeting_list(request):
     page = Paginator(meetings.order_by("-date", "committee__name"), 50).get_page(
         request.GET.get("page")
     )
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "proposals/meeting_list.html",
-        {"page": page, "committee": committee, "committees": Committee.objects.all()},
+        {
+            "page": page,
+            "committee": committee,
+            "committees": Committee.objects.all(),
+            "query": query.urlencode(),
+        },
     )
 
 

@@ -13,6 +13,7 @@ from pmc.markup import render_markdown
 from proposals import actions, rules
 from proposals.forms import DecideForm, ProposalForm, ReasonForm, VoteForm
 from proposals.models import ChecklistItem, Proposal
+from proposals.states import EDITABLE_STATES
 from proposals.views.access import run_action
 from proposals.views.proposal_pages import TRANSITION_LABELS
 
@@ -126,6 +127,13 @@ def proposal_edit(request, pk: int):
     proposal = get_object_or_404(Proposal.objects.select_related("committee"), pk=pk)
     if not request.user.has_perm("proposals.edit_proposal", proposal):
         raise PermissionDenied(f"Only the proposer or the chair may edit “{proposal}”.")
+    if request.method != "POST" and proposal.state not in EDITABLE_STATES:
+        messages.error(
+            request,
+            f"“{proposal}” is {proposal.get_state_display().lower()}; its text can only "
+            "change in draft or discussion.",
+        )
+        return redirect(proposal)
     form = ProposalForm(request.POST or None, instance=proposal, committees=[proposal.committee_id])
     preview = None
     if request.method == "POST" and form.is_valid():

@@ -45,6 +45,8 @@ def proposal_list(request):
             if data[field]:
                 proposals = proposals.filter(**{field: data[field]})
         sort = SORTS.get(data["sort"] or "-updated", SORTS["-updated"])[0]
+    elif form.is_bound:
+        proposals = proposals.none()
     page = Paginator(proposals.order_by(sort, "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -1,0 +1,338 @@
+"""The list, detail, meeting, project, home and audit pages run as many SQL queries for a
+database of hundreds of proposals, votes and events as for a nearly empty one."""
+
+from __future__ import annotations
+
+import datetime
+import json
+
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from pmc.models import TeamReport
+from proposals import actions, audit
+from proposals.models import Event, Proposal, Vote
+from proposals.rules import IMPORT
+from proposals.states import Kind, State
+from tests.base import LifecycleTestCase
+from tests.factories import (
+    make_committee,
+    make_meeting,
+    make_member,
+    make_project,
+    make_proposal,
+    make_user,
+)
+
+# No page should come near this; the real check is that the count does not grow.
+MAX_QUERIES = 30
+READERS = ("anonymous", "outsider", "member", "chair")
+
+
+class QueryCountTestCase(LifecycleTestCase):
+    def sign_in(self, who: str) -> None:
+        if who == "anonymous":
+            self.client.logout()
+        else:
+            self.client.force_login(getattr(self, who))
+
+    def fetch(self, url: str):
+        response = self.client.get(url)
+        self.assertEqual(response.status_code, 200, url)
+        if response.streaming:
+            b"".join(response.streaming_content)
+        return response
+
+    def queries(self, url: str, who: str) -> int:
+        self.sign_in(who)
+        self.fetch(url)
+        with CaptureQueriesContext(connection) as context:
+            self.fetch(url)
+        return len(context.captured_queries)
+
+    def measure(self, urls: list[str], readers=READERS) -> dict[tuple[str, str], int]:
+        return {(url, who): self.queries(url, who) for url in urls for who in readers}
+
+    maxDiff = None
+
+    def assertSameQueries(self, small: dict, large: dict) -> None:
+        self.assertEqual(small, large)
+        self.assertLessEqual(max(large.values()), MAX_QUERIES, large)
+
+    def drafts(self, count: int, committee=None, project=None, prefix: str = "Draft") -> list:
+        committee = committee or self.committee
+        proposer = self.member if committee == self.committee else self.foreign_member
+        return [
+            actions.do_create_proposal(
+                actor=proposer,
+                committee=committee,
+                kind=Kind.ATTIC if project else Kind.OTHER,
+                title=f"{prefix} {i}",
+                body=f"Body of {prefix.lower()} {i}, with *markdown*.",
+                project=project,
+            )
+            for i in range(count)
+        ]
+
+    def make(self, state: str, committee=None, **fields) -> Proposal:
+        committee = committee or self.committee
+        proposer = self.member if committee == self.committee else self.foreign_member
+        chair = self.chair if committee == self.committee else None
+        return make_proposal(committee, proposer, state=state, chair=chair, **fields)
+
+    def extra_events(self, count: int, proposal=None, project=None, committee=None) -> None:
+        committee = committee or (proposal.committee if proposal else self.committee)
+        with transaction.atomic():
+            for i in range(count):
+                audit.record(
+                    action="proposal.meeting_linked" if proposal else "project.updated",
+                    actor=IMPORT,
+                    committee=committee,
+                    proposal=proposal,
+                    project=project or (proposal.project if proposal else None),
+                    reason=f"imported note {i}",
+                    payload={"from": "a", "to": "b", "name": "x"},
+                )
+
+
+class ProposalListQueriesTests(QueryCountTestCase):
+    def urls(self) -> list[str]:
+        base = reverse("proposals:list")
+        return [
+            base,
+            f"{base}?sort=title",
+            f"{base}?committee={self.committee.pk}&state=draft&q=draft&sort=-created",
+            f"{base}?page=2",
+        ]
+
+    def test_it_lists_proposals_in_a_constant_number_of_queries(self):
+        for state in (State.VOTING, State.ACCEPTED):
+            self.make(state)
+        self.drafts(2)
+        small = self.measure(self.urls())
+
+        self.drafts(250)
+        self.drafts(50, committee=self.other_committee)
+        for state in (State.DISCUSSION, State.VOTING, State.ACCEPTED, State.COMPLETED):
+            for _ in range(5):
+                self.make(state)
+        large = self.measure(self.urls())
+
+        self.assertSameQueries(small, large)
+        self.assertGreater(Proposal.objects.count(), 300)
+        self.assertContains(self.client.get(reverse("proposals:list")), "Page 1 of 13")
+
+
+class ProposalDetailQueriesTests(QueryCountTestCase):
+    def two_rounds(self, voters: list) -> Proposal:
+        """A proposal whose first vote was stopped and whose second vote is open, with a
+        ballot from each of `voters` in both rounds."""
+        proposal = self.make(State.VOTING)
+        for voter in voters:
+            actions.do_cast_vote(proposal=proposal, actor=voter, value=1)
+        actions.do_return_to_discussion(proposal=proposal, actor=self.chair)
+        actions.do_start_vote(proposal=proposal, actor=self.chair)
+        for i, voter in enumerate(voters):
+            value = (1, 0, -1)[i % 3]
+            actions.do_cast_vote(
+                proposal=proposal, actor=voter, value=value, reason="not yet" if value == -1 else ""
+            )
+        return proposal
+
+    def mention(self, proposal: Proposal, count: int, start: datetime.date) -> None:
+        for i in range(count):
+            meeting = make_meeting(proposal.committee, date=start + datetime.timedelta(days=i))
+            actions.do_link_meeting(
+                proposal=proposal,
+                meeting=meeting,
+                actor=IMPORT,
+                section="Lifecycle",
+                excerpt=f"It came up again ({i}).",
+            )
+
+    def urls(self, *proposals) -> list[str]:
+        return [p.get_absolute_url() for p in proposals]
+
+    def test_it_shows_a_vote_in_a_constant_number_of_queries(self):
+        small_vote = self.two_rounds([self.other_member])
+        self.mention(small_vote, 1, datetime.date(2017, 1, 1))
+        small = self.measure(self.urls(small_vote))
+
+        voters = [make_member(self.committee) for _ in range(60)]
+        big_vote = self.two_rounds([self.other_member, *voters])
+        latecomers = [make_member(self.committee) for _ in range(20)]
+        for voter in latecomers:
+            actions.do_cast_vote(proposal=big_vote, actor=voter, value=1)
+        self.mention(big_vote, 30, datetime.date(2018, 1, 1))
+        self.extra_events(200, proposal=big_vote)
+        self.drafts(100)
+        large = self.measure(self.urls(big_vote, small_vote))
+
+        self.assertSameQueries(
+            small
+            | {
+                (big_vote.get_absolute_url(), who): small[(small_vote.get_absolute_url(), who)]
+                for who in READERS
+            },
+            large,
+        )
+        self.assertEqual(Vote.objects.filter(proposal=big_vote).count(), 61 + 61 + 20)
+        self.assertGreater(big_vote.events.count(), 350)
+        page = self.client.get(big_vote.get_absolute_url())
+        self.assertContains(page, "not voted 3 of 64")
+        self.assertContains(page, "(non-binding)", count=20 + 20)
+
+    def test_it_shows_an_accepted_proposal_in_a_constant_number_of_queries(self):
+        accepted = self.make(State.ACCEPTED, condition="after the release")
+        small = self.measure(self.urls(accepted), readers=(*READERS, "third_member"))
+
+        self.extra_events(300, proposal=accepted)
+        self.mention(accepted, 20, datetime.date(2019, 1, 1))
+        for _ in range(10):
+            self.make(State.ACCEPTED)
+        large = self.measure(self.urls(accepted), readers=(*READERS, "third_member"))
+
+        self.assertSameQueries(small, large)
+
+
+class MeetingQueriesTests(QueryCountTestCase):
+    def meeting_with(self, count: int, date: datetime.date):
+        meeting = make_meeting(self.committee, date=date, notes="## Notes\n\n* one\n* two")
+        for i, proposal in enumerate(self.drafts(count, prefix=f"Raised {date}")):
+            actions.do_link_meeting(
+                proposal=proposal,
+                meeting=meeting,
+                actor=IMPORT,
+                section=f"Item {i}",
+                excerpt=f"Line {i}",
+            )
+        TeamReport.objects.bulk_create(
+            TeamReport(meeting=meeting, position=i, team=f"Team {i}", lead=f"Lead {i}")
+            for i in range(count)
+        )
+        return meeting
+
+    def test_it_shows_meetings_in_a_constant_number_of_queries(self):
+        small_meeting = self.meeting_with(1, datetime.date(2017, 5, 16))
+        urls = [reverse("proposals:meeting_list"), small_meeting.get_absolute_url()]
+        small = self.measure(urls)
+
+        big_meeting = self.meeting_with(120, datetime.date(2017, 5, 30))
+        for i in range(80):
+            make_meeting(self.committee, date=datetime.date(2016, 1, 1) + datetime.timedelta(i))
+            make_meeting(
+                self.other_committee, date=datetime.date(2016, 1, 1) + datetime.timedelta(i)
+            )
+        large = self.measure([*urls, big_meeting.get_absolute_url()])
+
+        self.assertSameQueries(
+            small
+            | {(big_meeting.get_absolute_url(), who): small[(urls[1], who)] for who in READERS},
+            large,
+        )
+        page = self.client.get(big_meeting.get_absolute_url())
+        self.assertContains(page, "Team 119")
+        self.assertContains(page, "under “Item 119”")
+
+
+class ProjectQueriesTests(QueryCountTestCase):
+    def project_with(self, name: str, proposals: int, changes: int):
+        project = make_project(self.committee, name=name)
+        self.drafts(proposals, project=project, prefix=f"About {name}")
+        for i in range(changes):
+            actions.do_update_project(project=project, actor=self.chair, lead=f"Lead {i}")
+        return project
+
+    def test_it_shows_projects_in_a_constant_number_of_queries(self):
+        small_project = self.project_with("small", 1, 1)
+        urls = [reverse("proposals:project_list"), small_project.get_absolute_url()]
+        small = self.measure(urls)
+
+        big_project = self.project_with("big", 150, 60)
+        for i in range(100):
+            make_project(self.committee if i % 2 else self.other_committee, name=f"p{i:03}")
+        completed = self.make(State.COMPLETED, project=big_project)
+        self.assertEqual(completed.project, big_project)
+        large = self.measure([*urls, big_project.get_absolute_url()])
+
+        self.assertSameQueries(
+            small
+            | {(big_project.get_absolute_url(), who): small[(urls[1], who)] for who in READERS},
+            large,
+        )
+        page = self.client.get(big_project.get_absolute_url())
+        self.assertContains(page, "About big 149")
+        self.assertContains(page, "project.status_changed")
+        self.assertContains(page, "project.updated", count=60)
+
+
+class HomeQueriesTests(QueryCountTestCase):
+    def test_it_shows_the_home_page_in_a_constant_number_of_queries(self):
+        for state in (State.DISCUSSION, State.VOTING, State.ACCEPTED):
+            self.make(state)
+        self.make(State.DISCUSSION, committee=self.other_committee)
+        make_meeting(self.committee, date=timezone.localdate() - datetime.timedelta(days=3))
+        url = reverse("proposals:home")
+        readers = (*READERS, "foreign_member", "third_member")
+        small = self.measure([url], readers)
+
+        for state in (State.DISCUSSION, State.VOTING, State.ACCEPTED):
+            for _ in range(25):
+                proposal = self.make(state)
+                if state == State.VOTING:
+                    actions.do_cast_vote(proposal=proposal, actor=self.third_member, value=1)
+            for _ in range(5):
+                self.make(state, committee=self.other_committee)
+        self.drafts(100)
+        for i in range(8):
+            committee = make_committee(f"Committee {i}")
+            make_member(committee, self.member)
+            make_member(committee, make_user(f"chair{i}"))
+            for state in (State.DISCUSSION, State.VOTING):
+                make_proposal(committee, self.member, state=state)
+            for days in (-10, -3, 4, 11):
+                make_meeting(committee, date=timezone.localdate() + datetime.timedelta(days))
+        large = self.measure([url], readers)
+
+        self.assertSameQueries(small, large)
+        self.sign_in("member")
+        page = self.client.get(url)
+        self.assertContains(page, "Committee 7")
+        self.assertContains(page, "your vote is missing", count=26 + 8)
+
+
+class AuditLogQueriesTests(QueryCountTestCase):
+    def urls(self) -> list[str]:
+        base = reverse("proposals:audit_log")
+        return [
+            base,
+            f"{base}?page=2",
+            f"{base}?committee={self.committee.pk}&action=proposal.",
+            f"{base}?actor=member&date_from=2000-01-01",
+            f"{base}?format=csv",
+            f"{base}?format=json&committee={self.committee.pk}",
+        ]
+
+    def test_it_shows_and_downloads_the_log_in_a_constant_number_of_queries(self):
+        for state in (State.VOTING, State.COMPLETED):
+            self.make(state)
+        self.drafts(60)
+        self.client.force_login(self.member)
+        self.client.post(reverse("proposals:verify_audit"))
+        small = self.measure(self.urls())
+
+        proposals = self.drafts(100) + [self.make(State.ACCEPTED) for _ in range(10)]
+        for proposal in proposals[::10]:
+            self.extra_events(30, proposal=proposal)
+        self.extra_events(200, project=make_project(self.other_committee))
+        self.client.post(reverse("proposals:verify_audit"))
+        large = self.measure(self.urls())
+
+        self.assertSameQueries(small, large)
+        self.assertGreater(Event.objects.count(), 700)
+        self.sign_in("anonymous")
+        response = self.client.get(reverse("proposals:audit_log") + "?format=json")
+        rows = json.loads(b"".join(response.streaming_content))
+        self.assertEqual(len(rows), Event.objects.count())
