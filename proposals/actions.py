@@ -12,10 +12,12 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import slugify
 from django_fsm import can_proceed
 
-from pmc.models import Committee, Meeting, Membership, Project, ProjectStatus, Role
+from pmc.models import Committee, Meeting, Membership, Project, ProjectStatus, Role, TeamReport
 from proposals import audit, checklists, rules
 from proposals.errors import (
     ConditionNotMet,
@@ -224,8 +226,16 @@ TEXT_FIELDS = ("title", "body", "condition", "new_name", "new_lead", "project")
 
 
 @transaction.atomic
-def do_edit_proposal(*, proposal: Proposal | int, actor, reason: str = "", **changes) -> Proposal:
-    """Change a proposal's text while it is in draft or discussion."""
+def do_edit_proposal(
+    *,
+    proposal: Proposal | int,
+    actor,
+    reason: str = "",
+    expected_revision: int | None = None,
+    **changes,
+) -> Proposal:
+    """Change a proposal's text while it is in draft or discussion. With
+    `expected_revision`, an edit made on an outdated text is refused, not merged."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise LifecycleError(f"These fields cannot be edited: {', '.join(sorted(unknown))}.")
@@ -241,6 +251,12 @@ def do_edit_proposal(*, proposal: Proposal | int, actor, reason: str = "", **cha
         raise InvalidTransition(
             f"“{proposal}” is {proposal.get_state_display().lower()}; its text can only "
             f"change in draft or discussion.{hint}"
+        )
+    if expected_revision is not None and proposal.revision != expected_revision:
+        raise StaleState(
+            f"“{proposal}” was changed by someone else while you edited it (now revision "
+            f"{proposal.revision}, you started from {expected_revision}). Reload the page, "
+            "then apply your changes to the new text."
         )
     project = changes.get("project")
     if project is not None and project.committee_id != proposal.committee_id:
@@ -844,3 +860,118 @@ def do_update_project(
         payload={"changed": changed, "name": project.name},
     )
     return project
+
+
+# Committees and meetings
+
+
+@transaction.atomic
+def do_create_committee(
+    *, actor, name: str, reason: str = "", at: datetime.datetime | None = None
+) -> Committee:
+    """Add a committee (administrators may; so does the notes import for its folders)."""
+    if not (_is_system(actor) or getattr(actor, "is_superuser", False)):
+        raise NotPermitted("Only an administrator may add committees.")
+    name = name.strip()
+    if not name:
+        raise LifecycleError("A committee needs a name.")
+    slug = slugify(name)[:100] or f"committee-{Committee.objects.count() + 1}"
+    if Committee.objects.filter(Q(name__iexact=name) | Q(slug=slug)).exists():
+        raise LifecycleError(f"A committee named {name} already exists.")
+    committee = Committee.objects.create(name=name[:100], slug=slug)
+    audit.record(
+        action="committee.created",
+        actor=actor,
+        at=at,
+        committee=committee,
+        reason=reason,
+        payload={"name": committee.name, "slug": committee.slug},
+    )
+    return committee
+
+
+MEETING_IMPORT_FIELDS = ("title", "notes", "original_notes", "source", "source_sha256")
+
+
+@transaction.atomic
+def do_import_meeting(
+    *,
+    actor,
+    committee: Committee,
+    date: datetime.date,
+    title: str,
+    notes: str,
+    original_notes: str = "",
+    source: str = "",
+    source_sha256: str = "",
+    team_reports: tuple[tuple[str, str, str], ...] = (),
+    reason: str = "",
+) -> tuple[Meeting, str, list[str]]:
+    """Create or update the meeting of `committee` on `date` from a notes file, with
+    its team reports as (team, lead, body).
+
+    Returns the meeting, "created", "updated" or "unchanged", and the fields that
+    changed. A created meeting is recorded at its date; an update at the time it is
+    made, with the fields and teams that changed.
+    """
+    _require_committee_admin(actor, committee)
+    meeting = Meeting.objects.select_for_update().filter(committee=committee, date=date).first()
+    values = {
+        "title": (title.strip() or f"{committee} meeting {date:%Y-%m-%d}")[:300],
+        "notes": notes,
+        "original_notes": original_notes,
+        "source": source[:500],
+        "source_sha256": source_sha256,
+    }
+    reports = [(team[:200], lead[:200], body) for team, lead, body in team_reports]
+    created = meeting is None
+    if created:
+        meeting = Meeting(committee=committee, date=date)
+        before: list[tuple[str, str, str]] = []
+        changed = [field for field in MEETING_IMPORT_FIELDS if values[field]]
+    else:
+        before = list(meeting.team_reports.order_by("position", "id").values_list(
+            "team", "lead", "body"
+        ))  # fmt: skip
+        changed = [
+            field for field in MEETING_IMPORT_FIELDS if getattr(meeting, field) != values[field]
+        ]
+    if before != reports:
+        changed.append("team_reports")
+    if not changed:
+        return meeting, "unchanged", []
+    for field, value in values.items():
+        setattr(meeting, field, value)
+    meeting.imported_at = timezone.now()
+    meeting.save()
+    if "team_reports" in changed:
+        meeting.team_reports.all().delete()
+        TeamReport.objects.bulk_create(
+            TeamReport(meeting=meeting, position=i, team=team, lead=lead, body=body)
+            for i, (team, lead, body) in enumerate(reports)
+        )
+    teams_before = [(team, lead) for team, lead, _ in before]
+    teams_after = [(team, lead) for team, lead, _ in reports]
+    audit.record(
+        action="meeting.imported" if created else "meeting.updated",
+        actor=actor,
+        at=datetime.datetime.combine(date, datetime.time(12), datetime.UTC) if created else None,
+        committee=committee,
+        reason=reason,
+        payload={
+            "meeting": meeting.pk,
+            "date": date.isoformat(),
+            "source": meeting.source,
+            "sha256": meeting.source_sha256,
+            "changed": changed,
+            "team_reports": len(reports),
+            "teams_added": [_team_label(t) for t in teams_after if t not in teams_before],
+            "teams_removed": [_team_label(t) for t in teams_before if t not in teams_after],
+        },
+    )
+    return meeting, "created" if created else "updated", changed
+
+
+def _team_label(team_and_lead: tuple[str, str]) -> str:
+    team, lead = team_and_lead
+    return f"{team} ({lead or 'no lead'})"

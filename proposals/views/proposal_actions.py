@@ -146,6 +146,7 @@ def proposal_edit(request, pk: int):
                 success="Proposal updated.",
                 proposal=proposal,
                 reason=request.POST.get("edit_reason", ""),
+                expected_revision=_int_or_none(request.POST.get("revision")),
                 **form.cleaned_data,
             )
             if edited is not None:
@@ -159,3 +160,10 @@ def proposal_edit(request, pk: int):
 
 def _form_errors(form) -> str:
     return " ".join(str(error) for errors in form.errors.values() for error in errors)
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

@@ -135,7 +135,8 @@ def _vote_panel(proposal: Proposal, user, role, current_votes: list[Vote]) -> di
         "my_vote": mine,
         "vote_open": open_,
         "time_left": (proposal.closes_at - now) if open_ else None,
-        "may_vote": bool(open_ and role),
+        # Members vote; a frozen voter whose seat ended during the vote still may.
+        "may_vote": bool(open_ and (role or any(e.user_id == user.pk for e in eligible))),
         "vote_form": VoteForm(
             initial={"value": mine.value, "reason": mine.reason}
             if mine and not mine.recused
