@@ -1,0 +1,221 @@
+"""A proposal's whole life in a real browser, each person signed in through the login form."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import DatabaseError, transaction
+from playwright.sync_api import Page, expect
+
+from pmc.models import ProjectStatus
+from proposals.models import Event, Proposal, Vote
+from proposals.states import Kind, State
+from tests.factories import make_proposal
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def run_transition(page: Page, label: str, reason: str = "") -> None:
+    """Open the action's disclosure, give a reason, press its button."""
+    details = page.locator("section.actions details").filter(
+        has=page.locator("summary", has_text=label)
+    )
+    details.locator("summary").click()
+    if reason:
+        details.get_by_label("Reason").fill(reason)
+    details.get_by_role("button", name=label).click()
+    expect(page.locator(".messages")).to_contain_text(f"Done: {label.lower()}.")
+
+
+def expect_state(page: Page, label: str) -> None:
+    expect(page.locator("h1 .badge")).to_have_text(label)
+
+
+def cast_vote(page: Page, value: str, reason: str = "") -> None:
+    form = page.locator("#vote form[action$='/vote/']")
+    form.get_by_label(value, exact=True).check()
+    form.get_by_label("Reason", exact=True).fill(reason)
+    form.get_by_role("button", name=re.compile(r"^(Cast|Change) my vote$")).click()
+    expect(page.locator(".messages")).to_contain_text("Your vote is recorded.")
+
+
+def test_a_proposal_from_filing_to_completion(live_server, browser_as, runtime):
+    rt = runtime
+
+    # A member files an attic proposal for an existing project, previewing the text first.
+    bruno = browser_as("member")
+    bruno.goto("/")
+    bruno.get_by_role("link", name="File a proposal").first.click()
+    expect(bruno.get_by_role("heading", level=1)).to_have_text("File a proposal")
+    bruno.get_by_label("Committee").select_option(label="Runtime")
+    bruno.get_by_label("Kind").select_option(label="Move to the attic")
+    bruno.get_by_label("Title").fill("Move legacy-cli to the attic")
+    bruno.get_by_label("Project").select_option(label="legacy-cli (Runtime)")
+    bruno.get_by_label("Proposal text (markdown)").fill(
+        "Nobody has released **legacy-cli** since 2019.\n\n- archive the repository\n"
+    )
+    bruno.get_by_role("button", name="Preview").click()
+    preview = bruno.get_by_role("region", name="Preview")
+    expect(preview.locator("strong")).to_have_text("legacy-cli")
+    expect(preview.locator("li")).to_have_text("archive the repository")
+    assert not Proposal.objects.exists(), "a preview must not save anything"
+    expect(bruno.get_by_label("Title")).to_have_value("Move legacy-cli to the attic")
+    bruno.get_by_role("button", name="Save draft").click()
+    expect(bruno.locator(".messages")).to_contain_text("Draft saved.")
+    expect_state(bruno, "Draft")
+    proposal = Proposal.objects.get()
+    assert (proposal.kind, proposal.project, proposal.proposer) == (
+        Kind.ATTIC,
+        rt.project,
+        rt.member,
+    )
+    url = f"/proposals/{proposal.pk}/"
+    assert bruno.url == f"{live_server.url}{url}"
+
+    # The proposer opens it for discussion.
+    run_transition(bruno, "Submit for discussion", "Discussed in the last meeting.")
+    expect_state(bruno, "Discussion")
+
+    # The chair starts the vote.
+    amelia = browser_as("chair")
+    amelia.goto(url)
+    run_transition(amelia, "Start the vote")
+    expect_state(amelia, "Voting")
+    expect(amelia.locator("#vote")).to_contain_text("not voted 4 of 4")
+
+    # Three members vote: one changes their mind, one recuses.
+    bruno.goto(url)
+    cast_vote(bruno, "+1")
+    expect(bruno.locator("#vote")).to_contain_text("You voted +1")
+
+    chidi = browser_as("other_member")
+    chidi.goto(url)
+    cast_vote(chidi, "-1", "Some foundations still script against it.")
+    expect(chidi.locator("#vote")).to_contain_text("You voted -1")
+    chidi.reload()
+    cast_vote(chidi, "+1", "The v3 CLI covers those scripts.")
+    expect(chidi.locator("#vote")).to_contain_text("You voted +1")
+
+    dara = browser_as("third_member")
+    dara.goto(url)
+    dara.locator("#vote summary", has_text="Recuse").click()
+    dara.locator("#recuse-reason").fill("I maintain a fork of legacy-cli.")
+    dara.get_by_role("button", name="Recuse myself").click()
+    expect(dara.locator(".messages")).to_contain_text("You have recused yourself")
+    expect(dara.locator("#vote")).to_contain_text("You voted recused")
+
+    # Two +1 of three non-recused voters: the chair's missing vote cannot change the
+    # result, so the chair may close early.
+    amelia.reload()
+    panel = amelia.locator("#vote")
+    expect(panel).to_contain_text("Binding: +1 2 · −1 0 · 0 0 · recused 1 · not voted 1 of 4")
+    expect(panel).to_contain_text("So far: passes")
+    run_transition(amelia, "Close the vote", "Settled: the remaining vote cannot change it.")
+    expect_state(amelia, "Accepted")
+
+    # The chair works the checklist, then completes the proposal.
+    checklist = amelia.locator("#checklist")
+    mark_done = checklist.get_by_role("button", name=re.compile(r"^Mark done"))
+    expect(mark_done).to_have_count(3)
+    for remaining in (2, 1, 0):
+        mark_done.first.click()
+        expect(amelia.locator(".messages")).to_contain_text("Checklist updated.")
+        expect(mark_done).to_have_count(remaining)
+    expect(checklist.get_by_role("button", name=re.compile(r"^Reopen"))).to_have_count(3)
+    run_transition(amelia, "Mark completed", "Archived and announced.")
+    expect_state(amelia, "Completed")
+
+    # The project page shows its new status and how it got there.
+    amelia.get_by_role("link", name="legacy-cli", exact=True).first.click()
+    expect(amelia.get_by_role("heading", level=1)).to_have_text(re.compile(r"legacy-cli\s+Attic"))
+    expect(amelia.locator("ol.timeline")).to_contain_text("project.status_changed: active → attic")
+    rt.project.refresh_from_db()
+    assert rt.project.status == ProjectStatus.ATTIC
+
+    # The audit log shows every step, filtered to this proposal through its form.
+    amelia.get_by_role("link", name="Audit log").click()
+    amelia.get_by_label("Proposal #").fill(str(proposal.pk))
+    amelia.get_by_role("button", name="Filter").click()
+    actions = amelia.locator("table tbody tr td:nth-child(4)").all_inner_texts()
+    assert list(reversed(actions)) == [
+        "proposal.created",
+        "proposal.submit",
+        "proposal.start_vote",
+        "vote.cast",
+        "vote.cast",
+        "vote.changed",
+        "vote.recused",
+        "proposal.close_vote",
+        "checklist.done",
+        "checklist.done",
+        "checklist.done",
+        "proposal.complete",
+        "project.status_changed",
+    ]
+    expect(amelia.locator("main")).to_contain_text("13 events")
+    rows = amelia.locator("table tbody tr")
+    expect(rows.filter(has_text="vote.changed")).to_contain_text("other_member")
+    expect(rows.filter(has_text="vote.recused")).to_contain_text("I maintain a fork")
+    expect(rows.filter(has_text="proposal.complete")).to_contain_text("accepted → completed")
+
+
+def test_an_outsider_sees_no_controls_and_forged_posts_change_nothing(
+    live_server, browser_as, runtime
+):
+    rt = runtime
+    proposal = make_proposal(
+        rt.committee, rt.member, state=State.VOTING, chair=rt.chair, project=rt.project
+    )
+    url = f"{live_server.url}/proposals/{proposal.pk}/"
+
+    eve = browser_as("outsider")
+    eve.goto(url)
+    expect(eve.locator("#vote")).to_contain_text("not voted 4 of 4")
+    expect(eve.get_by_role("heading", name="Your vote")).to_have_count(0)
+    expect(eve.locator("#vote form")).to_have_count(0)
+    expect(eve.get_by_role("radio")).to_have_count(0)
+    expect(eve.get_by_role("heading", name="Actions")).to_have_count(0)
+    expect(eve.locator("form[action*='/transition/']")).to_have_count(0)
+    expect(eve.get_by_role("button", name="Close the vote")).to_have_count(0)
+
+    token = next(c["value"] for c in eve.context.cookies() if c["name"] == "csrftoken")
+    events = list(Event.objects.order_by("id").values_list("id", "hash"))
+    forged = [
+        (f"{url}vote/", {"value": "1", "reason": "forged"}, "Only members of Runtime may vote"),
+        (f"{url}recuse/", {"reason": "forged"}, "Only members of Runtime may vote"),
+        (
+            f"{url}transition/close_vote/",
+            {"close_vote-expected_state": "voting", "close_vote-reason": "forged"},
+            "Only the chair",
+        ),
+        (
+            f"{url}transition/return_to_discussion/",
+            {"return_to_discussion-expected_state": "voting"},
+            "may return to discussion",
+        ),
+    ]
+    for target, data, refusal in forged:
+        response = eve.request.post(
+            target, form={"csrfmiddlewaretoken": token, **data}, max_redirects=0
+        )
+        assert response.status == 403, (target, response.status)
+        body = response.text()
+        assert refusal in body, (target, body[:500])
+        assert "CSRF" not in body
+
+    proposal.refresh_from_db()
+    assert proposal.state == State.VOTING
+    assert not Vote.objects.exists()
+    assert list(Event.objects.order_by("id").values_list("id", "hash")) == events
+    eve.reload()
+    expect(eve.locator("#vote")).to_contain_text("not voted 4 of 4")
+
+
+def test_the_flush_between_browser_tests_keeps_the_event_table_append_only(runtime):
+    assert not Event.objects.exists(), "the previous test's events should have been flushed"
+    make_proposal(runtime.committee, runtime.member)
+    assert Event.objects.count() == 1
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        Event.objects.all().delete()
+    assert Event.objects.count() == 1
