@@ -82,7 +82,7 @@ def test_a_proposal_from_filing_to_completion(live_server, browser_as, runtime):
     amelia.goto(url)
     run_transition(amelia, "Start the vote")
     expect_state(amelia, "Voting")
-    expect(amelia.locator("#vote")).to_contain_text("not voted 4 of 4")
+    expect(amelia.locator("#vote")).to_contain_text("not yet voted: 4 of 4")
 
     # Three members vote: one changes their mind, one recuses.
     bruno.goto(url)
@@ -109,7 +109,7 @@ def test_a_proposal_from_filing_to_completion(live_server, browser_as, runtime):
     # result, so the chair may close early.
     amelia.reload()
     panel = amelia.locator("#vote")
-    expect(panel).to_contain_text("Binding: +1 2 · −1 0 · 0 0 · recused 1 · not voted 1 of 4")
+    expect(panel).to_contain_text("Binding: +1: 2 · −1: 0 · abstained (0): 0 · recused: 1 · not yet voted: 1 of 4")
     expect(panel).to_contain_text("So far: passes")
     run_transition(amelia, "Close the vote", "Settled: the remaining vote cannot change it.")
     expect_state(amelia, "Accepted")
@@ -171,7 +171,7 @@ def test_an_outsider_sees_no_controls_and_forged_posts_change_nothing(
 
     eve = browser_as("outsider")
     eve.goto(url)
-    expect(eve.locator("#vote")).to_contain_text("not voted 4 of 4")
+    expect(eve.locator("#vote")).to_contain_text("not yet voted: 4 of 4")
     expect(eve.get_by_role("heading", name="Your vote")).to_have_count(0)
     expect(eve.locator("#vote form")).to_have_count(0)
     expect(eve.get_by_role("radio")).to_have_count(0)
@@ -209,7 +209,7 @@ def test_an_outsider_sees_no_controls_and_forged_posts_change_nothing(
     assert not Vote.objects.exists()
     assert list(Event.objects.order_by("id").values_list("id", "hash")) == events
     eve.reload()
-    expect(eve.locator("#vote")).to_contain_text("not voted 4 of 4")
+    expect(eve.locator("#vote")).to_contain_text("not yet voted: 4 of 4")
 
 
 def test_the_flush_between_browser_tests_keeps_the_event_table_append_only(runtime):

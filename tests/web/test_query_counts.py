@@ -181,7 +181,7 @@ class ProposalDetailQueriesTests(QueryCountTestCase):
         self.assertEqual(Vote.objects.filter(proposal=big_vote).count(), 61 + 61 + 20)
         self.assertGreater(big_vote.events.count(), 350)
         page = self.client.get(big_vote.get_absolute_url())
-        self.assertContains(page, "not voted 3 of 64")
+        self.assertContains(page, "not yet voted: 3 of 64")
         self.assertContains(page, "(non-binding)", count=20 + 20)
 
     def test_it_shows_an_accepted_proposal_in_a_constant_number_of_queries(self):

@@ -309,7 +309,8 @@ class ProposalDetailTests(ReadPagesTestCase):
 
         self.assertContains(
             response,
-            "Binding: <strong>+1 1</strong> · −1 1 · 0 0 · recused 0 · not voted 2 of 4",
+            "Binding: <strong>+1: 1</strong> · −1: 1 · abstained (0): 0 · recused: 0 · "
+            "not yet voted: 2 of 4",
         )
         self.assertContains(response, "Non-binding: +1 1 · −1 0 · 0 0")
         self.assertContains(response, "Quorum: 2 of 3 needed")
