@@ -109,7 +109,9 @@ def test_a_proposal_from_filing_to_completion(live_server, browser_as, runtime):
     # result, so the chair may close early.
     amelia.reload()
     panel = amelia.locator("#vote")
-    expect(panel).to_contain_text("Binding: +1: 2 · −1: 0 · abstained (0): 0 · recused: 1 · not yet voted: 1 of 4")
+    expect(panel).to_contain_text(
+        "Binding: +1: 2 · −1: 0 · abstained (0): 0 · recused: 1 · not yet voted: 1 of 4"
+    )
     expect(panel).to_contain_text("So far: passes")
     run_transition(amelia, "Close the vote", "Settled: the remaining vote cannot change it.")
     expect_state(amelia, "Accepted")
