@@ -142,9 +142,6 @@ def _vote_panel(proposal: Proposal, user, role, current_votes: list[Vote]) -> di
             if mine and not mine.recused
             else None
         ),
-        "quorum_percent": min(100, round(100 * tally.cast / tally.quorum_needed))
-        if tally.quorum_needed
-        else 0,
     }
 
 

@@ -312,9 +312,9 @@ class ProposalDetailTests(ReadPagesTestCase):
             "Binding: <strong>+1: 1</strong> · −1: 1 · abstained (0): 0 · recused: 0 · "
             "not yet voted: 2 of 4",
         )
-        self.assertContains(response, "Non-binding: +1 1 · −1 0 · 0 0")
+        self.assertContains(response, "Non-binding: +1: 1 · −1: 0 · abstained (0): 0")
         self.assertContains(response, "Quorum: 2 of 3 needed")
-        self.assertContains(response, "Quorum progress 67 percent")
+        self.assertContains(response, "Quorum progress: 2 of 3 votes")
         self.assertContains(response, "So far: <strong>no quorum</strong>")
         self.assertContains(response, "hours left")
         self.assertContains(response, "<td>other_member</td>", html=True)
