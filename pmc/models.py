@@ -172,6 +172,20 @@ class Meeting(models.Model):
     source = models.CharField(
         max_length=500, blank=True, help_text="Where the notes came from (file path)."
     )
+    original_notes = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="The imported file's text as read, before its encoding was repaired.",
+    )
+    source_sha256 = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="SHA-256 of the imported file's bytes: which version of the file it is.",
+    )
+    imported_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the file was last imported."
+    )
 
     class Meta:
         ordering = ["-date", "committee"]

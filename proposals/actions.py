@@ -945,7 +945,8 @@ def do_import_meeting(
     meeting.imported_at = timezone.now()
     meeting.save()
     if "team_reports" in changed:
-        meeting.team_reports.all().delete()
+        if not created:
+            meeting.team_reports.all().delete()
         TeamReport.objects.bulk_create(
             TeamReport(meeting=meeting, position=i, team=team, lead=lead, body=body)
             for i, (team, lead, body) in enumerate(reports)

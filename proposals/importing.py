@@ -1,0 +1,651 @@
+"""Importing meeting notes: parsed notes (`pmc.notes`) become rows, through the actions.
+
+    files = collect_files(["notes/Runtime"])          # or [NoteFile("x.md", data=...)]
+    preview = plan_import(files, committee="Runtime")  # a dry run: nothing is kept
+    print(preview)
+    result = apply_import(files, committee="Runtime")
+
+For each meeting file the import creates or updates the `Meeting` (its original text,
+the repaired text it renders, which file and which version of it: path and SHA-256)
+and its team reports; finds or creates each project a lifecycle item is about (by its
+current or former name, or its repository); creates the item's `Proposal`, or finds the
+one raised in an earlier meeting (same kind and project, in any committee) and links it
+to this meeting; and moves the proposal through the state machine as far as the notes
+record (submit, decide, defer, complete), at the meeting's date, as `system:import`.
+
+Every change goes through `proposals.actions`, so the audit log records it. Files are
+imported oldest meeting first (the date is in the file name), one transaction each: a
+file that fails leaves nothing behind and the others are still imported. A file whose
+bytes did not change since it was last imported is "unchanged" and not touched again.
+"""
+
+from __future__ import annotations
+
+import datetime
+import gc
+import hashlib
+import os
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils.text import slugify
+
+from pmc.models import Committee, Meeting, Project, ProjectStatus
+from pmc.notes import (
+    LifecycleMention,
+    MeetingNotes,
+    NotMeeting,
+    Unreadable,
+    committee_from_path,
+    meeting_date,
+    normalized_name,
+    read_notes,
+    skip_reason,
+)
+from proposals import actions
+from proposals.errors import LifecycleError
+from proposals.models import Proposal, ProposalMeeting
+from proposals.rules import IMPORT
+from proposals.states import FINAL_STATES, Kind, State
+
+Progress = Callable[[int, int, str], None]
+
+# The status a project is given when an item about it is the first the registry hears of it.
+_NEW_PROJECT_STATUS = {
+    Kind.ATTIC: ProjectStatus.ACTIVE,
+    Kind.PROMOTION: ProjectStatus.INCUBATING,
+    Kind.INCUBATION: ProjectStatus.PROPOSED,
+    Kind.OWNERSHIP: ProjectStatus.ACTIVE,
+    Kind.RENAME: ProjectStatus.ACTIVE,
+    Kind.OTHER: ProjectStatus.ACTIVE,
+}
+_COLLECT_EVERY = 50
+_NEEDS = {Kind.RENAME: ("new_name", "the new name"), Kind.OWNERSHIP: ("new_lead", "the new lead")}
+
+
+@dataclass(frozen=True)
+class NoteFile:
+    """A notes file to import: its path (or an upload's name) and its bytes, read when
+    needed when only the path is given."""
+
+    name: str
+    data: bytes | None = None
+    path: Path | None = None
+
+    def read(self) -> bytes:
+        if self.data is not None:
+            return self.data
+        return Path(self.path or self.name).read_bytes()
+
+
+@dataclass
+class ProposalChange:
+    """What importing one lifecycle item did (or would do) to its proposal."""
+
+    kind: str
+    project: str
+    action: str  # created, linked, updated, unchanged, failed
+    proposal_id: int | None = None
+    title: str = ""
+    state: str = ""
+    steps: list[str] = field(default_factory=list)
+    note: str = ""
+
+    def line(self) -> str:
+        text = f"{self.kind} {self.project}: proposal"
+        text += f" #{self.proposal_id}" if self.proposal_id else ""
+        text += f" {self.action}"
+        if self.steps:
+            text += f", {' -> '.join(self.steps)}"
+        if self.state:
+            text += f" ({self.state})"
+        if self.note:
+            text += f"; {self.note}"
+        return text
+
+
+@dataclass
+class FileResult:
+    """What importing one file did (or would do)."""
+
+    name: str
+    status: str  # created, updated, unchanged, skipped, failed
+    reason: str = ""
+    committee: str = ""
+    date: datetime.date | None = None
+    meeting_id: int | None = None
+    team_reports: int = 0
+    changed: list[str] = field(default_factory=list)
+    repairs: tuple[str, ...] = ()
+    proposals: list[ProposalChange] = field(default_factory=list)
+
+    def lines(self, *, details: bool = True) -> list[str]:
+        head = f"{self.status:<9} {self.name}"
+        if self.status in ("skipped", "failed"):
+            return [f"{head}: {self.reason}"]
+        meeting = f"{self.committee} {self.date:%Y-%m-%d}" if self.date else self.committee
+        parts = [meeting]
+        if self.status != "unchanged":
+            parts.append(f"{self.team_reports} team report(s)")
+            created = sum(1 for p in self.proposals if p.action == "created")
+            linked = sum(1 for p in self.proposals if p.action in ("linked", "updated"))
+            parts.append(f"{len(self.proposals)} lifecycle item(s): {created} new, {linked} linked")
+        if self.status == "updated" and self.changed:
+            parts.append(f"changed: {', '.join(self.changed)}")
+        if self.repairs:
+            parts.append("; ".join(self.repairs))
+        lines = [f"{head}: {', '.join(parts)}"]
+        if details:
+            lines += [f"          - {change.line()}" for change in self.proposals]
+        return lines
+
+
+_SUMMARY_ROWS = {
+    "meetings created": "created",
+    "meetings updated": "updated",
+    "meetings unchanged": "unchanged",
+    "files skipped": "skipped",
+    "files failed": "failed",
+    "team reports": "team reports",
+    "proposals created": "proposals created",
+    "proposals linked": "proposals linked",
+}
+
+
+@dataclass
+class ImportResult:
+    """The outcome of an import, or of a dry run (`dry_run`: nothing was kept).
+
+    `files` holds every file's result, unless the import was told to hand each result
+    to a callback instead (`on_file`), which keeps memory flat for large imports; the
+    totals are kept either way.
+    """
+
+    dry_run: bool = False
+    files: list[FileResult] = field(default_factory=list)
+    totals: Counter = field(default_factory=Counter)
+
+    def add(self, result: FileResult, *, keep: bool = True) -> None:
+        self.totals[result.status] += 1
+        self.totals["team reports"] += result.team_reports
+        for change in result.proposals:
+            if change.action == "created":
+                self.totals["proposals created"] += 1
+            elif change.action in ("linked", "updated"):
+                self.totals["proposals linked"] += 1
+        if keep:
+            self.files.append(result)
+
+    @property
+    def ok(self) -> bool:
+        return not self.totals["failed"]
+
+    def count(self, status: str) -> int:
+        return self.totals[status]
+
+    def counts(self) -> dict[str, int]:
+        return {row: self.totals[key] for row, key in _SUMMARY_ROWS.items()}
+
+    def summary(self) -> str:
+        counts = self.counts()
+        width = max(len(key) for key in counts)
+        digits = max(len(str(value)) for value in counts.values())
+        title = "Summary (dry run: nothing was written)" if self.dry_run else "Summary"
+        rows = [f"  {key:<{width}}  {value:>{digits}}" for key, value in counts.items()]
+        return "\n".join([title, *rows])
+
+    def lines(self, *, details: bool = True) -> list[str]:
+        return [line for result in self.files for line in result.lines(details=details)]
+
+    def __str__(self) -> str:
+        return "\n".join([*self.lines(), self.summary()])
+
+
+def collect_files(paths: Iterable[str | os.PathLike]) -> list[NoteFile]:
+    """The files named, and the files in the folders named (recursing), by path."""
+    files: list[NoteFile] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            for found in sorted(path.rglob("*")):
+                if found.is_file() and not any(
+                    part.startswith(".") and part not in (".", "..")
+                    for part in found.relative_to(path).parts[:-1]
+                ):
+                    files.append(NoteFile(str(found), path=found))
+        else:
+            files.append(NoteFile(str(given), path=path))
+    return files
+
+
+def plan_import(
+    files: Iterable[NoteFile],
+    *,
+    committee: str | None = None,
+    progress: Progress | None = None,
+    on_file: Callable[[FileResult], None] | None = None,
+) -> ImportResult:
+    """What importing the files would do, found by importing them in a transaction that
+    is rolled back: nothing is written."""
+    return apply_import(
+        files, committee=committee, progress=progress, on_file=on_file, dry_run=True
+    )
+
+
+def apply_import(
+    files: Iterable[NoteFile],
+    *,
+    committee: str | None = None,
+    progress: Progress | None = None,
+    on_file: Callable[[FileResult], None] | None = None,
+    dry_run: bool = False,
+) -> ImportResult:
+    """Import the files, oldest meeting first, each in its own transaction. With
+    `dry_run` everything runs inside one transaction that is rolled back at the end.
+
+    `committee` names the committee of every file (else each file's `<PMC>/` folder
+    does). `progress(done, total, name)` is called after each file. `on_file(result)`,
+    when given, receives each file's result as soon as it is known, and the returned
+    `ImportResult` keeps only the totals.
+    """
+    ordered = sorted(files, key=lambda f: _order(f, committee))
+    importer = _Importer(committee=committee)
+    result = ImportResult(dry_run=dry_run)
+
+    def run() -> None:
+        for done, file in enumerate(ordered, start=1):
+            outcome = importer.one(file)
+            result.add(outcome, keep=on_file is None)
+            if on_file is not None:
+                on_file(outcome)
+            if progress is not None:
+                progress(done, len(ordered), file.name)
+            if done % _COLLECT_EVERY == 0:
+                # Rendering markdown leaves reference cycles behind (Python-Markdown's
+                # processors point back at their Markdown instance); collecting them
+                # now and then keeps a long import's memory flat.
+                gc.collect()
+
+    if dry_run:
+        with transaction.atomic():
+            run()
+            transaction.set_rollback(True)
+    else:
+        run()
+    return result
+
+
+def _order(file: NoteFile, committee: str | None) -> tuple:
+    date = meeting_date(file.name) or datetime.date.max
+    return (date, (committee or committee_from_path(file.name) or "").casefold(), file.name)
+
+
+def noon(date: datetime.date) -> datetime.datetime:
+    """The time imported events of a meeting are recorded at."""
+    return datetime.datetime.combine(date, datetime.time(12), datetime.UTC)
+
+
+class _Importer:
+    def __init__(self, *, committee: str | None) -> None:
+        self.committee_name = committee
+        self.committees: dict[str, Committee | None] = {}
+        self._projects: dict[str, int] | None = None  # name, former name or URL -> id
+        self.project_rows: dict[int, Project] = {}
+        self.meetings_seen: dict[tuple[str, datetime.date], str] = {}
+
+    def one(self, file: NoteFile) -> FileResult:
+        reason = skip_reason(file.name)
+        if reason is not None:
+            return FileResult(file.name, "skipped", reason)
+        try:
+            data = file.read()
+        except OSError as error:
+            return FileResult(file.name, "failed", f"cannot read the file: {error.strerror}")
+        duplicate = self.duplicate(file.name)
+        if duplicate is not None:
+            return duplicate
+        unchanged = self.unchanged(file.name, data)
+        if unchanged is not None:
+            return unchanged
+        notes = read_notes(file.name, data, committee=self.committee_name)
+        if isinstance(notes, NotMeeting):
+            return FileResult(file.name, "skipped", notes.reason)
+        if isinstance(notes, Unreadable):
+            return FileResult(file.name, "failed", notes.reason)
+        result = FileResult(
+            file.name, "", committee=notes.committee, date=notes.date, repairs=notes.repairs
+        )
+        saved = self.save_caches()
+        try:
+            with transaction.atomic():
+                self.meeting(notes, result)
+        except Exception as error:  # one bad file must not stop the others
+            self.restore_caches(saved)
+            result.status, result.reason = "failed", _describe(error)
+            result.proposals = []
+        return result
+
+    def duplicate(self, name: str) -> FileResult | None:
+        """A second file with the notes of a meeting already imported in this run (the
+        same committee and date, e.g. a copy left behind when files moved to year
+        folders) is skipped, so that the first one, by name, always wins."""
+        date = meeting_date(name)
+        committee_name = (self.committee_name or "").strip() or committee_from_path(name)
+        if date is None or not committee_name:
+            return None
+        key = (slugify(committee_name) or committee_name.casefold(), date)
+        first = self.meetings_seen.setdefault(key, name)
+        if first == name:
+            return None
+        return FileResult(name, "skipped", f"the same meeting as {first}, imported first")
+
+    def unchanged(self, name: str, data: bytes) -> FileResult | None:
+        """The result for a file imported before with these very bytes (found without
+        parsing it), or None."""
+        date = meeting_date(name)
+        committee_name = (self.committee_name or "").strip() or committee_from_path(name)
+        if date is None or not committee_name:
+            return None
+        committee = self.find_committee(committee_name)
+        if committee is None:
+            return None
+        meeting = (
+            Meeting.objects.filter(committee=committee, date=date)
+            .only("id", "source_sha256")
+            .first()
+        )
+        if meeting is None or meeting.source_sha256 != hashlib.sha256(data).hexdigest():
+            return None
+        return FileResult(
+            name, "unchanged", committee=committee.name, date=date, meeting_id=meeting.pk
+        )
+
+    def save_caches(self) -> tuple:
+        projects = None if self._projects is None else dict(self._projects)
+        return dict(self.committees), projects, dict(self.project_rows)
+
+    def restore_caches(self, saved: tuple) -> None:
+        """Forget rows created inside a transaction that was rolled back."""
+        self.committees, self._projects, self.project_rows = saved
+
+    # Meetings
+
+    def meeting(self, notes: MeetingNotes, result: FileResult) -> None:
+        committee = self.committee(notes.committee, at=noon(notes.date))
+        result.committee = committee.name
+        meeting, status, changed = actions.do_import_meeting(
+            actor=IMPORT,
+            committee=committee,
+            date=notes.date,
+            title=notes.title,
+            notes=notes.text,
+            original_notes=notes.original,
+            source=notes.source,
+            source_sha256=notes.sha256,
+            team_reports=tuple((r.team, r.lead, r.body) for r in notes.team_reports),
+            reason=f"Imported from {notes.source}.",
+        )
+        result.status, result.meeting_id, result.changed = status, meeting.pk, changed
+        if status == "unchanged":
+            return
+        result.team_reports = len(notes.team_reports)
+        for mention in notes.mentions:
+            result.proposals.append(self.proposal(mention, meeting, new=status == "created"))
+
+    def find_committee(self, name: str) -> Committee | None:
+        key = name.casefold()
+        if key not in self.committees:
+            self.committees[key] = Committee.objects.filter(
+                Q(name__iexact=name) | Q(slug=slugify(name))
+            ).first()
+        return self.committees[key]
+
+    def committee(self, name: str, *, at: datetime.datetime | None = None) -> Committee:
+        found = self.find_committee(name)
+        if found is None:
+            found = actions.do_create_committee(
+                actor=IMPORT, name=name, at=at, reason="A folder of imported meeting notes."
+            )
+            self.committees[name.casefold()] = found
+        return found
+
+    # Proposals
+
+    def proposal(self, mention: LifecycleMention, meeting: Meeting, *, new: bool) -> ProposalChange:
+        """Create or find the item's proposal, link it to the meeting and move it on.
+        A refused step is reported; what was done before it stays (the proposal is
+        then where the refusal left it)."""
+        change = ProposalChange(mention.kind, mention.project, "created")
+        at = noon(meeting.date)
+        try:
+            project, created = self.project(mention, meeting.committee, at)
+            change.project = project.name
+            found = None if created else self.find_proposal(mention, project, meeting, new=new)
+            if found is None:
+                proposal = actions.do_create_proposal(
+                    actor=IMPORT,
+                    committee=project.committee,
+                    kind=mention.kind,
+                    title=_title(mention, project),
+                    body=mention.excerpt,
+                    project=project,
+                    proposing_team=mention.proposing_team,
+                    condition=mention.condition,
+                    new_name=mention.new_name,
+                    new_lead=mention.new_lead,
+                    at=at,
+                )
+            else:
+                proposal, linked = found
+                change.action = "unchanged" if linked else "linked"
+                if self.add_details(proposal, mention, meeting):
+                    proposal = Proposal.objects.get(pk=proposal.pk)
+                    change.action = "updated"
+            change.proposal_id, change.title = proposal.pk, proposal.title
+            actions.do_link_meeting(
+                proposal=proposal,
+                meeting=meeting,
+                actor=IMPORT,
+                section=mention.section,
+                excerpt=mention.excerpt,
+            )
+            proposal = self.advance(proposal, mention, meeting, change)
+            if change.steps and change.action == "unchanged":
+                change.action = "updated"
+            change.state = proposal.get_state_display().lower()
+        except LifecycleError as error:
+            change.action, change.note = "failed", str(error)
+        return change
+
+    def project(self, mention: LifecycleMention, committee: Committee, at) -> tuple[Project, bool]:
+        """The project an item is about, by repository, current or former name, and
+        whether it was created now (in the committee the notes name, else the
+        meeting's) because the registry lacked it."""
+        index = self.project_index()
+        keys = [mention.repository_url.casefold(), normalized_name(mention.project)]
+        keys.append(normalized_name(mention.subject))
+        for key in keys:
+            if key and key in index:
+                return self.project_row(index[key]), False
+        found = Project.objects.named(mention.project).select_related("committee").first()
+        if found is not None:
+            self.remember(found)
+            return found, False
+        if mention.committee_hint:
+            hinted = self.find_committee(mention.committee_hint)
+            committee = hinted or committee
+        project = actions.do_create_project(
+            committee=committee,
+            actor=IMPORT,
+            name=mention.project[:200],
+            status=_NEW_PROJECT_STATUS[mention.kind],
+            repository_urls=[mention.repository_url] if mention.repository_url else [],
+            reason="Named in imported meeting notes.",
+            at=at,
+        )
+        self.remember(project)
+        return project, True
+
+    def project_row(self, pk: int) -> Project:
+        if pk not in self.project_rows:
+            self.project_rows[pk] = Project.objects.select_related("committee").get(pk=pk)
+        return self.project_rows[pk]
+
+    def project_index(self) -> dict[str, int]:
+        if self._projects is None:
+            self._projects = {}
+            for project in Project.objects.select_related("committee"):
+                self.remember(project)
+        return self._projects
+
+    def remember(self, project: Project) -> None:
+        self.project_rows[project.pk] = project
+        index = self._projects
+        if index is None:
+            return  # loaded from the database when first needed
+        for name in [project.name, *project.former_names]:
+            index.setdefault(normalized_name(name), project.pk)
+        for url in project.repository_urls:
+            index.setdefault(url.casefold(), project.pk)
+
+    def find_proposal(
+        self, mention: LifecycleMention, project: Project, meeting: Meeting, *, new: bool
+    ) -> tuple[Proposal, bool] | None:
+        """The proposal this item belongs to, and whether it is linked to the meeting
+        already: the one of the same kind and project linked to this meeting, else the
+        open one, else a closed one the item reports on (not one it raises again after
+        it was rejected or withdrawn, nor a lead change or rename to another lead or
+        name)."""
+        candidates = Proposal.objects.filter(kind=mention.kind, project=project)
+        if not new:  # a meeting imported before may be linked already
+            here = ProposalMeeting.objects.filter(proposal=OuterRef("pk"), meeting=meeting)
+            candidates = candidates.annotate(linked=Exists(here))
+        candidates = list(candidates.order_by("-created_at", "-id"))
+        if not candidates:
+            return None
+        for proposal in candidates:
+            if getattr(proposal, "linked", False):
+                return proposal, True
+        detail = _NEEDS.get(mention.kind)
+
+        def differs(proposal: Proposal) -> bool:
+            if detail is None:
+                return False
+            ours = normalized_name(getattr(mention, detail[0]))
+            theirs = normalized_name(getattr(proposal, detail[0]))
+            return bool(ours and theirs and ours not in theirs and theirs not in ours)
+
+        for proposal in candidates:
+            if proposal.state not in FINAL_STATES and not differs(proposal):
+                return proposal, False
+        latest = candidates[0]
+        if differs(latest):
+            return None
+        if latest.state in (State.REJECTED, State.WITHDRAWN) and mention.outcome != "completed":
+            return None
+        return latest, False
+
+    def add_details(self, proposal: Proposal, mention: LifecycleMention, meeting) -> bool:
+        """Fill in what a later meeting adds (the new lead, a condition), never
+        overwriting what the proposal says."""
+        changes = {
+            name: value
+            for name, value in (
+                ("new_lead", mention.new_lead),
+                ("new_name", mention.new_name),
+                ("condition", mention.condition),
+                ("proposing_team", mention.proposing_team),
+            )
+            if value and not getattr(proposal, name)
+        }
+        if not changes or proposal.state not in (State.DRAFT, State.DISCUSSION):
+            return False
+        actions.do_edit_proposal(
+            proposal=proposal,
+            actor=IMPORT,
+            reason=f"Added from the notes of {meeting.committee} {meeting.date:%Y-%m-%d}.",
+            **changes,
+        )
+        return True
+
+    def advance(
+        self, proposal: Proposal, mention: LifecycleMention, meeting: Meeting, change
+    ) -> Proposal:
+        """Move the proposal as far as the notes record, through its transitions."""
+        at = noon(meeting.date)
+        reason = _reason(mention, meeting)
+        steps = change.steps
+        target = mention.outcome
+        try:
+            if proposal.state == State.DRAFT:
+                missing = _NEEDS.get(mention.kind)
+                if missing and not getattr(proposal, missing[0]):
+                    change.note = f"kept in draft: the notes do not name {missing[1]}"
+                    return proposal
+                proposal = actions.do_submit(proposal=proposal, actor=IMPORT, at=at, reason=reason)
+                steps.append("submit")
+            if target == "pending":
+                return proposal
+            if proposal.state == State.DEFERRED and target != "deferred":
+                proposal = actions.do_resume(proposal=proposal, actor=IMPORT, at=at, reason=reason)
+                steps.append("resume")
+            if proposal.state == State.DISCUSSION:
+                if target == "deferred":
+                    proposal = actions.do_defer(
+                        proposal=proposal, actor=IMPORT, at=at, reason=reason
+                    )
+                    steps.append("defer")
+                elif target in ("approved", "completed", "rejected"):
+                    proposal = actions.do_decide(
+                        proposal=proposal,
+                        actor=IMPORT,
+                        accepted=target != "rejected",
+                        meeting=meeting,
+                        at=at,
+                        reason=reason,
+                    )
+                    steps.append("decide")
+            if target == "completed" and proposal.state == State.ACCEPTED:
+                for item in proposal.checklist.filter(done=False).order_by("position", "id"):
+                    actions.do_set_checklist_item(item=item, actor=IMPORT, done=True, at=at)
+                proposal = actions.do_complete(
+                    proposal=proposal, actor=IMPORT, at=at, reason=reason
+                )
+                steps.append("complete")
+                project = Project.objects.select_related("committee").get(pk=proposal.project_id)
+                self.remember(project)
+        except LifecycleError as error:
+            state = proposal.get_state_display().lower()
+            change.note = f"stopped at {state}: {error}"
+        return proposal
+
+
+def _title(mention: LifecycleMention, project: Project) -> str:
+    name = project.name
+    titles = {
+        Kind.ATTIC: f"Move {name} to the attic",
+        Kind.INCUBATION: f"Incubate {name}",
+        Kind.PROMOTION: f"Promote {name} to active",
+        Kind.RENAME: f"Rename {name}" + (f" to {mention.new_name}" if mention.new_name else ""),
+        Kind.OWNERSHIP: (
+            f"Hand {name} to {mention.new_lead}" if mention.new_lead else f"Find a lead for {name}"
+        ),
+    }
+    title = titles.get(mention.kind) or f"{name}: {mention.summary or 'lifecycle change'}"
+    return title[:300]
+
+
+def _reason(mention: LifecycleMention, meeting: Meeting) -> str:
+    said = mention.decision or mention.summary
+    text = f"Recorded in the notes of {meeting.committee} {meeting.date:%Y-%m-%d}"
+    return f"{text}: {said}" if said else f"{text}."
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, LifecycleError):
+        return str(error)
+    return f"{type(error).__name__}: {error}"

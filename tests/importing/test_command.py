@@ -1,0 +1,88 @@
+"""`manage.py import_notes`: its report lines, summary table, progress bar and options."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+from django.core.management import CommandError, call_command
+from django.test import TestCase
+
+from pmc.models import Committee, Meeting
+from tests.importing.accuracy import NOTES
+from tests.importing.helpers import NotesFolder, import_notes, summary
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+class ImportNotesCommandTests(TestCase):
+    def test_it_prints_a_line_per_file_and_a_summary_table(self):
+        out, err = import_notes(str(NOTES))
+        lines = out.splitlines()
+        self.assertTrue(lines[0].startswith(f"created   {NOTES}/Utilities/2015-05-19-utilities.md"))
+        self.assertIn(
+            "Utilities 2015-05-19, 3 team report(s), 5 lifecycle item(s): 5 new", lines[0]
+        )
+        self.assertIn(
+            f"created   {NOTES}/Runtime/2017/2017-05-16-runtime.md: Runtime 2017-05-16, 17 "
+            "team report(s), 1 lifecycle item(s): 1 new, 0 linked, repaired mis-decoded "
+            "characters on 1 line(s)",
+            out,
+        )
+        self.assertIn(f"skipped   {NOTES}/README.md: a README file, not meeting notes", out)
+        self.assertEqual(summary(out), {
+            "meetings created": 9,
+            "meetings updated": 0,
+            "meetings unchanged": 0,
+            "files skipped": 3,
+            "files failed": 0,
+            "team reports": 89,
+            "proposals created": 33,
+            "proposals linked": 0,
+        })  # fmt: skip
+        self.assertEqual(err, "")
+
+    def test_it_shows_a_progress_bar_on_a_terminal_for_many_files(self):
+        terminal = Terminal()
+        call_command("import_notes", str(NOTES), stdout=io.StringIO(), stderr=terminal)
+        shown = terminal.getvalue()
+        self.assertIn("[##############################] 12/12", shown)
+        self.assertTrue(shown.endswith("\r\x1b[K"))
+
+    def test_it_shows_no_progress_bar_off_a_terminal_or_for_a_few_files(self):
+        _, err = import_notes(str(NOTES))
+        self.assertEqual(err, "")
+        terminal = Terminal()
+        call_command("import_notes", str(NOTES / "Bosh"), stdout=io.StringIO(), stderr=terminal)
+        self.assertEqual(terminal.getvalue(), "")
+
+    def test_it_prints_only_the_summary_at_verbosity_zero(self):
+        out = io.StringIO()
+        call_command("import_notes", str(NOTES), verbosity=0, stdout=out)
+        self.assertTrue(out.getvalue().startswith("Summary\n"))
+
+    def test_it_takes_the_committee_from_the_option(self):
+        folder = NotesFolder(samples=False)
+        self.addCleanup(folder.remove)
+        folder.write("2019-03-21-bosh.md", (NOTES / "Bosh/2019-03-21-bosh.md").read_bytes())
+        import_notes(str(folder.root / "2019-03-21-bosh.md"), "--committee", "BOSH")
+        meeting = Meeting.objects.get()
+        self.assertEqual(
+            (meeting.committee.name, meeting.date), ("BOSH", datetime.date(2019, 3, 21))
+        )
+        self.assertEqual(meeting.source, "2019-03-21-bosh.md")
+
+    def test_it_uses_an_existing_committee_whatever_its_case(self):
+        committee = Committee.objects.create(name="BOSH", slug="bosh")
+        import_notes(str(NOTES / "Bosh"))
+        self.assertEqual(Meeting.objects.get().committee, committee)
+        self.assertEqual(Committee.objects.count(), 1)
+
+    def test_it_says_when_there_is_nothing_to_import(self):
+        folder = NotesFolder(samples=False)
+        self.addCleanup(folder.remove)
+        with self.assertRaisesMessage(CommandError, "No files found"):
+            import_notes(str(folder.root))

@@ -1,0 +1,107 @@
+"""Files that are not meetings are skipped, files that cannot be read are reported with
+their path and reason, and everything else is still imported; the exit status says
+that something failed."""
+
+from __future__ import annotations
+
+from django.core.management import CommandError
+from django.test import TestCase
+
+from pmc.models import Meeting, TeamReport
+from proposals.audit import verify_chain
+from proposals.importing import apply_import, collect_files
+from proposals.models import Proposal
+from tests.importing.helpers import NotesFolder, import_notes, row_counts, summary
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01"
+
+
+class MalformedFilesTests(TestCase):
+    def setUp(self) -> None:
+        self.folder = NotesFolder()
+        self.addCleanup(self.folder.remove)
+        self.bad = {
+            "Runtime/2018/2018-02-06-runtime.md": b"# Runtime\n\n" + bytes(range(0x80, 0x100)) * 3,
+            "Runtime/agenda.md": b"# Runtime PMC agenda\n\n## Backlog Reviews\n### CLI - Dies\n",
+            "Runtime/2018/2018-02-20-runtime.md": b"",
+        }
+        self.skipped = {
+            "Runtime/template.md": b"# Runtime PMC Meeting YYYY-MM-DD\n",
+            "Runtime/YYYY-MM-DD-runtime.md": b"# Runtime PMC Meeting\n",
+            "Runtime/images/diagram.png": PNG,
+            "Runtime/2018/.gitkeep": b"",
+        }
+        for path, data in {**self.bad, **self.skipped}.items():
+            self.folder.write(path, data)
+
+    def test_it_reports_them_imports_the_good_files_and_exits_non_zero(self):
+        with self.assertRaises(CommandError) as raised:
+            import_notes(str(self.folder.root))
+        self.assertEqual(raised.exception.returncode, 1)
+        self.assertIn("3 file(s) could not be imported", str(raised.exception))
+        self.assertEqual(Meeting.objects.count(), 9)
+        self.assertEqual(TeamReport.objects.count(), 89)
+        self.assertEqual(Proposal.objects.count(), 33)
+        self.assertTrue(verify_chain().ok)
+
+    def test_it_says_which_file_and_why(self):
+        result = apply_import(collect_files([self.folder.root]))
+        self.assertFalse(result.ok)
+        reasons = {r.name.removeprefix(f"{self.folder.root}/"): r for r in result.files}
+        for path, expected in [
+            ("Runtime/2018/2018-02-06-runtime.md", "not UTF-8 (byte 0x80 at offset 11)"),
+            ("Runtime/agenda.md", "no date in the file name"),
+            ("Runtime/2018/2018-02-20-runtime.md", "empty file"),
+        ]:
+            with self.subTest(path):
+                self.assertEqual(reasons[path].status, "failed")
+                self.assertIn(expected, reasons[path].reason)
+                line = reasons[path].lines()[0]
+                self.assertTrue(line.startswith(f"failed    {self.folder.root}/{path}: "))
+        for path, expected in [
+            ("Runtime/template.md", "a template, not meeting notes"),
+            ("Runtime/YYYY-MM-DD-runtime.md", "YYYY-MM-DD placeholder"),
+            ("Runtime/images/diagram.png", "an image, not meeting notes"),
+            ("Runtime/2018/.gitkeep", "hidden file (.gitkeep), not meeting notes"),
+        ]:
+            with self.subTest(path):
+                self.assertEqual(reasons[path].status, "skipped")
+                self.assertIn(expected, reasons[path].reason)
+                self.assertEqual(len(reasons[path].lines()), 1)
+
+    def test_it_counts_them_in_the_summary(self):
+        with self.assertRaises(CommandError):
+            import_notes(str(self.folder.root))
+        out, _ = import_notes(str(self.folder.root / "Bosh"))
+        self.assertEqual(summary(out)["meetings unchanged"], 1)
+
+    def test_it_writes_nothing_for_the_bad_files_on_a_second_run(self):
+        with self.assertRaises(CommandError):
+            import_notes(str(self.folder.root))
+        before = row_counts()
+        with self.assertRaises(CommandError) as raised:
+            import_notes(str(self.folder.root), "--dry-run")
+        self.assertIn("would fail", str(raised.exception))
+        self.assertEqual(row_counts(), before)
+
+    def test_it_fails_a_path_that_does_not_exist(self):
+        with self.assertRaises(CommandError):
+            import_notes(str(self.folder.root / "Runtime" / "2019-01-01-missing.md"))
+        self.assertFalse(Meeting.objects.exists())
+
+
+class DuplicateMeetingTests(TestCase):
+    def test_it_imports_one_file_per_meeting_and_skips_a_copy(self):
+        folder = NotesFolder(samples=False)
+        self.addCleanup(folder.remove)
+        folder.write("Runtime/2015-06-16-runtime.md", "# Runtime\n\n## Notes\n- old copy\n")
+        folder.write("Runtime/2015/2015-06-16-runtime.md", "# Runtime\n\n## Notes\n- moved\n")
+        first = apply_import(collect_files([folder.root]))
+        self.assertEqual([r.status for r in first.files], ["created", "skipped"])
+        self.assertEqual(
+            first.files[1].reason,
+            f"the same meeting as {folder.root}/Runtime/2015-06-16-runtime.md, imported first",
+        )
+        self.assertEqual(Meeting.objects.get().source, "Runtime/2015-06-16-runtime.md")
+        result = apply_import(collect_files([folder.root]))
+        self.assertEqual([r.status for r in result.files], ["unchanged", "skipped"])
