@@ -8,6 +8,7 @@ HTTPS hardening is on unless explicitly switched off (for a plain-HTTP embedded 
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from pmc.env import env_bool, env_int, env_list, env_str
@@ -72,6 +73,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "proposals.context_processors.outbox_backlog",
             ],
         },
     },
@@ -160,4 +162,73 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+}
+
+# Background jobs: closing votes, reminders, digests and e-mail notifications.
+# With REDIS_URL, Celery workers (`celery -A pmc worker`) and one `celery -A pmc beat` run
+# them; without it the web process runs them itself (proposals.embedded). See README,
+# "Background jobs".
+REDIS_URL = env_str("REDIS_URL")
+PMC_EMBEDDED_JOBS = env_bool("PMC_EMBEDDED_JOBS", REDIS_URL is None)
+PMC_EMBEDDED_TICK_SECONDS = env_int("PMC_EMBEDDED_TICK_SECONDS", 30)
+PMC_REMINDER_HOURS = env_int("PMC_REMINDER_HOURS", 24)
+PMC_CHECKLIST_OVERDUE_DAYS = env_int("PMC_CHECKLIST_OVERDUE_DAYS", 14)
+PMC_OUTBOX_ALERT_MINUTES = env_int("PMC_OUTBOX_ALERT_MINUTES", 10)
+PMC_SITE_URL = env_str("PMC_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # A Redis that accepts connections and never answers must not hang a caller.
+    "socket_connect_timeout": 3,
+    "socket_timeout": 5,
+    "socket_keepalive": True,
+    "retry_on_timeout": False,
+    "health_check_interval": 25,
+    # A task is redelivered when its worker has not acknowledged it within this time;
+    # every task is short, so an hour only matters after a worker died mid-task.
+    "visibility_timeout": 3600,
+}
+CELERY_TASK_ACKS_LATE = False  # set per task, on the idempotent ones only
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_TIME_LIMIT = 600
+CELERY_TASK_SOFT_TIME_LIMIT = 540
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULER = "pmc.celery:HeartbeatScheduler"
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE = {
+    # Each entry expires before the next one is due, so beat does not pile up work
+    # while the workers are down; the jobs themselves catch up on their next run.
+    "close-expired-votes": {
+        "task": "proposals.tasks.close_expired_votes",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "drain-outbox": {
+        "task": "proposals.tasks.drain_outbox",
+        "schedule": 5.0,
+        "options": {"expires": 30},
+    },
+    "send-vote-reminders": {
+        "task": "proposals.tasks.send_vote_reminders",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
+    "send-chair-digests": {
+        "task": "proposals.tasks.send_chair_digests",
+        "schedule": crontab(hour=7, minute=0),
+        "options": {"expires": 3600},
+    },
+    "verify-audit": {
+        "task": "proposals.tasks.verify_audit",
+        "schedule": crontab(hour=3, minute=30),
+        "options": {"expires": 3600},
+    },
 }

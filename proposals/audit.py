@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
+from proposals import notifications
 from proposals.models import GENESIS_HASH, AuditCheck, Event
 
 # Arbitrary constant naming "the audit chain" among PostgreSQL advisory locks.
@@ -66,6 +67,8 @@ def record(
     )
     event.hash = event.compute_hash()
     event.save(force_insert=True)
+    # Notification work for events that concern members, in this same transaction.
+    notifications.write_outbox(event)
     return event
 
 

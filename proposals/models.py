@@ -408,3 +408,137 @@ class AuditCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{'OK' if self.ok else 'BROKEN'} at {self.checked_at:%Y-%m-%d %H:%M}"
+
+
+# Notifications and background jobs
+
+
+class NotificationKind(models.TextChoices):
+    SUBMITTED = "submitted", "A proposal is submitted for discussion in my committee"
+    VOTE_OPENED = "vote_opened", "A vote opens"
+    VOTE_CLOSED = "vote_closed", "A vote closes, is extended or is stopped"
+    DECIDED = "decided", "A proposal is decided in a meeting"
+    COMPLETED = "completed", "A proposal is completed"
+    WITHDRAWN = "withdrawn", "A proposal is withdrawn"
+    REMINDER = "reminder", "A reminder before a vote I have not voted in closes"
+    DIGEST = "digest", "Chairs: a daily digest of overdue checklist items"
+
+
+class OutboxMessage(models.Model):
+    """Notification work, written in the same transaction as the event it announces."""
+
+    # No database constraint: the event table is append-only and its rows never go, and
+    # the tamper checks that delete an event must meet the log's own guards, not this.
+    event = models.OneToOneField(
+        Event, on_delete=models.DO_NOTHING, db_constraint=False, related_name="outbox"
+    )
+    kind = models.CharField(max_length=32, choices=NotificationKind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    processed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When its notifications were created; empty while it waits.",
+    )
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(processed_at__isnull=True),
+                name="outbox_waiting_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for event #{self.event_id}"
+
+
+class NotificationQuerySet(models.QuerySet):
+    def pending(self) -> NotificationQuerySet:
+        return self.filter(sent_at__isnull=True, failed_at__isnull=True)
+
+
+class Notification(models.Model):
+    """One e-mail to one person. Its unique key makes it happen once, however often the
+    job that creates or delivers it runs."""
+
+    key = models.CharField(
+        max_length=200,
+        unique=True,
+        help_text="outbox:<outbox id>:<user id>:<kind>, reminder:..., digest:...",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=32, choices=NotificationKind.choices)
+    outbox = models.ForeignKey(
+        OutboxMessage,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    subject = models.CharField(max_length=300)
+    body = models.TextField(help_text="Plain text.")
+    created_at = models.DateTimeField(default=timezone.now)
+    due_at = models.DateTimeField(
+        default=timezone.now, help_text="When it may next be handed to a worker."
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_by = models.CharField(max_length=32, blank=True, help_text="Token of the sender.")
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it was given up after repeated failures."
+    )
+    last_error = models.TextField(blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(
+                fields=["due_at"],
+                condition=Q(sent_at__isnull=True, failed_at__isnull=True),
+                name="notification_pending_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.user_id}: {self.subject}"
+
+
+class NotificationPreference(models.Model):
+    """A person's choice about one kind of notification; without a row the kind is on."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+    )
+    kind = models.CharField(max_length=32, choices=NotificationKind.choices)
+    enabled = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="one_preference_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.kind} {'on' if self.enabled else 'off'}"
+
+
+class ScheduledRun(models.Model):
+    """When a periodic job last ran: claimed with a conditional update, so that of
+    several processes only one runs it, and read as a heartbeat."""
+
+    name = models.CharField(max_length=64, unique=True)
+    last_run_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.last_run_at:%Y-%m-%d %H:%M:%S}"

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from proposals.views import audit_log, pages, proposal_actions, proposal_pages
+from proposals.views import (
+    audit_log,
+    notes_upload,
+    pages,
+    profile,
+    proposal_actions,
+    proposal_pages,
+)
 
 app_name = "proposals"
 
@@ -24,8 +31,10 @@ urlpatterns = [
     ),
     path("meetings/", pages.meeting_list, name="meeting_list"),
     path("meetings/<int:pk>/", pages.meeting_detail, name="meeting_detail"),
+    path("meetings/upload/", notes_upload.notes_upload, name="notes_upload"),
     path("projects/", pages.project_list, name="project_list"),
     path("projects/<int:pk>/", pages.project_detail, name="project_detail"),
     path("audit/", audit_log.audit_log, name="audit_log"),
     path("audit/verify/", audit_log.verify_now, name="verify_audit"),
+    path("profile/", profile.profile, name="profile"),
 ]

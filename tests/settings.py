@@ -4,6 +4,7 @@ DATABASE_URL still chooses the database, so the same suite runs on SQLite and Po
 """
 
 import os
+import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-used-anywhere-else-0123456789")
 os.environ.setdefault("SECURE_COOKIES", "0")
@@ -13,3 +14,13 @@ from pmc.settings import *  # noqa: E402, F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+# Background jobs run only where a test starts them (tests/background).
+PMC_EMBEDDED_JOBS = False
+# A file, not SQLite's shared in-memory database: the background tests run workers and
+# jobs in threads with their own connections, and only a file gives them SQLite's real
+# locking (IMMEDIATE transactions wait for each other instead of failing at once). One
+# file per test run, so that runs side by side do not share it.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.gettempdir(), f"pmc-test-{os.getpid()}.sqlite3")
+    }

@@ -1,0 +1,151 @@
+"""Background jobs without Redis: a thread inside the web process.
+
+With PMC_EMBEDDED_JOBS on (the default when REDIS_URL is not set), the first request a
+web process serves starts one daemon thread in that process. Every
+PMC_EMBEDDED_TICK_SECONDS it closes expired votes, creates due reminders, drains the
+outbox and delivers the e-mail; once a day it creates the chairs' digests and verifies
+the audit chain. A commit that wrote outbox rows wakes it at once, so notifications go
+out moments after the change, after the response.
+
+Several processes (gunicorn workers) each run a thread, which is safe: the sweep and the
+drain take their rows under locks, notifications have unique keys, and the daily jobs
+are claimed in `ScheduledRun` with a conditional update that only one process wins.
+Management commands and Celery workers serve no requests, so they start no thread; the
+test settings switch it off, and a test that wants it calls `start()` itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import logging
+import threading
+import time
+
+from django.conf import settings
+from django.core.signals import request_started
+from django.db import IntegrityError, connections
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+HEARTBEAT = "embedded-jobs"
+DAILY = datetime.timedelta(days=1)
+
+_lock = threading.Lock()
+_thread: JobsThread | None = None
+
+
+class JobsThread(threading.Thread):
+    def __init__(self, tick: float) -> None:
+        super().__init__(name="pmc-embedded-jobs", daemon=True)
+        self.tick = tick
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self.cycles = 0
+
+    def run(self) -> None:
+        next_full = 0.0
+        while not self._stopping.is_set():
+            full = time.monotonic() >= next_full
+            if full:
+                next_full = time.monotonic() + self.tick
+            try:
+                run_jobs(full=full)
+            except Exception:
+                logger.exception("background jobs failed; trying again in %s s", self.tick)
+            finally:
+                connections.close_all()  # this thread's connections only
+                self.cycles += 1
+            self._wake.wait(max(0.0, next_full - time.monotonic()))
+            self._wake.clear()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stopping.set()
+        self._wake.set()
+        self.join(timeout)
+
+
+def run_jobs(*, full: bool = True, now: datetime.datetime | None = None) -> None:
+    """One round of the background jobs in this process. `full=False` only drains the
+    outbox (after a commit); a full round does everything that is due."""
+    from proposals import audit, deadlines, notifications
+
+    if full:
+        beat(HEARTBEAT, now)
+        deadlines.close_expired_votes(now=now)
+        notifications.create_vote_reminders(now=now)
+        if claim("chair-digests", DAILY, now):
+            notifications.create_chair_digests(now=now)
+        if claim("verify-audit", DAILY, now):
+            audit.check_and_store()
+    notifications.drain_outbox()
+
+
+def claim(name: str, every: datetime.timedelta, now: datetime.datetime | None = None) -> bool:
+    """True for exactly one caller per period `every`, across processes."""
+    from proposals.models import ScheduledRun
+
+    now = now or timezone.now()
+    with contextlib.suppress(IntegrityError):  # another process created it just now
+        ScheduledRun.objects.get_or_create(
+            name=name, defaults={"last_run_at": now - every - datetime.timedelta(seconds=1)}
+        )
+    return (
+        ScheduledRun.objects.filter(name=name, last_run_at__lte=now - every).update(last_run_at=now)
+        == 1
+    )
+
+
+def beat(name: str, now: datetime.datetime | None = None) -> None:
+    """Note that `name` is alive (read by `manage.py check_services`)."""
+    from proposals.models import ScheduledRun
+
+    now = now or timezone.now()
+    if not ScheduledRun.objects.filter(name=name).update(last_run_at=now):
+        with contextlib.suppress(IntegrityError):  # another process created it just now
+            ScheduledRun.objects.create(name=name, last_run_at=now)
+
+
+def start() -> JobsThread:
+    """Start this process's jobs thread, once."""
+    global _thread
+    with _lock:
+        if _thread is None or not _thread.is_alive():
+            _thread = JobsThread(float(settings.PMC_EMBEDDED_TICK_SECONDS))
+            _thread.start()
+            logger.info(
+                "embedded background jobs started (every %s s)", settings.PMC_EMBEDDED_TICK_SECONDS
+            )
+        return _thread
+
+
+def stop() -> None:
+    global _thread
+    with _lock:
+        thread, _thread = _thread, None
+    if thread is not None:
+        thread.stop()
+
+
+def wake() -> None:
+    thread = _thread
+    if thread is not None:
+        thread.wake()
+
+
+def running() -> bool:
+    return _thread is not None and _thread.is_alive()
+
+
+def _start_on_first_request(**kwargs) -> None:
+    if _thread is None and settings.PMC_EMBEDDED_JOBS:
+        start()
+
+
+def connect() -> None:
+    """Called from the app's ready(): start the thread with the first request served."""
+    request_started.connect(_start_on_first_request, dispatch_uid="pmc-embedded-jobs")

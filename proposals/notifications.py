@@ -1,0 +1,507 @@
+"""E-mail notifications: from the outbox to one message per person, each sent once.
+
+The path of a notification:
+
+1. `audit.record()` calls `write_outbox()` for each event that concerns members; the
+   outbox row is written in the transaction of the change, so it exists exactly when the
+   change does. After the commit, `background.outbox_written()` asks for a drain.
+2. `drain_outbox()` turns each waiting outbox row into one `Notification` per recipient,
+   keyed `outbox:<row>:<user>:<kind>` (unique), and marks the row processed, in one
+   transaction. Running it twice, or on two workers at once, creates nothing twice.
+3. The due notifications are handed out (to Celery workers in chunks, or delivered in
+   the same process in the embedded mode) and `deliver()` claims each with a token
+   before sending, then stamps `sent_at`: a second delivery of the same ids finds them
+   claimed or sent and sends nothing.
+
+Reminders and digests skip the outbox: their jobs create `Notification` rows with keys
+that name the vote round or the day, and step 3 delivers them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import datetime
+import logging
+import math
+import re
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from pmc.models import Membership
+from proposals.models import (
+    ChecklistItem,
+    EligibleVoter,
+    Event,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    OutboxMessage,
+    Proposal,
+    Vote,
+)
+from proposals.rules import IMPORT
+from proposals.states import State
+
+logger = logging.getLogger(__name__)
+
+# Which events concern the members of the proposal's committee.
+EVENT_KINDS = {
+    "proposal.submit": NotificationKind.SUBMITTED,
+    "proposal.start_vote": NotificationKind.VOTE_OPENED,
+    "proposal.close_vote": NotificationKind.VOTE_CLOSED,
+    "proposal.return_to_discussion": NotificationKind.VOTE_CLOSED,
+    "proposal.decide": NotificationKind.DECIDED,
+    "proposal.complete": NotificationKind.COMPLETED,
+    "proposal.withdraw": NotificationKind.WITHDRAWN,
+}
+
+DELIVERY_CHUNK = 50  # notifications per delivery task
+CLAIM_LEASE = datetime.timedelta(minutes=5)  # a sender that died gives its claim up after this
+HAND_OUT_LEASE = datetime.timedelta(minutes=10)  # a handed-out chunk is handed out again after this
+MAX_ATTEMPTS = 8
+
+_silenced: contextvars.ContextVar[bool] = contextvars.ContextVar("pmc_silenced", default=False)
+
+
+@contextlib.contextmanager
+def silenced() -> Iterator[None]:
+    """Write no outbox rows inside this block: for building history (the demo data), not
+    for news."""
+    token = _silenced.set(True)
+    try:
+        yield
+    finally:
+        _silenced.reset(token)
+
+
+# 1. The outbox, written by audit.record() in the change's transaction
+
+
+def write_outbox(event: Event) -> OutboxMessage | None:
+    kind = EVENT_KINDS.get(event.action)
+    if kind is None or event.proposal_id is None or _silenced.get():
+        return None
+    if event.actor_id is None and event.actor_name == str(IMPORT):
+        return None  # imported meeting notes are history, not news
+    if event.action == "proposal.withdraw" and event.from_state == State.DRAFT:
+        return None  # nobody was told about the draft either
+    message = OutboxMessage.objects.create(event=event, kind=kind, created_at=event.recorded_at)
+    from proposals import background
+
+    transaction.on_commit(background.outbox_written)
+    return message
+
+
+# 2. Draining the outbox
+
+
+@dataclass
+class DrainResult:
+    outbox_rows: int = 0
+    notifications: int = 0
+    handed_out: int = 0
+    delivered: int = 0
+
+
+def drain_outbox(
+    *, hand_out: Callable[[list[int]], None] | None = None, batch: int = 20
+) -> DrainResult:
+    """Fan every waiting outbox row out into notifications, then deliver the due ones:
+    through `hand_out` (which queues a chunk of ids for a worker) or, without it, here."""
+    result = DrainResult()
+    while True:
+        rows, created = _fan_out_batch(batch)
+        if not rows:
+            break
+        result.outbox_rows += rows
+        result.notifications += created
+    if hand_out is None:
+        result.delivered = deliver_due()
+    else:
+        result.handed_out = hand_out_due(hand_out)
+    return result
+
+
+def _fan_out_batch(batch: int) -> tuple[int, int]:
+    with transaction.atomic():
+        # SKIP LOCKED: a second drainer takes the next rows instead of waiting; on SQLite
+        # the IMMEDIATE transaction serialises drainers and the second sees them done.
+        rows = list(
+            OutboxMessage.objects.filter(processed_at__isnull=True)
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("event__proposal__committee", "event__proposal__project")
+            .order_by("id")[:batch]
+        )
+        created = 0
+        for row in rows:
+            created += _fan_out(row)
+        OutboxMessage.objects.filter(pk__in=[row.pk for row in rows]).update(
+            processed_at=timezone.now()
+        )
+    return len(rows), created
+
+
+def _fan_out(row: OutboxMessage) -> int:
+    event = row.event
+    proposal = event.proposal
+    members = Membership.objects.active().filter(committee_id=proposal.committee_id)
+    recipients = (
+        _reachable(row.kind)
+        .filter(Q(pk__in=members.values("user_id")) | Q(pk=proposal.proposer_id or 0))
+        .exclude(pk=event.actor_id or 0)
+        .only("pk")
+    )
+    subject, body = render_email(
+        f"emails/{row.kind}.txt",
+        {
+            "event": event,
+            "proposal": proposal,
+            "committee": proposal.committee,
+            "url": absolute_url(proposal.get_absolute_url()),
+            "payload": event.payload,
+        },
+    )
+    notifications = [
+        Notification(
+            key=f"outbox:{row.pk}:{user.pk}:{row.kind}",
+            user=user,
+            kind=row.kind,
+            outbox=row,
+            proposal=proposal,
+            subject=subject,
+            body=body,
+        )
+        for user in recipients
+    ]
+    Notification.objects.bulk_create(notifications, ignore_conflicts=True, batch_size=500)
+    return len(notifications)
+
+
+def _reachable(kind: str) -> QuerySet:
+    """Active users with an address who have not turned `kind` off."""
+    turned_off = NotificationPreference.objects.filter(
+        user=OuterRef("pk"), kind=kind, enabled=False
+    )
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .exclude(email="")
+        .exclude(Exists(turned_off))
+    )
+
+
+# 3. Handing out and delivering
+
+
+def hand_out_due(hand_out: Callable[[list[int]], None], *, limit: int = 5000) -> int:
+    """Pass the ids of due notifications to `hand_out` in chunks. A chunk is not handed
+    out again for a while (it is on its way); one that could not be handed out is due
+    again at once."""
+    ids = _take_due(limit)
+    handed = 0
+    for chunk in _chunks(ids, DELIVERY_CHUNK):
+        try:
+            hand_out(chunk)
+        except Exception:
+            Notification.objects.filter(pk__in=chunk, sent_at__isnull=True).update(
+                due_at=timezone.now()
+            )
+            raise
+        handed += len(chunk)
+    return handed
+
+
+def deliver_due(*, limit: int = 5000) -> int:
+    """Deliver due notifications in this process (the embedded mode)."""
+    sent = 0
+    for chunk in _chunks(_take_due(limit), DELIVERY_CHUNK):
+        sent += deliver(chunk)
+    return sent
+
+
+def _take_due(limit: int) -> list[int]:
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            Notification.objects.pending()
+            .filter(due_at__lte=now)
+            .select_for_update(skip_locked=True)
+            .order_by("due_at", "id")
+            .values_list("pk", flat=True)[:limit]
+        )
+        Notification.objects.filter(pk__in=ids).update(due_at=now + HAND_OUT_LEASE)
+    return ids
+
+
+def deliver(ids: Iterable[int]) -> int:
+    """Send the given notifications that nobody has sent or is sending; return how many
+    this call sent. Safe to run twice, or on two workers at once, with the same ids."""
+    ids = list(ids)
+    token = uuid.uuid4().hex
+    now = timezone.now()
+    # The conditional UPDATE is the claim: of two senders, only one matches each row.
+    Notification.objects.pending().filter(pk__in=ids).filter(
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    ).update(claimed_by=token, claimed_until=now + CLAIM_LEASE, attempts=F("attempts") + 1)
+    claimed = list(Notification.objects.pending().filter(claimed_by=token).select_related("user"))
+    if not claimed:
+        return 0
+    connection = get_connection(fail_silently=False)
+    try:
+        connection.open()
+    except Exception as error:  # the mail server is down: every claimed one waits
+        for notification in claimed:
+            _failed(notification, token, error)
+        return 0
+    sent = 0
+    try:
+        for notification in claimed:
+            if _send(notification, token, connection):
+                sent += 1
+    finally:
+        connection.close()
+    return sent
+
+
+def _send(notification: Notification, token: str, connection) -> bool:
+    user = notification.user
+    if not user.is_active or not user.email:
+        Notification.objects.filter(pk=notification.pk, claimed_by=token).update(
+            failed_at=timezone.now(), claimed_until=None, last_error="no e-mail address"
+        )
+        return False
+    message = EmailMessage(
+        subject=notification.subject,
+        body=notification.body,
+        to=[user.email],
+        connection=connection,
+        headers={"Auto-Submitted": "auto-generated", "X-PMC-Notification": notification.key},
+    )
+    try:
+        message.send()
+    except Exception as error:
+        _failed(notification, token, error)
+        return False
+    Notification.objects.filter(pk=notification.pk, claimed_by=token).update(
+        sent_at=timezone.now(), claimed_until=None, last_error=""
+    )
+    return True
+
+
+def _failed(notification: Notification, token: str, error: Exception) -> None:
+    """Try again later, with a growing delay; give up after MAX_ATTEMPTS."""
+    now = timezone.now()
+    attempts = notification.attempts  # already counts this attempt (the claim added it)
+    give_up = attempts >= MAX_ATTEMPTS
+    Notification.objects.filter(pk=notification.pk, claimed_by=token).update(
+        claimed_until=None,
+        last_error=f"{type(error).__name__}: {error}"[:2000],
+        due_at=now + _backoff(attempts),
+        failed_at=now if give_up else None,
+    )
+    logger.warning(
+        "notification %s to user %s failed (attempt %s%s): %s",
+        notification.pk,
+        notification.user_id,
+        attempts,
+        ", giving up" if give_up else "",
+        error,
+    )
+
+
+def _backoff(attempts: int) -> datetime.timedelta:
+    return datetime.timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
+
+
+def _chunks(ids: list[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+# Reminders and digests
+
+
+def create_vote_reminders(*, now: datetime.datetime | None = None) -> int:
+    """One reminder per eligible voter who has not voted, once the vote closes within
+    PMC_REMINDER_HOURS. The key names the round and the extension, so a member is
+    reminded once per deadline however often this runs."""
+    now = now or timezone.now()
+    lead = datetime.timedelta(hours=settings.PMC_REMINDER_HOURS)
+    proposals = (
+        Proposal.objects.voting()
+        .filter(closes_at__gt=now, closes_at__lte=now + lead)
+        .select_related("committee", "project")
+        .order_by("closes_at", "pk")
+    )
+    created = 0
+    for proposal in proposals:
+        eligible = EligibleVoter.objects.filter(proposal=proposal, round=proposal.vote_round)
+        voted = Vote.objects.filter(proposal=proposal, round=proposal.vote_round)
+        recipients = (
+            _reachable(NotificationKind.REMINDER)
+            .filter(pk__in=eligible.values("user_id"))
+            .exclude(pk__in=voted.values("voter_id"))
+            .only("pk")
+        )
+        prefix = f"reminder:{proposal.pk}:{proposal.vote_round}:{proposal.vote_extensions}"
+        subject, body = render_email(
+            "emails/reminder.txt",
+            {
+                "proposal": proposal,
+                "committee": proposal.committee,
+                "url": absolute_url(proposal.get_absolute_url()),
+                "hours_left": math.ceil((proposal.closes_at - now).total_seconds() / 3600),
+            },
+        )
+        rows = [
+            Notification(
+                key=f"{prefix}:{user.pk}",
+                user=user,
+                kind=NotificationKind.REMINDER,
+                proposal=proposal,
+                subject=subject,
+                body=body,
+            )
+            for user in recipients
+        ]
+        created += _insert_new(rows)
+    return created
+
+
+@dataclass
+class OverdueProposal:
+    proposal: Proposal
+    accepted_at: datetime.datetime
+    open_items: list[ChecklistItem]
+    url: str
+
+
+def overdue_checklists(now: datetime.datetime | None = None) -> dict[int, list[OverdueProposal]]:
+    """{committee id: accepted proposals with open checklist items}, for proposals
+    accepted more than PMC_CHECKLIST_OVERDUE_DAYS ago."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.PMC_CHECKLIST_OVERDUE_DAYS)
+    proposals = (
+        Proposal.objects.filter(state=State.ACCEPTED)
+        .filter(
+            Q(vote_closed_at__lte=cutoff) | Q(vote_closed_at__isnull=True, decided_at__lte=cutoff)
+        )
+        .filter(checklist__done=False)
+        .distinct()
+        .select_related("committee", "project")
+        .order_by("committee__name", "pk")
+    )
+    items = ChecklistItem.objects.filter(proposal__in=proposals, done=False).select_related("owner")
+    open_items: dict[int, list[ChecklistItem]] = {}
+    for item in items.order_by("proposal", "position"):
+        open_items.setdefault(item.proposal_id, []).append(item)
+    overdue: dict[int, list[OverdueProposal]] = {}
+    for proposal in proposals:
+        overdue.setdefault(proposal.committee_id, []).append(
+            OverdueProposal(
+                proposal=proposal,
+                accepted_at=proposal.vote_closed_at or proposal.decided_at,
+                open_items=open_items.get(proposal.pk, []),
+                url=absolute_url(proposal.get_absolute_url()),
+            )
+        )
+    return overdue
+
+
+def create_chair_digests(*, now: datetime.datetime | None = None) -> int:
+    """One digest a day per chair whose committee has overdue checklist items."""
+    now = now or timezone.now()
+    overdue = overdue_checklists(now)
+    if not overdue:
+        return 0
+    chairs = Membership.objects.active().chairs().filter(committee_id__in=overdue)
+    committees_of: dict[int, list[int]] = {}
+    for user_id, committee_id in chairs.values_list("user_id", "committee_id"):
+        committees_of.setdefault(user_id, []).append(committee_id)
+    users = _reachable(NotificationKind.DIGEST).filter(pk__in=list(committees_of))
+    day = timezone.localdate(now)
+    rows = []
+    for user in users:
+        sections = []
+        for committee_id in sorted(committees_of[user.pk]):
+            entries = overdue[committee_id]
+            sections.append({"committee": entries[0].proposal.committee, "proposals": entries})
+        subject, body = render_email(
+            "emails/digest.txt",
+            {
+                "user": user,
+                "day": day,
+                "sections": sections,
+                "overdue_days": settings.PMC_CHECKLIST_OVERDUE_DAYS,
+            },
+        )
+        rows.append(
+            Notification(
+                key=f"digest:{user.pk}:{day.isoformat()}",
+                user=user,
+                kind=NotificationKind.DIGEST,
+                subject=subject,
+                body=body,
+            )
+        )
+    return _insert_new(rows)
+
+
+def _insert_new(rows: list[Notification]) -> int:
+    """Insert the rows whose key is new; return how many were new."""
+    if not rows:
+        return 0
+    keys = [row.key for row in rows]
+    before = Notification.objects.filter(key__in=keys).count()
+    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+    return Notification.objects.filter(key__in=keys).count() - before
+
+
+# Rendering
+
+
+def render_email(template: str, context: dict) -> tuple[str, str]:
+    """Render a plain-text e-mail template: its first line is the subject, the rest
+    (after one blank line) the body. The templates turn autoescaping off: the text is
+    never HTML, and HTML entities would only garble it."""
+    context = {"profile_url": absolute_url(reverse("proposals:profile")), **context}
+    text = render_to_string(template, context).lstrip("\n")
+    subject, _, body = text.partition("\n")
+    # Titles are user input: no line breaks can reach the header.
+    subject = re.sub(r"\s+", " ", subject).strip()[:300]
+    return subject, body.strip("\n") + "\n"
+
+
+def absolute_url(path: str) -> str:
+    return f"{settings.PMC_SITE_URL}{path}"
+
+
+def backlog(now: datetime.datetime | None = None) -> datetime.datetime | None:
+    """When the oldest work still waiting beyond PMC_OUTBOX_ALERT_MINUTES was written,
+    or None when nothing waits that long. One query."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(minutes=settings.PMC_OUTBOX_ALERT_MINUTES)
+    waiting_rows = (
+        OutboxMessage.objects.filter(processed_at__isnull=True, created_at__lt=cutoff)
+        .order_by()
+        .values_list("created_at", flat=True)
+    )
+    unsent = (
+        Notification.objects.pending()
+        .filter(created_at__lt=cutoff)
+        .order_by()
+        .values_list("created_at", flat=True)
+    )
+    oldest = waiting_rows.union(unsent).order_by("created_at")[:1]
+    return next(iter(oldest), None)
