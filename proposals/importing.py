@@ -11,7 +11,8 @@ and its team reports; finds or creates each project a lifecycle item is about (b
 current or former name, or its repository); creates the item's `Proposal`, or finds the
 one raised in an earlier meeting (same kind and project, in any committee) and links it
 to this meeting; and moves the proposal through the state machine as far as the notes
-record (submit, decide, defer, complete), at the meeting's date, as `system:import`.
+record (submit, decide, defer, complete), at the meeting's date, as `system:import`
+(or as the actor given: a chair uploading notes acts with the chair's own permissions).
 
 Every change goes through `proposals.actions`, so the audit log records it. Files are
 imported oldest meeting first (the date is in the file name), one transaction each: a
@@ -225,35 +226,45 @@ def collect_files(paths: Iterable[str | os.PathLike]) -> list[NoteFile]:
 def plan_import(
     files: Iterable[NoteFile],
     *,
-    committee: str | None = None,
+    committee: str | Committee | None = None,
     progress: Progress | None = None,
     on_file: Callable[[FileResult], None] | None = None,
+    actor=IMPORT,
 ) -> ImportResult:
     """What importing the files would do, found by importing them in a transaction that
     is rolled back: nothing is written."""
     return apply_import(
-        files, committee=committee, progress=progress, on_file=on_file, dry_run=True
+        files,
+        committee=committee,
+        progress=progress,
+        on_file=on_file,
+        dry_run=True,
+        actor=actor,
     )
 
 
 def apply_import(
     files: Iterable[NoteFile],
     *,
-    committee: str | None = None,
+    committee: str | Committee | None = None,
     progress: Progress | None = None,
     on_file: Callable[[FileResult], None] | None = None,
     dry_run: bool = False,
+    actor=IMPORT,
 ) -> ImportResult:
     """Import the files, oldest meeting first, each in its own transaction. With
     `dry_run` everything runs inside one transaction that is rolled back at the end.
 
-    `committee` names the committee of every file (else each file's `<PMC>/` folder
-    does). `progress(done, total, name)` is called after each file. `on_file(result)`,
-    when given, receives each file's result as soon as it is known, and the returned
-    `ImportResult` keeps only the totals.
+    `committee` names (or is) the committee of every file (else each file's `<PMC>/`
+    folder does). `progress(done, total, name)` is called after each file.
+    `on_file(result)`, when given, receives each file's result as soon as it is known,
+    and the returned `ImportResult` keeps only the totals. `actor` is who the changes
+    are recorded as, and whose permissions every action checks: the import itself
+    (`system:import`) unless a user is given.
     """
-    ordered = sorted(files, key=lambda f: _order(f, committee))
-    importer = _Importer(committee=committee)
+    name = committee.name if isinstance(committee, Committee) else committee
+    ordered = sorted(files, key=lambda f: _order(f, name))
+    importer = _Importer(committee=committee, actor=actor)
     result = ImportResult(dry_run=dry_run)
 
     def run() -> None:
@@ -290,9 +301,14 @@ def noon(date: datetime.date) -> datetime.datetime:
 
 
 class _Importer:
-    def __init__(self, *, committee: str | None) -> None:
-        self.committee_name = committee
+    def __init__(self, *, committee: str | Committee | None, actor=IMPORT) -> None:
+        self.actor = actor
         self.committees: dict[str, Committee | None] = {}
+        if isinstance(committee, Committee):
+            # The very committee given, not another one its name could also match.
+            self.committees[committee.name.casefold()] = committee
+            committee = committee.name
+        self.committee_name = committee
         self._projects: dict[str, int] | None = None  # name, former name or URL -> id
         self.project_rows: dict[int, Project] = {}
         self.meetings_seen: dict[tuple[str, datetime.date], str] = {}
@@ -378,7 +394,7 @@ class _Importer:
         committee = self.committee(notes.committee, at=noon(notes.date))
         result.committee = committee.name
         meeting, status, changed = actions.do_import_meeting(
-            actor=IMPORT,
+            actor=self.actor,
             committee=committee,
             date=notes.date,
             title=notes.title,
@@ -408,7 +424,7 @@ class _Importer:
         found = self.find_committee(name)
         if found is None:
             found = actions.do_create_committee(
-                actor=IMPORT, name=name, at=at, reason="A folder of imported meeting notes."
+                actor=self.actor, name=name, at=at, reason="A folder of imported meeting notes."
             )
             self.committees[name.casefold()] = found
         return found
@@ -427,7 +443,7 @@ class _Importer:
             found = None if created else self.find_proposal(mention, project, meeting, new=new)
             if found is None:
                 proposal = actions.do_create_proposal(
-                    actor=IMPORT,
+                    actor=self.actor,
                     committee=project.committee,
                     kind=mention.kind,
                     title=_title(mention, project),
@@ -449,7 +465,7 @@ class _Importer:
             actions.do_link_meeting(
                 proposal=proposal,
                 meeting=meeting,
-                actor=IMPORT,
+                actor=self.actor,
                 section=mention.section,
                 excerpt=mention.excerpt,
             )
@@ -480,7 +496,7 @@ class _Importer:
             committee = hinted or committee
         project = actions.do_create_project(
             committee=committee,
-            actor=IMPORT,
+            actor=self.actor,
             name=mention.project[:200],
             status=_NEW_PROJECT_STATUS[mention.kind],
             repository_urls=[mention.repository_url] if mention.repository_url else [],
@@ -566,7 +582,7 @@ class _Importer:
             return False
         actions.do_edit_proposal(
             proposal=proposal,
-            actor=IMPORT,
+            actor=self.actor,
             reason=f"Added from the notes of {meeting.committee} {meeting.date:%Y-%m-%d}.",
             **changes,
         )
@@ -586,23 +602,27 @@ class _Importer:
                 if missing and not getattr(proposal, missing[0]):
                     change.note = f"kept in draft: the notes do not name {missing[1]}"
                     return proposal
-                proposal = actions.do_submit(proposal=proposal, actor=IMPORT, at=at, reason=reason)
+                proposal = actions.do_submit(
+                    proposal=proposal, actor=self.actor, at=at, reason=reason
+                )
                 steps.append("submit")
             if target == "pending":
                 return proposal
             if proposal.state == State.DEFERRED and target != "deferred":
-                proposal = actions.do_resume(proposal=proposal, actor=IMPORT, at=at, reason=reason)
+                proposal = actions.do_resume(
+                    proposal=proposal, actor=self.actor, at=at, reason=reason
+                )
                 steps.append("resume")
             if proposal.state == State.DISCUSSION:
                 if target == "deferred":
                     proposal = actions.do_defer(
-                        proposal=proposal, actor=IMPORT, at=at, reason=reason
+                        proposal=proposal, actor=self.actor, at=at, reason=reason
                     )
                     steps.append("defer")
                 elif target in ("approved", "completed", "rejected"):
                     proposal = actions.do_decide(
                         proposal=proposal,
-                        actor=IMPORT,
+                        actor=self.actor,
                         accepted=target != "rejected",
                         meeting=meeting,
                         at=at,
@@ -611,9 +631,9 @@ class _Importer:
                     steps.append("decide")
             if target == "completed" and proposal.state == State.ACCEPTED:
                 for item in proposal.checklist.filter(done=False).order_by("position", "id"):
-                    actions.do_set_checklist_item(item=item, actor=IMPORT, done=True, at=at)
+                    actions.do_set_checklist_item(item=item, actor=self.actor, done=True, at=at)
                 proposal = actions.do_complete(
-                    proposal=proposal, actor=IMPORT, at=at, reason=reason
+                    proposal=proposal, actor=self.actor, at=at, reason=reason
                 )
                 steps.append("complete")
                 project = Project.objects.select_related("committee").get(pk=proposal.project_id)

@@ -94,10 +94,18 @@ TRANSITION_RULES.add_rule("withdraw", is_proposer | is_system)
 TRANSITION_RULES.add_rule("defer", is_chair | is_system)
 TRANSITION_RULES.add_rule("resume", is_chair | is_proposer | is_system)
 
+
+@rules.predicate
+def chairs_a_committee(user) -> bool:
+    return Role.CHAIR in roles_by_committee(user).values()
+
+
 # Actions that are not state transitions.
 rules.add_perm("proposals.vote", is_member)
 rules.add_perm("proposals.edit_proposal", is_proposer | is_chair | is_system)
 rules.add_perm("proposals.manage_checklist", is_chair | is_system)
+# Templates offer the notes upload to chairs: {% if perms.proposals.upload_notes %}.
+rules.add_perm("proposals.upload_notes", chairs_a_committee)
 
 
 def may(transition_name: str):

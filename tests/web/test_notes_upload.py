@@ -1,0 +1,426 @@
+"""Chairs upload meeting notes in the web UI: a preview that writes nothing, then the
+import, carried between the two as a signed payload that cannot be altered, reused by
+someone else or kept past its hour; and each meeting page says which file and version
+it came from."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.signing import TimestampSigner, b62_encode
+from django.test import Client, override_settings
+from django.urls import reverse
+from django.utils.timezone import localtime
+
+from pmc.models import Committee, Meeting, Project, Role, TeamReport
+from pmc.notes import read_notes
+from proposals.importing import NoteFile
+from proposals.models import Event, OutboxMessage, Proposal, ProposalMeeting
+from proposals.states import Kind, State
+from proposals.views.notes_upload import MAX_AGE, MAX_FILE_BYTES, MAX_FILES, SALT, seal
+from tests.base import LifecycleTestCase
+from tests.factories import make_member, make_project, make_user
+
+NOTES = Path(__file__).resolve().parents[1] / "fixtures" / "notes"
+SAMPLE = NOTES / "Runtime" / "2017" / "2017-05-16-runtime.md"
+NAME = SAMPLE.name
+COUNTED = (Meeting, TeamReport, Project, Proposal, ProposalMeeting, Event, Committee)
+UNREADABLE = b"# Runtime\n\n" + bytes(range(0x80, 0x100)) * 3
+
+
+class PageMarkup(HTMLParser):
+    """What the accessibility checks look at: labels, inputs, headings, inline styles,
+    scripts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.labels: set[str] = set()
+        self.inputs: list[dict] = []
+        self.headings: list[str] = []
+        self.styled: list[str] = []
+        self.scripts: list[str] = []
+        self.landmarks: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        attrs = dict(attrs)
+        if tag == "label" and attrs.get("for"):
+            self.labels.add(attrs["for"])
+        if tag in ("input", "select", "textarea") and attrs.get("type") != "hidden":
+            self.inputs.append({"tag": tag, **attrs})
+        if tag in ("h1", "h2", "h3"):
+            self.headings.append(tag)
+        if tag == "main":
+            self.landmarks.append(tag)
+        if "style" in attrs or tag == "style":
+            self.styled.append(tag)
+        if tag == "script" or any(name.startswith("on") for name in attrs):
+            self.scripts.append(tag)
+
+
+class NotesUploadTestCase(LifecycleTestCase):
+    url = reverse("proposals:notes_upload")
+
+    def setUp(self) -> None:
+        self.data = SAMPLE.read_bytes()
+        self.sha256 = hashlib.sha256(self.data).hexdigest()
+
+    def counts(self) -> dict[str, int]:
+        return {model.__name__: model.objects.count() for model in COUNTED}
+
+    def preview(self, *files: tuple[str, bytes], committee: Committee | None = None):
+        files = files or ((NAME, self.data),)
+        uploads = [SimpleUploadedFile(name, data, "text/markdown") for name, data in files]
+        return self.client.post(
+            self.url,
+            {"committee": (committee or self.committee).pk, "files": uploads, "preview": "1"},
+        )
+
+    def apply(self, token: str):
+        return self.client.post(self.url, {"upload": token, "apply": "1"})
+
+    def previewed_token(self) -> str:
+        response = self.preview()
+        self.assertEqual(response.status_code, 200)
+        return response.context["token"]
+
+
+class PreviewAndApplyTests(NotesUploadTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.client.force_login(self.chair)
+
+    def test_it_previews_what_the_import_would_do_and_writes_nothing(self):
+        before = self.counts()
+
+        response = self.preview()
+
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(self.counts(), before)
+        result = response.context["result"]
+        self.assertTrue(result.dry_run)
+        notes = read_notes(NAME, self.data, committee="Runtime")
+        self.assertEqual(
+            result.counts(),
+            {
+                "meetings created": 1,
+                "meetings updated": 0,
+                "meetings unchanged": 0,
+                "files skipped": 0,
+                "files failed": 0,
+                "team reports": len(notes.team_reports),
+                "proposals created": 1,
+                "proposals linked": 0,
+            },
+        )
+        self.assertContains(response, "Preview for Runtime: nothing is imported yet")
+        self.assertContains(response, f"<code>{NAME}</code>", html=True)
+        self.assertContains(response, "would be created")
+        self.assertContains(response, "Runtime 2017-05-16")
+        self.assertContains(response, "attic Diego-Enabler: proposal")
+        self.assertContains(response, "Summary (dry run: nothing was written)")
+        self.assertContains(response, "<dt>Team reports</dt>", html=True)
+        self.assertContains(response, 'name="upload"')
+        self.assertContains(response, "Import into Runtime")
+
+    def test_it_imports_the_previewed_file_and_the_meeting_page_names_its_version(self):
+        token = self.previewed_token()
+
+        response = self.apply(token)
+
+        self.assertEqual(response.status_code, 200)
+        self.assertFalse(response.context["result"].dry_run)
+        self.assertContains(response, "Imported into Runtime")
+        meeting = Meeting.objects.get(committee=self.committee, date="2017-05-16")
+        self.assertEqual((meeting.source, meeting.source_sha256), (NAME, self.sha256))
+        self.assertIsNotNone(meeting.imported_at)
+        self.assertIn("Dies Köper", meeting.notes)
+        notes = read_notes(NAME, self.data, committee="Runtime")
+        self.assertEqual(
+            list(meeting.team_reports.values_list("team", "lead")),
+            [(report.team, report.lead) for report in notes.team_reports],
+        )
+        self.assertIn(("CLI", "Dies Köper"), [(r.team, r.lead) for r in notes.team_reports])
+        mention = ProposalMeeting.objects.select_related("proposal__project").get(meeting=meeting)
+        self.assertEqual(mention.proposal.kind, Kind.ATTIC)
+        self.assertEqual(mention.proposal.project.name, "Diego-Enabler")
+        self.assertEqual(mention.proposal.committee, self.committee)
+        self.assertEqual(mention.proposal.state, State.DISCUSSION)
+        self.assertContains(response, meeting.get_absolute_url())
+        imported = Event.objects.get(action="meeting.imported", payload__meeting=meeting.pk)
+        self.assertEqual((imported.actor, imported.actor_name), (self.chair, "chair"))
+        self.assertFalse(Event.objects.filter(actor_name="system:import").exists())
+        self.assertFalse(OutboxMessage.objects.exists())
+
+        self.client.force_login(self.member)
+        page = self.client.get(meeting.get_absolute_url())
+        self.assertContains(page, f"<dd><code>{NAME}</code></dd>", html=True)
+        self.assertContains(page, f"SHA-256 <code>{self.sha256[:12]}</code>", html=True)
+        self.assertContains(page, f'<code class="hash">{self.sha256}</code>', html=True)
+        self.assertContains(page, f'datetime="{localtime(meeting.imported_at).isoformat()}"')
+
+    def test_it_reports_unchanged_when_the_same_preview_is_applied_twice(self):
+        token = self.previewed_token()
+        self.apply(token)
+        after_first = self.counts()
+
+        response = self.apply(token)
+
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(self.counts(), after_first)
+        result = response.context["result"]
+        self.assertEqual((result.count("unchanged"), result.count("created")), (1, 0))
+        self.assertContains(response, "unchanged")
+
+        again = self.preview()
+        self.assertEqual(again.context["result"].count("unchanged"), 1)
+        self.assertContains(again, "Nothing to import")
+        self.assertNotContains(again, 'name="upload"')
+
+    def test_it_shows_why_a_file_is_skipped_or_cannot_be_read(self):
+        before = self.counts()
+
+        response = self.preview(
+            ("2018-02-06-runtime.md", UNREADABLE),
+            ("meeting-template.md", b"# Runtime PMC Meeting YYYY-MM-DD\n"),
+            ("notes.md", b"# Some notes\n"),
+            ("2017-06-13-runtime.md", b""),
+            (NAME, self.data),
+        )
+
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(self.counts(), before)
+        by_name = {file.name: file for file in response.context["result"].files}
+        self.assertEqual(by_name["2018-02-06-runtime.md"].status, "failed")
+        self.assertIn("not UTF-8", by_name["2018-02-06-runtime.md"].reason)
+        self.assertEqual(by_name["meeting-template.md"].status, "skipped")
+        self.assertEqual(by_name["notes.md"].status, "failed")
+        self.assertEqual(by_name["2017-06-13-runtime.md"].status, "failed")
+        self.assertContains(response, f"would fail: {by_name['2018-02-06-runtime.md'].reason}")
+        self.assertContains(response, "skipped: a template, not meeting notes")
+        self.assertContains(response, "would fail: no date in the file name")
+        self.assertContains(response, "would fail: empty file")
+        self.assertContains(response, "left out; the others are imported")
+
+        self.apply(response.context["token"])
+        self.assertTrue(Meeting.objects.filter(committee=self.committee).exists())
+        self.assertFalse(Meeting.objects.filter(date="2018-02-06").exists())
+
+    def test_it_refuses_a_file_that_is_too_large_or_too_many_files(self):
+        before = self.counts()
+
+        too_large = self.preview(("2017-05-30-runtime.md", b"#" * (MAX_FILE_BYTES + 1)))
+        too_many = self.preview(
+            *[(f"2017-05-{day:02d}-runtime.md", self.data) for day in range(1, MAX_FILES + 2)]
+        )
+
+        self.assertEqual(too_large.status_code, 400)
+        self.assertContains(
+            too_large, "2017-05-30-runtime.md is 2.0\xa0MB; a notes file may be at most 2 MB",
+            status_code=400,
+        )  # fmt: skip
+        self.assertNotIn("token", too_large.context)
+        self.assertEqual(too_many.status_code, 400)
+        self.assertContains(
+            too_many, f"Choose at most {MAX_FILES} files at a time (you chose {MAX_FILES + 1})",
+            status_code=400,
+        )  # fmt: skip
+        self.assertEqual(self.counts(), before)
+
+    @override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=64 * 1024)
+    def test_it_refuses_files_too_large_together_to_carry_to_the_import(self):
+        noise = b"".join(hashlib.sha256(str(i).encode()).digest() for i in range(3000))
+        response = self.preview(("2017-05-30-runtime.md", base64.b64encode(noise)))
+
+        self.assertContains(
+            response, "Together these files are too large to preview and import in one go",
+            status_code=400,
+        )  # fmt: skip
+        self.assertNotIn("token", response.context)
+
+    def test_it_asks_for_a_file(self):
+        response = self.client.post(self.url, {"committee": self.committee.pk, "preview": "1"})
+
+        self.assertContains(response, "Choose one or more notes files", status_code=400)
+
+
+class TamperingTests(NotesUploadTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.client.force_login(self.chair)
+
+    def assertRefused(self, response, message: str, before: dict) -> None:
+        self.assertContains(response, message, status_code=400)
+        self.assertEqual(self.counts(), before)
+        self.assertNotIn("result", response.context)
+
+    def test_it_refuses_a_payload_that_was_changed(self):
+        token = self.previewed_token()
+        before = self.counts()
+        packed, timestamp, signature = token.rsplit(":", 2)
+        other = seal(self.chair, self.committee, [NoteFile(NAME, data=self.data + b"\n# More")])
+        swapped = f"{other.rsplit(':', 2)[0]}:{timestamp}:{signature}"
+        middle = len(packed) // 2
+        flipped = packed[:middle] + ("A" if packed[middle] != "A" else "B") + packed[middle + 1 :]
+
+        for forged in (swapped, f"{flipped}:{timestamp}:{signature}", packed, ""):
+            with self.subTest(forged=forged[:20]):
+                response = self.apply(forged)
+                self.assertRefused(response, "do not match the ones that were previewed", before)
+
+    def test_it_refuses_a_preview_older_than_an_hour(self):
+        class SignedEarlier(TimestampSigner):
+            def timestamp(self) -> str:
+                return b62_encode(int(time.time() - MAX_AGE.total_seconds() - 60))
+
+        token = seal(
+            self.chair,
+            self.committee,
+            [NoteFile(NAME, data=self.data)],
+            signer=SignedEarlier(salt=SALT),
+        )
+        before = self.counts()
+
+        response = self.apply(token)
+
+        self.assertRefused(response, "This preview is more than an hour old", before)
+        self.assertContains(response, "Upload the files again", status_code=400)
+
+    def test_it_refuses_a_payload_signed_for_another_user(self):
+        co_chair = make_member(self.committee, make_user("co_chair"), role=Role.CHAIR)
+        token = self.previewed_token()
+        before = self.counts()
+        self.client.force_login(co_chair)
+
+        response = self.apply(token)
+
+        self.assertContains(response, "previewed by another user", status_code=403)
+        self.assertEqual(self.counts(), before)
+
+    def test_it_keeps_a_chair_out_of_other_committees(self):
+        before = self.counts()
+
+        chosen = self.preview(committee=self.other_committee)
+        sealed = self.apply(
+            seal(self.chair, self.other_committee, [NoteFile(NAME, data=self.data)])
+        )
+
+        self.assertContains(chosen, "only for a committee you chair: Runtime", status_code=403)
+        self.assertContains(sealed, "You no longer chair the committee", status_code=403)
+        self.assertEqual(self.counts(), before)
+        self.assertFalse(Meeting.objects.filter(committee=self.other_committee).exists())
+
+    def test_it_files_no_proposal_in_another_committee_through_its_projects(self):
+        project = make_project(self.other_committee, "Diego-Enabler")
+
+        response = self.apply(self.previewed_token())
+
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "Only members of Extensions may file proposals there")
+        self.assertFalse(Proposal.objects.filter(project=project).exists())
+        self.assertFalse(Proposal.objects.filter(committee=self.other_committee).exists())
+        self.assertFalse(Event.objects.filter(committee=self.other_committee).exists())
+        self.assertTrue(Meeting.objects.filter(committee=self.committee).exists())
+
+    def test_it_names_only_the_chosen_committee_whatever_the_file_says(self):
+        response = self.preview(("Extensions/2017-05-16-extensions.md", self.data))
+        self.apply(response.context["token"])
+
+        meeting = Meeting.objects.get(date="2017-05-16")
+        self.assertEqual(meeting.committee, self.committee)
+        self.assertFalse(Meeting.objects.filter(committee=self.other_committee).exists())
+
+    def test_it_requires_the_csrf_token(self):
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(self.chair)
+        token = self.previewed_token()
+        before = self.counts()
+        upload = SimpleUploadedFile(NAME, self.data, "text/markdown")
+
+        previewed = client.post(self.url, {"committee": self.committee.pk, "files": [upload]})
+        applied = client.post(self.url, {"upload": token, "apply": "1"})
+
+        self.assertEqual((previewed.status_code, applied.status_code), (403, 403))
+        self.assertEqual(self.counts(), before)
+
+
+class AccessTests(NotesUploadTestCase):
+    def test_it_refuses_members_outsiders_and_foreign_members(self):
+        token = seal(self.chair, self.committee, [NoteFile(NAME, data=self.data)])
+        before = self.counts()
+        for user in (self.member, self.outsider, self.foreign_member):
+            with self.subTest(user=user.username):
+                self.client.force_login(user)
+                for response in (self.client.get(self.url), self.preview(), self.apply(token)):
+                    self.assertContains(
+                        response, "Only the chair of a committee can upload", status_code=403
+                    )
+                listing = self.client.get(reverse("proposals:meeting_list"))
+                self.assertNotContains(listing, "Upload notes")
+        self.assertEqual(self.counts(), before)
+
+    def test_it_sends_anonymous_users_to_sign_in(self):
+        before = self.counts()
+        for response in (self.client.get(self.url), self.preview()):
+            self.assertRedirects(
+                response, f"{reverse('login')}?next={self.url}", fetch_redirect_response=False
+            )
+        self.assertEqual(self.counts(), before)
+        self.assertNotContains(self.client.get(reverse("proposals:meeting_list")), "Upload notes")
+
+    def test_it_links_the_page_from_the_meeting_list_for_chairs(self):
+        self.client.force_login(self.chair)
+
+        listing = self.client.get(reverse("proposals:meeting_list"))
+
+        self.assertContains(
+            listing, f'<a class="button" href="{self.url}">Upload notes</a>', html=True
+        )
+
+    def test_it_offers_only_the_committees_the_chair_chairs(self):
+        self.client.force_login(self.chair)
+        make_member(self.other_committee, self.chair)
+
+        page = self.client.get(self.url)
+
+        self.assertEqual(list(page.context["form"].fields["committee"].queryset), [self.committee])
+
+
+class AccessibilityTests(NotesUploadTestCase):
+    def markup(self, response) -> PageMarkup:
+        parser = PageMarkup()
+        parser.feed(response.content.decode())
+        return parser
+
+    def test_it_labels_every_field_and_uses_no_script_or_inline_style(self):
+        self.client.force_login(self.chair)
+        pages = {
+            "form": self.client.get(self.url),
+            "preview": self.preview(),
+            "error": self.preview(("2017-05-30-runtime.md", b"#" * (MAX_FILE_BYTES + 1))),
+        }
+        pages["applied"] = self.apply(pages["preview"].context["token"])
+        pages["meeting"] = self.client.get(Meeting.objects.get().get_absolute_url())
+
+        for name, response in pages.items():
+            with self.subTest(page=name):
+                markup = self.markup(response)
+                self.assertEqual(markup.landmarks, ["main"])
+                self.assertEqual(markup.headings[0], "h1")
+                if name != "meeting":  # the notes shown there have headings of their own
+                    self.assertEqual(markup.headings.count("h1"), 1)
+                self.assertEqual(markup.styled, [])
+                self.assertEqual(markup.scripts, [])
+                for field in markup.inputs:
+                    self.assertIn(field.get("id"), markup.labels, field)
+
+        upload = self.markup(pages["form"])
+        file_input = next(field for field in upload.inputs if field.get("type") == "file")
+        self.assertEqual(file_input["name"], "files")
+        self.assertIn("multiple", file_input)
+        self.assertEqual(file_input["aria-describedby"], "id_files_helptext")
+        self.assertContains(pages["error"], '<div role="alert">', status_code=400)
