@@ -1,0 +1,147 @@
+"""The kinds of lifecycle change, and the words that say an item is one."""
+
+from __future__ import annotations
+
+import re
+
+_I = re.IGNORECASE
+
+ATTIC, INCUBATION, PROMOTION = "attic", "incubation", "promotion"
+OWNERSHIP, RENAME, OTHER = "ownership", "rename", "other"
+KINDS = (ATTIC, INCUBATION, PROMOTION, OWNERSHIP, RENAME, OTHER)
+
+_PROPOSAL_TALK = re.compile(r"\bpropos(?:al|als|ed|es|ing)\b|\bvot(?:e|ed|es|ing)\b", re.I)
+
+# Words that say which kind of change an item is. "Strong" words mean a lifecycle change
+# wherever they are written; "weak" ones only where the meeting handles such business
+# (not inside a team's report of its work, where "archive" and "retire" are technical).
+_STRONG_CUES = [
+    (RENAME, re.compile(r"\brenam(?:e|ed|es|ing)\b|\bname\W{0,2}\s+\W?change\W?\s+from\b", _I)),
+    (ATTIC, re.compile(r"\battic\b", _I)),
+    (
+        PROMOTION,
+        re.compile(
+            r"\b(?:to|into)\s+(?:the\s+)?active\b(?!-)|\bgraduat(?:e|ed|es|ing|ion)\b"
+            r"|\bout\s+of\s+incubation\b|\bexit(?:s|ed|ing)?\s+incubation\b",
+            _I,
+        ),
+    ),
+    (
+        INCUBATION,
+        re.compile(
+            r"\bincubat(?:e|ed|es|ion)\b|^\W*incubating\s+(?!\))"
+            r"|\b(?:accepted|admitted|approved|proposed|entered|entering|accept)\s+(?:as|for|into)"
+            r"\s+(?:an?\s+)?incubat"
+            r"|\b(?:in|into|to)\s+(?:the\s+)?cloudfoundry-incubator\b",
+            _I,
+        ),
+    ),
+    (
+        OWNERSHIP,
+        re.compile(
+            r"\b(?:project\s+)?lead(?:er)?(?:ship)?\s+(?:nominations?|opening|election|change"
+            r"|vacancy|handover|transition)\b|\bnominat(?:e|ed|es|ing|ion|ions)\b"
+            r"|\bnew\s+(?:project\s+)?(?:lead|leader|owner|maintainer)s?\b"
+            r"|\bneeds?\s+(?:a\s+)?(?:new\s+)?(?:owner|maintainer|lead)s?\b|\bownership\b"
+            r"|\b(?:step(?:s|ping|ped)?\s+down|tak(?:e|es|ing)\s+over|hand(?:s|ed|ing)?"
+            r"\s+(?:\w+\s+)?over)\b(?=.*\b(?:lead|owner|maintain\w*|project)\b)"
+            r"|^\W*welcome\s+\S"
+            r"|\bas\s+(?:the\s+)?(?:new\s+)?(?:[\w.-]+\s+){0,4}?(?:project\s+)?lead(?:er)?\b"
+            r"|\b(?:pm|project\s+manager|product\s+manager|lead|leader|owner|maintainer)s?\s+"
+            r"(?:is\s+|are\s+|will\s+be\s+)?(?:chang\w+|mov\w+|transition\w*|switch\w*|hand\w*)"
+            r"\s+(?:over\s+)?to\b",
+            _I,
+        ),
+    ),
+]
+# Every cue below contains one of these words: a statement without any is skipped fast
+# (matched against lower-cased text: much faster than an IGNORECASE alternation).
+_ANY_CUE = re.compile(
+    r"renam|attic|active|graduat|incubat|lead|nominat|owner|maintain|hand|welcome|archiv"
+    r"|retir|sunset|decommission|promot|mov|transfer|donat|step|tak|name\W{0,3}\s*\W?chang"
+    r"|\bpm\b|manager"
+)
+
+_LEAVES_INCUBATION = re.compile(r"\b(?:out\s+of|exit\w*|from)\s+incubat", _I)
+_WEAK_CUES = [
+    (
+        ATTIC,
+        re.compile(
+            r"\b(?:archiv(?:e|ed|es|ing)|retir(?:e|ed|es|ing|ement)|sunset(?:ting|ted)?"
+            r"|decommission(?:ed|ing)?)\b",
+            _I,
+        ),
+    ),
+    (PROMOTION, re.compile(r"\bpromot(?:e|ed|es|ing|ion)\b(?=.*\b(?:active|project)\b)", _I)),
+    (
+        OTHER,
+        re.compile(
+            r"\b(?:mov(?:e|ed|es|ing)|transfer(?:s|red|ring)?|donat(?:e|ed|es|ing))\b"
+            r".{0,160}?\b(?:in)?to\s+(?:the\s+)?(?:[\w.-]+\s+){0,2}?(?:foundation|org|"
+            r"organi[sz]ation|github\s+org)\b",
+            _I,
+        ),
+    ),
+]
+# Not lifecycle business, even under "PMC Lifecycle Activities".
+_NOT_LIFECYCLE = re.compile(
+    r"\bmeetings?\s+(?:time|times|schedule|slot|cadence|day|invite)s?\b"
+    r"|\b(?:mov\w*|chang\w*|shift\w*|reschedul\w*)\s+(?:the\s+|our\s+)?(?:pmc\s+)?"
+    r"(?:meeting|call|sync)s?\b"
+    r"|\b(?:meeting|call)s?\s+(?:will\s+|to\s+)?(?:now\s+)?(?:be\s+)?(?:held\s+)?(?:mov\w*|every"
+    r"|bi-?weekly|monthly|weekly)\b"
+    r"|\bevery\s+(?:other|two|second|four|fourth)\s+weeks?\b|\bbi-?weekly\b"
+    r"|\bdeprecat\w*\b"
+    r"|\b(?:retir\w*|archiv\w*|sunset\w*|remov\w*)\s+(?:of\s+)?(?:the\s+)?(?:[\w.`-]+\s+){0,3}?"
+    r"(?:apis?|endpoints?|features?|flags?|propert(?:y|ies)|commands?|options?|fields?"
+    r"|support|stacks?|stemcells?|versions?|parameters?|manifests?|jobs?|metrics?|headers?"
+    r"|settings?|logs?|data|builds?|pipelines?|environments?|envs?|vms?|tiles?)\b"
+    r"|\brestructur\w*|\breorgani[sz]\w*\s+(?:the\s+)?releases?"
+    r"|\brelease\s+(?:cadence|process|schedule|train|strategy|structure)\b"
+    r"|\bsplit(?:ting)?\s+(?:\S+\s+){0,4}into\s+(?:separate|multiple|smaller)\b"
+    r"|\bmailing\s+list\b",
+    _I,
+)
+_FEATURE_NOUNS = re.compile(
+    r"\b(?:propert(?:y|ies)|flags?|commands?|fields?|variables?|endpoints?|jobs?|metrics?"
+    r"|columns?|parameters?|methods?|functions?|files?|director(?:y|ies)|folders?|branch(?:es)?"
+    r"|channels?|teams?|keys?|tables?|params?|env(?:ironment)?\s+vars?|ops-files?|options?)\b",
+    _I,
+)
+
+_LABEL = re.compile(
+    r"^\W*(?:(?:move|moving|moved|proposed|proposals?|candidates?|nominated|ready)\s+)?"
+    r"(?:(?:to|for|into)\s+)(?:the\s+)?(?:be\s+)?(?P<label>attic|archive|archived|archival"
+    r"|retired?|retirement|active|incubation|incubator|incubated|graduation|graduated"
+    r"|promotion|promoted|rename|renamed|renaming)\W*$"
+    r"|^\W*(?P<noun>renames|lead\s+changes?|ownership\s+changes?|new\s+leads?)\W*$",
+    _I,
+)
+_LABEL_KINDS = {
+    "attic": ATTIC, "archive": ATTIC, "archived": ATTIC, "archival": ATTIC, "retire": ATTIC,
+    "retired": ATTIC, "retirement": ATTIC, "active": PROMOTION, "graduation": PROMOTION,
+    "graduated": PROMOTION, "promotion": PROMOTION, "promoted": PROMOTION,
+    "incubation": INCUBATION, "incubator": INCUBATION, "incubated": INCUBATION,
+    "rename": RENAME, "renamed": RENAME, "renaming": RENAME, "renames": RENAME,
+}  # fmt: skip
+
+
+def _renames_a_feature(plain: str, cue: re.Match) -> bool:
+    """Whether what is renamed is a property, flag, command, ... rather than a project:
+    the words just before "renamed" or between "rename" and "to" name one."""
+    after = re.split(r"\s(?:to|as|into)\s", plain[cue.end() : cue.end() + 160], maxsplit=1)[0]
+    if re.match(r"\s+(?:to|as)\s", plain[cue.end() :]):  # "X was renamed to Y"
+        after = " ".join(plain[: cue.start()].split()[-4:])
+    return bool(_FEATURE_NOUNS.search(after))
+
+
+def _is_meeting_change(plain: str) -> bool:
+    return bool(
+        re.search(
+            r"\bmeetings?\s+(?:time|times|schedule|slot|cadence|day)\b|\b(?:meeting|call)s?\s+"
+            r"(?:will\s+|to\s+)?(?:now\s+)?(?:be\s+)?(?:held\s+)?(?:mov\w*|every|bi-?weekly)\b"
+            r"|\bmailing\s+list\b",
+            plain,
+            _I,
+        )
+    )

@@ -1,0 +1,640 @@
+"""Lifecycle items: finding them in a document's statements, their kinds, subjects and
+decisions, merged into one item per proposal."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from pmc.notes.decisions import (
+    _ANY_DECISION,
+    _CONDITION,
+    _DECIDED,
+    _DECISION_LABEL,
+    _DONE,
+    _NOT_A_CONDITION,
+    _OUTCOME_RANK,
+    _PROPOSAL_WORDS,
+    _STILL_OPEN,
+    _decided,
+)
+from pmc.notes.kinds import (
+    _ANY_CUE,
+    _LABEL,
+    _LABEL_KINDS,
+    _LEAVES_INCUBATION,
+    _NOT_LIFECYCLE,
+    _PROPOSAL_TALK,
+    _STRONG_CUES,
+    _WEAK_CUES,
+    ATTIC,
+    INCUBATION,
+    OTHER,
+    OWNERSHIP,
+    RENAME,
+    _is_meeting_change,
+    _renames_a_feature,
+)
+from pmc.notes.links import _GITHUB_REPO, _inline, _Ref
+from pmc.notes.model import LifecycleMention, normalized_name
+from pmc.notes.people import _PROPOSED_BY, _PROPOSING_PERSON, _PROPOSING_TEAM, _new_lead
+from pmc.notes.structure import _Document, _plain_heading, _Statement, _statements
+from pmc.notes.subjects import (
+    _GENERIC_NOUN,
+    _GENERIC_PLURAL,
+    _PRONOUN,
+    _clean_subject,
+    _new_name,
+    _Subject,
+    _subject_of,
+    _subject_phrase,
+    _valid_subject,
+)
+from pmc.notes.team_reports import _MEETING_SECTION, _REPORT_SECTION, _team_and_lead, _TeamReader
+
+_I = re.IGNORECASE
+
+_PROPOSAL_LABEL = re.compile(r"^\W*(?:new\s+)?proposals?\s*[:\-–—]\s*", _I)
+_COMMITTEE_HINT = re.compile(r"\b(?:in|into|to|of)\s+the\s+(?P<name>[A-Z][\w-]*)\s+PMC\b")
+_MAX_EXCERPT = 1200
+
+
+def parse_lifecycle(text: str) -> list[LifecycleMention]:
+    """The lifecycle items in a meeting's notes, one per proposal."""
+    document = _Document(text)
+    return _LifecycleReader(document, _TeamReader(document)).mentions()
+
+
+@dataclass
+class _Mention:
+    kind: str
+    subject: _Subject
+    statement: _Statement
+    tier: str = "core"
+    outcome: str = "pending"
+    decision: str = ""
+    condition: str = ""
+    proposing_team: str = ""
+    new_name: str = ""
+    new_lead: str = ""
+    committee_hint: str = ""
+    also: list[_Statement] = field(default_factory=list)
+
+
+class _LifecycleReader:
+    """Finds lifecycle items in a document: statements whose words say a kind of change
+    ("to the attic", "incubation", "rename X to Y", "project lead nomination"), lists under
+    labels ("To Attic", "_To Be Retired_"), and the decisions recorded about them."""
+
+    def __init__(self, document: _Document, teams: _TeamReader) -> None:
+        self.document = document
+        self.teams = teams.team_line_map()
+        self.team_headings = {team.index for team in teams.teams()}
+        self.statements = _statements(document)
+        self.found: list[_Mention] = []
+        self._kinds: dict[int, tuple[str | None, re.Match | None]] = {}
+
+    def mentions(self) -> list[LifecycleMention]:
+        for statement in self.statements:
+            self._read(statement)
+        try:
+            return self._merged()
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        """Break the statements' links to each other, so that a file's parse is freed as
+        soon as it is done rather than at the next full garbage collection (which keeps
+        the memory of a long import flat)."""
+        for statement in self.statements:
+            statement.parent = None
+            statement.children = []
+            statement.mentions = []
+            statement.__dict__.pop("_inline", None)
+        self.found = []
+        self._kinds = {}
+        self.statements = []
+
+    # Reading one statement
+
+    def _read(self, statement: _Statement) -> None:
+        if statement.index in self.team_headings:
+            return
+        if any(heading.ignored for heading in statement.path):
+            return
+        lowered = statement.text.lower()
+        # The cheap test first: most text names no change.
+        if not _ANY_CUE.search(lowered) and not self._proposed_here(statement):
+            if _ANY_DECISION.search(lowered):
+                self._attach_decision(statement)
+            return
+        if not statement.plain.strip():
+            return
+        if self._read_label(statement):
+            return
+        kind, cue = self._kind(statement)
+        if kind is None:
+            self._attach_decision(statement)
+            return
+        subjects = self._subjects(kind, statement, cue)
+        if subjects is None:  # refers to the items listed after it
+            listed = self._listed(statement)
+            for child in listed:
+                self._add(kind, self._head_subject(child), child, source=statement)
+            if listed:
+                return
+            subjects = []
+        if not subjects:
+            inherited = self._inherit(statement, kind)
+            if inherited:
+                return
+            context = self._context_subject(statement)
+            subjects = [context] if context is not None else []
+        for subject in subjects:
+            self._add(kind, subject, statement)
+
+    def _kind(self, statement: _Statement) -> tuple[str | None, re.Match | None]:
+        """The kind of change the statement's words name, and the words."""
+        key = id(statement)
+        if key not in self._kinds:
+            self._kinds[key] = self._find_kind(statement)
+        return self._kinds[key]
+
+    def _find_kind(self, statement: _Statement) -> tuple[str | None, re.Match | None]:
+        plain = statement.plain
+        if not _ANY_CUE.search(plain.lower()):
+            if self._proposed_here(statement):
+                return INCUBATION, _PROPOSAL_TALK.search(plain)
+            return None, None
+        business = self._is_business(statement)
+        excluded = _NOT_LIFECYCLE.search(plain)
+        for kind, pattern in _STRONG_CUES:
+            match = pattern.search(plain)
+            if match is None:
+                continue
+            if kind == INCUBATION and _LEAVES_INCUBATION.search(plain):
+                continue
+            # Strong words survive an exclusion ("move the deprecated X to the attic"),
+            # except for attic-less ones or a meeting-time change.
+            if excluded and (_is_meeting_change(plain) or kind not in (ATTIC, RENAME, INCUBATION)):
+                return None, None
+            if kind == OWNERSHIP and statement.kind == "heading":
+                continue
+            if kind == RENAME and _renames_a_feature(plain, match):
+                return None, None  # a property, flag or command renamed, not a project
+            return kind, match
+        if excluded:
+            return None, None
+        for kind, pattern in _WEAK_CUES:
+            match = pattern.search(plain)
+            if match is None:
+                continue
+            if kind == OTHER:
+                destination = plain[match.start() : match.end()].casefold()
+                if "incubator" in destination or "attic" in destination:
+                    continue
+                return kind, match
+            if business or statement.parent is not None and self._is_business(statement.parent):
+                return kind, match
+        return None, None
+
+    def _proposed_here(self, statement: _Statement) -> bool:
+        """A proposal or vote mentioned under "_Under Review_", where the projects
+        proposed for incubation are listed: the section says what is proposed."""
+        return (
+            statement.kind != "heading"
+            and any(heading.under_review for heading in statement.path)
+            and bool(_PROPOSAL_TALK.search(statement.text))
+        )
+
+    def _is_business(self, statement: _Statement) -> bool:
+        """Whether the statement is where the meeting handles business (agenda,
+        lifecycle, proposals, announcements, discussion) rather than a team's report."""
+        if self.teams[statement.index] is not None:
+            return False
+        return any(heading.business for heading in statement.path)
+
+    def _read_label(self, statement: _Statement) -> bool:
+        """A label such as "To Attic" or "_To Be Retired_": the projects listed under it
+        are items of that kind."""
+        plain = statement.plain.strip()
+        if len(plain) > 40:
+            return False
+        label = _LABEL.match(plain)
+        if label is None:
+            return False
+        kind = _LABEL_KINDS.get((label["label"] or "").casefold())
+        if kind is None:
+            noun = (label["noun"] or "").casefold()
+            kind = RENAME if noun.startswith("rename") else OWNERSHIP
+        if statement.kind == "heading":
+            listed = self._section_items(statement)
+            lifecycle = any(heading.business for heading in statement.path[:-1])
+            tier = "core" if lifecycle else "implicit"
+        else:
+            listed = statement.children
+            tier = "core"
+        found = False
+        for child in listed:
+            if self._kind(child)[0] is not None:
+                continue  # it says more than a name: read on its own
+            subject = self._head_subject(child, loose=True)
+            if subject is not None:
+                self._add(kind, subject, child, tier=tier, source=statement)
+                found = True
+        return found or statement.kind != "heading"
+
+    def _section_items(self, heading: _Statement) -> list[_Statement]:
+        listed = []
+        start = self.statements.index(heading)
+        for statement in self.statements[start + 1 :]:
+            if statement.kind == "heading":
+                if statement.heading_level <= heading.heading_level:
+                    break
+                listed.append(statement)
+            elif statement.kind == "item" and statement.parent is None:
+                listed.append(statement)
+        return listed
+
+    def _listed(self, statement: _Statement) -> list[_Statement]:
+        """The items a statement about "these projects" refers to: its sub-items, or for
+        a heading the items of its section."""
+        if statement.kind == "heading":
+            # The section's own list items, and those listed after its sentences ("Several
+            # repositories are being incubated:").
+            candidates = [c for c in self._section_items(statement) if c.kind == "item"]
+            candidates += [
+                child
+                for other in self.statements
+                if other.kind == "sentence" and other.section is statement.section
+                for child in other.children
+            ]
+        else:
+            candidates = statement.children
+        listed = []
+        for child in candidates:
+            if self._kind(child)[0] is not None:
+                continue
+            if self._head_subject(child) is not None and child not in listed:
+                listed.append(child)
+        return listed
+
+    # Subjects
+
+    def _subjects(self, kind: str, statement: _Statement, cue: re.Match) -> list[_Subject] | None:
+        """The projects a statement is about; [] when it names none (a pronoun, or no
+        name at all), None when it refers to the items listed under it."""
+        plain = _PROPOSAL_LABEL.sub("", statement.plain)
+        if kind == OWNERSHIP and re.match(r"^\W*welcome\s", plain, _I):
+            return self._welcomed(statement, plain)
+        phrase = _subject_phrase(kind, plain)
+        if phrase is None:
+            return []
+        statement.phrase = phrase
+        if _GENERIC_PLURAL.search(phrase):
+            refs = [ref for ref in statement.refs if ref.is_project()]
+            return [_subject_of(ref) for ref in refs] or None
+        if _PRONOUN.match(phrase) or _GENERIC_NOUN.match(phrase):
+            return []
+        refs = self._refs_within(statement, phrase)
+        if refs:
+            return [_subject_of(ref) for ref in refs]
+        name = _clean_subject(phrase)
+        if not _valid_subject(name):
+            return []
+        return [_Subject(name)]
+
+    def _refs_within(self, statement: _Statement, phrase: str) -> list[_Ref]:
+        """The links or code spans that the phrase naming the subject consists of."""
+        wanted = normalized_name(phrase)
+        if not wanted:
+            return []
+        refs = [ref for ref in statement.refs if ref.is_project()]
+        inside = [ref for ref in refs if normalized_name(ref.text) and normalized_name(ref.text)
+                  in wanted]  # fmt: skip
+        if inside:
+            return inside
+        for child in statement.children:
+            for ref in child.refs:
+                slug = normalized_name(ref.slug or ref.name)
+                if ref.is_project() and slug and (slug in wanted or wanted in slug):
+                    return [ref]
+        return []
+
+    def _welcomed(self, statement: _Statement, plain: str) -> list[_Subject]:
+        match = re.match(r"^\W*welcome\s+(?P<names>[^!.]+)", plain, _I)
+        if match is None:
+            return []
+        names = re.split(r"\s*,\s*|\s+and\s+|\s*&\s*", match["names"].strip())
+        subjects = []
+        for name in names:
+            name = _clean_subject(name)
+            ref = next((r for r in statement.refs if r.text.strip() == name), None)
+            if ref is not None:
+                subjects.append(_subject_of(ref))
+            elif name and (re.search(r"[-_/.]", name) or name[:1].islower()):
+                subjects.append(_Subject(name))
+        return subjects
+
+    def _head_subject(self, statement: _Statement, *, loose: bool = False) -> _Subject | None:
+        """The project a list item or heading starts with: "[CF Swagger](...) - was ...",
+        a bare repository URL, "`cflocal`"; with `loose`, also a short plain name."""
+        plain = statement.plain.strip()
+        for ref in statement.refs:
+            if not ref.is_project():
+                continue
+            if ref.start <= 24 or _GITHUB_REPO.search(ref.url or ""):
+                return _subject_of(ref)
+        if statement.kind == "heading":
+            name = _team_and_lead(statement.text)[0] if loose else ""
+        else:
+            name = re.split(r"\s+[-–—:]\s+|\s*[:(]", plain, maxsplit=1)[0] if loose else ""
+        name = _clean_subject(name)
+        if loose and _valid_subject(name) and len(name.split()) <= 4:
+            return _Subject(name)
+        return None
+
+    def _context_subject(self, statement: _Statement) -> _Subject | None:
+        """What "it" or an unnamed item refers to: the item it is nested in, an earlier
+        sentence of its paragraph, the team whose report it is in, or its heading."""
+        own = self._head_subject(statement) if statement.kind in ("sentence", "item") else None
+        if own is not None:  # "The [binary buildpack][b] was ... moved into ..."
+            return own
+        parent = statement.parent
+        while parent is not None:
+            subject = self._head_subject(parent)
+            if subject is not None:
+                return subject
+            parent = parent.parent
+        if statement.kind == "sentence":
+            for other in self.statements:
+                if other is statement:
+                    break
+                if other.container == statement.container:
+                    refs = [ref for ref in other.refs if ref.is_project()]
+                    if refs:
+                        return _subject_of(refs[0])
+        team = self.teams[statement.index]
+        if team is not None:
+            name = team.team
+            noun = _GENERIC_NOUN.match(statement.phrase)
+            if noun is not None:
+                words = name.split()
+                for i, word in enumerate(words):
+                    if word.casefold().startswith(noun["noun"].casefold()):
+                        name = " ".join(words[: i + 1])
+                        break
+            return _Subject(_plain_heading(name))
+        for heading in reversed(statement.path):
+            if heading.level == 1 and not heading.bold:
+                break
+            title = _plain_heading(heading.title)
+            if _MEETING_SECTION.match(title) or _REPORT_SECTION.match(title):
+                continue
+            plain, refs = _inline(heading.title, self.document.references)
+            refs = [ref for ref in refs if ref.is_project()]
+            if refs:
+                return _subject_of(refs[0])
+            for kind, pattern in _STRONG_CUES:
+                if pattern.search(plain):
+                    phrase = _subject_phrase(kind, plain)
+                    if phrase and not _PRONOUN.match(phrase):
+                        name = _clean_subject(phrase)
+                        if _valid_subject(name) and not _GENERIC_PLURAL.search(phrase):
+                            return _Subject(name)
+            name = _clean_subject(title)
+            if _valid_subject(name) and len(name.split()) <= 3:
+                return _Subject(name)
+            return None
+        return None
+
+    # Recording
+
+    def _add(
+        self,
+        kind: str,
+        subject: _Subject | None,
+        statement: _Statement,
+        *,
+        tier: str | None = None,
+        source: _Statement | None = None,
+    ) -> None:
+        if subject is None or not _valid_subject(subject.name):
+            return
+        said = source or statement
+        plain = _PROPOSAL_LABEL.sub("", said.plain)
+        mention = _Mention(kind, subject, statement)
+        if source is not None:
+            mention.also.append(source)
+        mention.tier = tier or self._tier(said, plain)
+        self._judge(mention, said)
+        kind_cue = self._kind(said)[1]
+        condition = self._condition(said.plain, kind_cue.end() if kind_cue else len(said.plain))
+        if condition:
+            mention.condition = condition
+            if mention.outcome == "approved":
+                mention.outcome = "deferred"
+        team = (
+            _PROPOSING_TEAM.search(plain)
+            or _PROPOSING_PERSON.search(plain)
+            or _PROPOSED_BY.search(said.plain)
+        )
+        if team is not None:
+            mention.proposing_team = (team.groupdict().get("team") or team["person"]).strip()
+        elif self.teams[said.index] is not None and re.search(r"\bwe\b", plain, _I):
+            mention.proposing_team = f"{self.teams[said.index].team} team"
+        hint = _COMMITTEE_HINT.search(plain)
+        if hint is not None:
+            mention.committee_hint = hint["name"]
+        if kind == RENAME:
+            mention.new_name = _new_name(plain)
+        if kind == OWNERSHIP:
+            mention.new_lead = _new_lead(plain)
+        statement.mentions.append(mention)
+        if source is not None and source is not statement:
+            source.mentions.append(mention)
+        self.found.append(mention)
+
+    def _tier(self, statement: _Statement, plain: str) -> str:
+        if self._is_business(statement) or statement.kind == "heading":
+            return "core"
+        if _PROPOSAL_WORDS.search(plain) or _DECIDED.search(plain):
+            return "core"
+        return "secondary"
+
+    def _judge(self, mention: _Mention, statement: _Statement) -> None:
+        """The outcome the statement records, if any."""
+        plain = _PROPOSAL_LABEL.sub("", statement.plain)
+        label = _DECISION_LABEL.match(plain)
+        if label is not None:
+            mention.decision = statement.plain.strip()
+            mention.outcome = _decided(label["text"])
+        elif _DECIDED.search(plain):
+            mention.decision = statement.plain.strip()
+            mention.outcome = _decided(plain)
+        elif _DONE.search(plain) and not _STILL_OPEN.search(plain):
+            mention.decision = statement.plain.strip()
+            mention.outcome = "completed"
+
+    def _condition(self, plain: str, after: int = 0) -> str:
+        """What the change waits for, said after the words that name the change."""
+        for match in _CONDITION.finditer(plain, after):
+            condition = match["condition"].strip().rstrip(",:;-– ")
+            if not _NOT_A_CONDITION.match(condition):
+                return condition[:500]
+        return ""
+
+    def _inherit(self, statement: _Statement, kind: str) -> bool:
+        """A statement with a kind's words but no name of its own ("Decision: Moved to
+        active projects!", "Pivotal nominated Zach Robinson") adds to the item it is
+        nested in."""
+        parent = statement.parent
+        while parent is not None and not parent.mentions:
+            parent = parent.parent
+        if parent is None:
+            return False
+        targets = [m for m in parent.mentions if m.kind == kind] or parent.mentions
+        for mention in targets:
+            self._update(mention, statement)
+        return True
+
+    def _attach_decision(self, statement: _Statement) -> None:
+        """A decision recorded without naming what it decides applies to the item it is
+        nested in, or to the items raised before it in the same section."""
+        plain = statement.plain
+        if not (_DECISION_LABEL.match(plain) or _DECIDED.search(plain)):
+            return
+        parent = statement.parent
+        while parent is not None and not parent.mentions:
+            parent = parent.parent
+        if parent is not None:
+            targets = parent.mentions
+        else:
+            if statement.kind == "item" and statement.parent is not None:
+                return
+            targets = [
+                m
+                for m in self.found
+                if m.statement.section is statement.section
+                and m.statement.index < statement.index
+                and m.outcome == "pending"
+            ]
+        for mention in targets:
+            self._update(mention, statement)
+
+    def _update(self, mention: _Mention, statement: _Statement) -> None:
+        mention.also.append(statement)
+        plain = _PROPOSAL_LABEL.sub("", statement.plain)
+        judged = _Mention(mention.kind, mention.subject, statement)
+        self._judge(judged, statement)
+        if _OUTCOME_RANK[judged.outcome] > _OUTCOME_RANK[mention.outcome]:
+            mention.outcome, mention.decision = judged.outcome, judged.decision
+        if mention.kind == OWNERSHIP and not mention.new_lead:
+            mention.new_lead = _new_lead(plain)
+        if mention.kind == RENAME and not mention.new_name:
+            mention.new_name = _new_name(plain)
+        if not mention.condition:
+            cue = self._kind(statement)[1]
+            mention.condition = self._condition(statement.plain, cue.end() if cue else 0)
+            if mention.condition and mention.outcome == "approved":
+                mention.outcome = "deferred"
+
+    # Merging mentions of the same proposal
+
+    def _merged(self) -> list[LifecycleMention]:
+        groups: dict[str, list[_Mention]] = {}
+        aliases: dict[str, str] = {}
+        in_report: dict[tuple[int, str], list[tuple[str, str]]] = {}
+        for mention in self.found:
+            names = [normalized_name(mention.subject.project)]
+            if mention.subject.slug:
+                names.append(normalized_name(mention.subject.slug))
+            keys = [f"{mention.kind}:{name}" for name in names]
+            group = next((aliases[k] for k in keys if k in aliases), None)
+            team = self.teams[mention.statement.index]
+            if group is None and team is not None:
+                # In the report of the team "Stratos-UI", "stratos" is the same project.
+                own = normalized_name(team.team)
+                for name, other in in_report.get((team.index, mention.kind), []):
+                    shorter, longer = sorted((name, names[0]), key=len)
+                    if own in (name, names[0]) and len(shorter) >= 4 and longer.startswith(shorter):
+                        group = other
+                        break
+            group = group or keys[0]
+            for key in keys:
+                aliases.setdefault(key, group)
+            if team is not None:
+                in_report.setdefault((team.index, mention.kind), []).append((names[0], group))
+            groups.setdefault(group, []).append(mention)
+        return [self._combine(group) for group in groups.values()]
+
+    def _combine(self, group: list[_Mention]) -> LifecycleMention:
+        def weight(m: _Mention) -> tuple:
+            return (
+                _OUTCOME_RANK[m.outcome] > 0 and bool(m.decision),
+                self._is_business(m.statement) or m.statement.kind == "heading",
+                m.tier == "core",
+                -m.statement.index,
+            )
+
+        primary = max(group, key=weight)
+        outcome_from = max(group, key=lambda m: (_OUTCOME_RANK[m.outcome], -m.statement.index))
+        statements: list[_Statement] = []
+        for mention in sorted(group, key=lambda m: m.statement.index):
+            for statement in [mention.statement, *mention.also]:
+                if statement not in statements:
+                    statements.append(statement)
+        statements.sort(key=lambda s: s.index)
+        lines = sorted({i for s in statements for i in s.lines})
+        excerpt = self._excerpt(primary.statement, statements)
+        tier = min((m.tier for m in group), key=("core", "secondary", "implicit").index)
+
+        def first(attribute: str) -> str:
+            return next((getattr(m, attribute) for m in group if getattr(m, attribute)), "")
+
+        subject = primary.subject
+        if not subject.url:
+            subject = next((m.subject for m in group if m.subject.url), subject)
+        section = next(
+            (_plain_heading(h.title) if h.bold else h.title for h in primary.statement.path
+             if h.level >= 2 and not h.bold), ""
+        ) or (primary.statement.path[-1].title if primary.statement.path else "")  # fmt: skip
+        return LifecycleMention(
+            kind=primary.kind,
+            subject=primary.subject.name,
+            project=subject.project if subject is not primary.subject else primary.subject.project,
+            line=primary.statement.index + 1,
+            section=section[:300],
+            excerpt=excerpt,
+            tier=tier,
+            outcome=outcome_from.outcome,
+            decision=outcome_from.decision[:1000],
+            condition=first("condition"),
+            proposing_team=first("proposing_team")[:200],
+            new_name=first("new_name")[:200],
+            new_lead=first("new_lead")[:200],
+            repository_url=subject.url,
+            committee_hint=first("committee_hint"),
+            summary=" ".join(primary.statement.plain.split())[:200],
+            lines=tuple(i + 1 for i in lines),
+        )
+
+    def _excerpt(self, primary: _Statement, statements: list[_Statement]) -> str:
+        lines = self.document.lines
+        chosen: list[int] = []
+        for statement in [primary, *statements]:
+            indexes = list(statement.lines)
+            if statement is primary:
+                indexes += [i for child in statement.children for i in child.lines]
+            for index in indexes:
+                if index not in chosen:
+                    chosen.append(index)
+        chosen.sort()
+        parts: list[str] = []
+        previous = None
+        for index in chosen:
+            if previous is not None and index > previous + 1:
+                parts.append("…")
+            parts.append(lines[index].rstrip())
+            previous = index
+        return "\n".join(parts).strip()[:_MAX_EXCERPT]

@@ -1,0 +1,118 @@
+"""One meeting's notes read whole: a file's name and bytes, or decoded text, in;
+`MeetingNotes` (or why the file is not one) out."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import re
+
+from pmc.notes.files import (
+    UnreadableNotes,
+    committee_from_path,
+    decode_notes,
+    fix_encoding,
+    meeting_date,
+    skip_reason,
+    source_path,
+)
+from pmc.notes.lifecycle import _LifecycleReader
+from pmc.notes.model import MeetingNotes, NotMeeting, Unreadable
+from pmc.notes.structure import _Document
+from pmc.notes.team_reports import _TeamReader
+
+_CANCELLED = re.compile(
+    r"^\W*(?:the\s+)?(?:pmc\s+)?(?:meeting\s+|call\s+)?(?:was\s+|is\s+|has\s+been\s+)?cancel+ed\b"
+    r"|\b(?:meeting|call)\s+(?:was\s+|is\s+|has\s+been\s+)?cancel+ed\b|^\W*no\s+meeting\b"
+    r"|\(cancel+ed\)",
+    re.IGNORECASE,
+)
+
+
+def read_notes(
+    name: str, data: bytes, *, committee: str | None = None
+) -> MeetingNotes | NotMeeting | Unreadable:
+    """Read one file: `name` is its path (its folders name the committee unless
+    `committee` is given), `data` its bytes."""
+    reason = skip_reason(name)
+    if reason is not None:
+        return NotMeeting(name, reason)
+    date = meeting_date(name)
+    if date is None:
+        return Unreadable(name, "no date in the file name (expected YYYY-MM-DD or MM-DD-YYYY)")
+    committee = (committee or "").strip() or committee_from_path(name)
+    if not committee:
+        return Unreadable(name, "no committee: the file is not in a <PMC>/ folder; name one")
+    try:
+        original, repairs = decode_notes(data)
+    except UnreadableNotes as error:
+        return Unreadable(name, str(error))
+    return parse_notes(
+        original,
+        name=name,
+        committee=committee,
+        date=date,
+        sha256=hashlib.sha256(data).hexdigest(),
+        repairs=repairs,
+    )
+
+
+def parse_notes(
+    original: str,
+    *,
+    name: str,
+    committee: str,
+    date: datetime.date,
+    sha256: str = "",
+    repairs: tuple[str, ...] = (),
+) -> MeetingNotes:
+    """Parse decoded notes: repair their encoding, then read reports and lifecycle items."""
+    repaired = fix_encoding(original)
+    if repaired != original:
+        changed = sum(
+            1
+            for before, after in zip(original.splitlines(), repaired.splitlines(), strict=False)
+            if before != after
+        )
+        repairs = (*repairs, f"repaired mis-decoded characters on {changed} line(s)")
+    text = repaired.replace("\r\n", "\n").replace("\r", "\n")
+    document = _Document(text)
+    teams = _TeamReader(document)
+    cancelled = _cancelled(document, teams)
+    reports = teams.team_reports()
+    if cancelled:
+        reports = [report for report in reports if report.body]
+    return MeetingNotes(
+        name=name,
+        committee=committee,
+        date=date,
+        title=document.title()[:300],
+        text=text,
+        original=original,
+        sha256=sha256,
+        source=source_path(name, committee),
+        repairs=tuple(repairs),
+        cancelled=cancelled,
+        team_reports=tuple(reports),
+        mentions=tuple(_LifecycleReader(document, teams).mentions()),
+    )
+
+
+def _cancelled(document: _Document, teams: _TeamReader) -> bool:
+    """Whether the notes say the meeting did not take place."""
+    first = document.headings[0] if document.headings else None
+    if first is not None and first.level == 1 and _CANCELLED.search(first.title):
+        return True
+    if not re.search(r"cancel|no\s+meeting", "\n".join(document.lines), re.IGNORECASE):
+        return False
+    in_report = teams.team_line_map()
+    for index, line in enumerate(document.lines):
+        stripped = line.strip()
+        if (
+            not document.code[index]
+            and in_report[index] is None
+            and 0 < len(stripped) <= 100
+            and _CANCELLED.search(stripped.lstrip("#*_-> ").strip())
+        ):
+            return True
+    return False
