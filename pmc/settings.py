@@ -5,10 +5,12 @@ only when DEBUG is on. With DEBUG off every secret must come from the environmen
 HTTPS hardening is on unless explicitly switched off (for a plain-HTTP embedded run).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from pmc.env import env_bool, env_int, env_list, env_str
@@ -40,6 +42,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rules.apps.AutodiscoverRulesConfig",
+    "axes",
+    "csp",
     "pmc",
     "proposals",
 ]
@@ -53,9 +57,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a refused sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses every sign-in, even with the right password, while locked out.
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -144,10 +153,53 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _HTTPS)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if _HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", _HTTPS)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", _HTTPS)
-if env_bool("BEHIND_PROXY", False):
+# Behind a reverse proxy: trust its X-Forwarded-Proto, and take the client's address for
+# login throttling from X-Forwarded-For (PROXY_COUNT proxies append to it; see
+# pmc.security.client_ip). Without a proxy both headers come from the client: ignored.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+PROXY_COUNT = env_int("PROXY_COUNT", 1)
+if PROXY_COUNT < 1:
+    raise ImproperlyConfigured(f"PROXY_COUNT={PROXY_COUNT}: expected 1 or more.")
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# Content Security Policy (django-csp): the pages load scripts, styles and fonts from this
+# site only, with no inline code; images may also come from HTTPS (pictures in meeting
+# notes) and data: URLs (the empty favicon). The admin needs no exception.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "https:", "data:"],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    },
+}
+
+# Login throttling (django-axes): LOGIN_FAILURE_LIMIT failed sign-ins for one user name
+# from one address lock that pair out for LOGIN_COOLOFF_MINUTES, on the site's and the
+# admin's login forms alike; the right password is refused too until then. A successful
+# sign-in clears the count. `manage.py axes_reset_username NAME` unlocks earlier.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+if AXES_FAILURE_LIMIT < 1:
+    raise ImproperlyConfigured(f"LOGIN_FAILURE_LIMIT={AXES_FAILURE_LIMIT}: expected 1 or more.")
+_COOLOFF_MINUTES = env_int("LOGIN_COOLOFF_MINUTES", 15)
+if _COOLOFF_MINUTES < 1:
+    raise ImproperlyConfigured(f"LOGIN_COOLOFF_MINUTES={_COOLOFF_MINUTES}: expected 1 or more.")
+AXES_COOLOFF_TIME = timedelta(minutes=_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Attempts during a lockout are refused without extending it: it ends when the page says.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "pmc.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "pmc.security.lockout_response"
+# No start-up banner in every management command's output.
+AXES_VERBOSE = False
 
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
@@ -162,6 +214,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # django-axes reports every sign-in at INFO; failures and lockouts are warnings.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 # Background jobs: closing votes, reminders, digests and e-mail notifications.

@@ -2,9 +2,10 @@ import io
 import json
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.core.management import CommandError, call_command
 from django.test import TestCase, override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from pmc.models import Committee, Meeting, Membership, Project, ProjectStatus, Role, TeamReport
@@ -155,7 +156,14 @@ class SeedDemoTests(TestCase):
         self.assertRegex(self.output, r"dies\.koper\s+member\s+Runtime\s+demo-dies\.koper")
 
     def test_it_lets_the_demo_users_sign_in(self):
-        self.assertTrue(self.client.login(username="dies.koper", password="demo-dies.koper"))
+        response = self.client.post(
+            reverse("login"), {"username": "dies.koper", "password": "demo-dies.koper"}
+        )
+        self.assertRedirects(response, reverse("proposals:home"), fetch_redirect_response=False)
+        self.assertEqual(
+            self.client.session[SESSION_KEY],
+            str(get_user_model().objects.get(username="dies.koper").pk),
+        )
 
 
 @override_settings(DEBUG=False)
