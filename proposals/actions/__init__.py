@@ -1,0 +1,82 @@
+"""Every change to proposals, votes, checklists and memberships goes through here.
+
+Each `do_*` function runs in one database transaction: it locks the row it changes,
+checks the actor's permission and the transition's conditions, changes the row, saves
+it and appends the audit event. A refused action raises a `LifecycleError` whose message
+says what to do instead, and writes nothing. Views, tasks and commands call these;
+they never set states or save proposals themselves.
+
+Callers import this package (`from proposals import actions`); each module holds one
+kind of change: `proposals` (create, edit, link a meeting), `transitions` (submit to
+resume, and what completing does to the project), `votes`, `checklists`,
+`memberships`, `projects`, `committees` and `meetings` (the notes import). What they
+share (locking, the transition runner, the common checks and their messages) is in
+`_base`.
+"""
+
+from proposals.actions.checklists import do_set_checklist_item
+from proposals.actions.committees import (
+    COMMITTEE_FIELDS,
+    do_create_committee,
+    do_update_committee,
+)
+from proposals.actions.meetings import MEETING_IMPORT_FIELDS, do_import_meeting
+from proposals.actions.memberships import do_add_member, do_end_membership
+from proposals.actions.projects import PROJECT_FIELDS, do_create_project, do_update_project
+from proposals.actions.proposals import (
+    EDITABLE_FIELDS,
+    TEXT_FIELDS,
+    do_create_proposal,
+    do_edit_proposal,
+    do_link_meeting,
+)
+from proposals.actions.transitions import (
+    do_close_vote,
+    do_complete,
+    do_decide,
+    do_defer,
+    do_resume,
+    do_return_to_discussion,
+    do_start_vote,
+    do_submit,
+    do_withdraw,
+)
+from proposals.actions.votes import do_cast_vote, do_recuse
+
+__all__ = [
+    # proposals
+    "EDITABLE_FIELDS",
+    "TEXT_FIELDS",
+    "do_create_proposal",
+    "do_edit_proposal",
+    "do_link_meeting",
+    # transitions
+    "do_submit",
+    "do_start_vote",
+    "do_close_vote",
+    "do_return_to_discussion",
+    "do_decide",
+    "do_complete",
+    "do_withdraw",
+    "do_defer",
+    "do_resume",
+    # votes
+    "do_cast_vote",
+    "do_recuse",
+    # checklists
+    "do_set_checklist_item",
+    # memberships
+    "do_add_member",
+    "do_end_membership",
+    # projects
+    "PROJECT_FIELDS",
+    "do_create_project",
+    "do_update_project",
+    # committees
+    "COMMITTEE_FIELDS",
+    "do_create_committee",
+    "do_update_committee",
+    # meetings
+    "MEETING_IMPORT_FIELDS",
+    "do_import_meeting",
+]

@@ -1,0 +1,215 @@
+"""What every action shares: locking, the one transition runner, the shared checks and
+the messages they give when they refuse."""
+
+from __future__ import annotations
+
+import datetime
+
+from django_fsm import can_proceed
+
+from pmc.models import Committee, Project, Role
+from proposals import audit, rules
+from proposals.errors import (
+    ConditionNotMet,
+    InvalidTransition,
+    LifecycleError,
+    NotPermitted,
+    StaleState,
+)
+from proposals.models import Proposal
+from proposals.states import Kind
+
+# What each transition needs, as said to someone who was refused.
+_WHO = {
+    "submit": "the proposer, while a member of the committee",
+    "start_vote": "the committee's chair",
+    "close_vote": (
+        "the chair, once every eligible voter has voted or the result can no longer "
+        "change, or after the deadline"
+    ),
+    "return_to_discussion": "the committee's chair",
+    "complete": "the committee's chair",
+    "decide": "the committee's chair",
+    "withdraw": "the proposer",
+    "defer": "the committee's chair",
+    "resume": "the committee's chair or the proposer",
+}
+_SOURCES = {
+    "submit": "draft",
+    "start_vote": "discussion",
+    "close_vote": "voting",
+    "return_to_discussion": "voting",
+    "complete": "accepted",
+    "decide": "discussion",
+    "withdraw": "draft, discussion or voting",
+    "defer": "discussion",
+    "resume": "deferred",
+}
+_KIND_NEEDS = {
+    Kind.ATTIC: ("project",),
+    Kind.PROMOTION: ("project",),
+    Kind.RENAME: ("project", "new_name"),
+    Kind.OWNERSHIP: ("project", "new_lead"),
+    Kind.INCUBATION: (),
+    Kind.OTHER: (),
+}
+
+
+def _locked(proposal: Proposal | int) -> Proposal:
+    pk = proposal.pk if isinstance(proposal, Proposal) else proposal
+    return (
+        Proposal.objects.select_for_update(of=("self",))
+        .select_related("committee", "project")
+        .get(pk=pk)
+    )
+
+
+def _transition(
+    proposal: Proposal | int,
+    name: str,
+    actor,
+    *,
+    reason: str = "",
+    at: datetime.datetime | None = None,
+    expected_state: str | None = None,
+    payload: dict | None = None,
+    arguments: dict | None = None,
+    precheck=None,
+) -> Proposal:
+    """Check, run and record one transition. Runs inside the caller's atomic block.
+
+    `arguments` go to the transition method; `payload` goes into the event.
+    """
+    proposal = _locked(proposal)
+    proposal.acting_at = at  # the time the permission rules judge by (rules.deadline_passed)
+    if expected_state is not None and proposal.state != expected_state:
+        raise StaleState(
+            f"“{proposal}” is now {proposal.get_state_display().lower()} (it was "
+            f"{expected_state} when the page was loaded). Reload the page and try again."
+        )
+    method = getattr(proposal, name)
+    verb = name.replace("_", " ")
+    if not can_proceed(method, check_conditions=False):
+        raise InvalidTransition(
+            f"Cannot {verb} “{proposal}”: it is {proposal.get_state_display().lower()}, "
+            f"and this is only possible from {_SOURCES[name]}."
+        )
+    meta = method._django_fsm
+    if not meta.has_transition_perm(proposal, proposal.state, actor):
+        raise NotPermitted(f"Only {_WHO[name]} may {verb} “{proposal}”.")
+    if precheck is not None:
+        precheck(proposal)
+    if not meta.conditions_met(proposal, proposal.state):
+        raise ConditionNotMet(_unmet_condition(proposal, name))
+    from_state = proposal.state
+    method(**(arguments or {}))
+    proposal.save()
+    _proposal_event(
+        proposal,
+        action=f"proposal.{name}",
+        actor=actor,
+        at=at,
+        from_state=from_state,
+        to_state=proposal.state,
+        reason=reason,
+        payload=payload,
+    )
+    return proposal
+
+
+def _unmet_condition(proposal: Proposal, name: str) -> str:
+    if name == "start_vote":
+        return f"{proposal.committee} has no active members to vote. Add members first."
+    if name == "complete":
+        open_items = proposal.checklist.filter(done=False).count()
+        return (
+            f"“{proposal}” still has {open_items} open checklist item(s). "
+            "Tick every item before completing it."
+        )
+    return f"The conditions for {name.replace('_', ' ')} are not met."
+
+
+def _proposal_event(proposal: Proposal, *, action: str, actor, **fields) -> None:
+    """Append an event about `proposal`, filed under its committee and project."""
+    audit.record(
+        action=action,
+        actor=actor,
+        committee=proposal.committee,
+        proposal=proposal,
+        project=proposal.project,
+        **fields,
+    )
+
+
+def _meeting_time(date: datetime.date) -> datetime.datetime:
+    """When something that happened in a meeting is recorded: noon UTC on its date."""
+    return datetime.datetime.combine(date, datetime.time(12), datetime.UTC)
+
+
+def _require_kind_details(proposal: Proposal) -> None:
+    missing = [field for field in _KIND_NEEDS[proposal.kind] if not getattr(proposal, field)]
+    if missing:
+        names = ", ".join(field.replace("_", " ") for field in missing)
+        raise ConditionNotMet(
+            f"A {proposal.get_kind_display().lower()} proposal needs: {names}. "
+            "Edit the proposal to add them."
+        )
+
+
+def _require_project_in(project: Project | None, committee_id: int) -> None:
+    if project is not None and project.committee_id != committee_id:
+        raise LifecycleError(
+            f"{project} belongs to {project.committee}; file the proposal there or pick "
+            "another project."
+        )
+
+
+def _require_free_name(name: str, project: Project | None = None) -> None:
+    taken = Project.objects.filter(name__iexact=name).exclude(pk=getattr(project, "pk", None))
+    other = taken.select_related("committee").first()
+    if other is not None:
+        raise ConditionNotMet(
+            f"{other.committee} already has a project named “{name}”. Pick another name, "
+            "or rename that project first."
+        )
+
+
+def _nonblank(text: str, refusal: str) -> str:
+    """`text` without surrounding whitespace; refused with `refusal` if nothing is left."""
+    text = text.strip()
+    if not text:
+        raise LifecycleError(refusal)
+    return text
+
+
+def _require_known_fields(changes: dict, allowed: tuple[str, ...], verb: str) -> None:
+    unknown = set(changes) - set(allowed)
+    if unknown:
+        raise LifecycleError(f"These fields cannot be {verb}: {', '.join(sorted(unknown))}.")
+
+
+def _apply_changes(obj, changes: dict, shown=lambda value: value) -> dict:
+    """Set each changed field on `obj`; return {field: {"from": old, "to": new}} for the
+    fields whose value differs, as `shown` writes them into the event."""
+    changed = {}
+    for field, value in changes.items():
+        old = getattr(obj, field)
+        if old != value:
+            changed[field] = {"from": shown(old), "to": shown(value)}
+            setattr(obj, field, value)
+    return changed
+
+
+def _is_system(actor) -> bool:
+    return bool(getattr(actor, "is_system", False))
+
+
+def _is_admin(actor) -> bool:
+    return _is_system(actor) or getattr(actor, "is_superuser", False)
+
+
+def _require_committee_admin(actor, committee: Committee, what: str = "change seats") -> None:
+    if _is_admin(actor):
+        return
+    if rules.roles_by_committee(actor).get(committee.pk) != Role.CHAIR:
+        raise NotPermitted(f"Only the chair of {committee} or an administrator may {what}.")

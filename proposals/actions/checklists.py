@@ -1,0 +1,54 @@
+"""Checklists: the steps an accepted proposal needs before it is complete."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from proposals import checklists
+from proposals.actions._base import _is_system, _locked, _proposal_event
+from proposals.errors import InvalidTransition, NotPermitted
+from proposals.models import ChecklistItem, Proposal
+from proposals.states import State
+
+
+def _create_checklist(proposal: Proposal) -> None:
+    ChecklistItem.objects.bulk_create(
+        ChecklistItem(proposal=proposal, position=i, text=text, owner=proposal.proposer)
+        for i, text in enumerate(checklists.steps_for(proposal.kind, proposal.condition))
+    )
+
+
+@transaction.atomic
+def do_set_checklist_item(
+    *, item: ChecklistItem | int, actor, done: bool = True, at=None
+) -> ChecklistItem:
+    """Tick (or untick) a checklist item: its owner or the chair may."""
+    pk = item.pk if isinstance(item, ChecklistItem) else item
+    item = ChecklistItem.objects.select_for_update().select_related("proposal").get(pk=pk)
+    proposal = _locked(item.proposal_id)
+    is_owner = getattr(actor, "pk", None) is not None and item.owner_id == actor.pk
+    if not (
+        _is_system(actor) or is_owner or actor.has_perm("proposals.manage_checklist", proposal)
+    ):
+        raise NotPermitted("Only the item's owner or the chair may tick it.")
+    if proposal.state != State.ACCEPTED:
+        raise InvalidTransition(
+            f"“{proposal}” is {proposal.get_state_display().lower()}; its checklist is "
+            "only worked while it is accepted."
+        )
+    if item.done == done:
+        return item
+    at = at or timezone.now()
+    item.done = done
+    item.done_at = at if done else None
+    item.done_by = None if _is_system(actor) or not done else actor
+    item.save()
+    _proposal_event(
+        proposal,
+        action="checklist.done" if done else "checklist.reopened",
+        actor=actor,
+        at=at,
+        payload={"item": item.pk, "text": item.text},
+    )
+    return item

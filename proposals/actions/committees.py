@@ -1,0 +1,75 @@
+"""Committees: adding them and changing their description or voting policy."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils.text import slugify
+
+from pmc.models import Committee
+from proposals import audit
+from proposals.actions._base import (
+    _apply_changes,
+    _is_admin,
+    _nonblank,
+    _require_known_fields,
+)
+from proposals.errors import LifecycleError, NotPermitted
+
+COMMITTEE_FIELDS = (
+    "name",
+    "description",
+    "pass_rule",
+    "vote_duration_hours",
+    "quorum_extensions",
+    "extension_hours",
+)
+
+
+@transaction.atomic
+def do_update_committee(*, committee: Committee | int, actor, reason: str = "", **changes):
+    """Change a committee's description or voting policy (administrators only). Votes
+    already running keep the rules frozen when they started."""
+    _require_known_fields(changes, COMMITTEE_FIELDS, "changed")
+    if not _is_admin(actor):
+        raise NotPermitted("Only administrators may change a committee's voting policy.")
+    pk = committee.pk if isinstance(committee, Committee) else committee
+    committee = Committee.objects.select_for_update().get(pk=pk)
+    if changes.get("vote_duration_hours", 72) < 72:
+        raise LifecycleError("A vote lasts at least 72 hours.")
+    changed = _apply_changes(committee, changes)
+    if changed:
+        committee.save(update_fields=list(changed))
+        audit.record(
+            action="committee.updated",
+            actor=actor,
+            committee=committee,
+            reason=reason,
+            payload={"changed": changed},
+        )
+    return committee
+
+
+@transaction.atomic
+def do_create_committee(
+    *, actor, name: str, reason: str = "", at: datetime.datetime | None = None
+) -> Committee:
+    """Add a committee (administrators may; so does the notes import for its folders)."""
+    if not _is_admin(actor):
+        raise NotPermitted("Only an administrator may add committees.")
+    name = _nonblank(name, "A committee needs a name.")
+    slug = slugify(name)[:100] or f"committee-{Committee.objects.count() + 1}"
+    if Committee.objects.filter(Q(name__iexact=name) | Q(slug=slug)).exists():
+        raise LifecycleError(f"A committee named {name} already exists.")
+    committee = Committee.objects.create(name=name[:100], slug=slug)
+    audit.record(
+        action="committee.created",
+        actor=actor,
+        at=at,
+        committee=committee,
+        reason=reason,
+        payload={"name": committee.name, "slug": committee.slug},
+    )
+    return committee

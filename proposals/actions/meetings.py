@@ -1,0 +1,99 @@
+"""Meetings: importing a committee's meeting and its team reports from a notes file."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from pmc.models import Committee, Meeting, TeamReport
+from proposals import audit
+from proposals.actions._base import _meeting_time, _require_committee_admin
+
+MEETING_IMPORT_FIELDS = ("title", "notes", "original_notes", "source", "source_sha256")
+
+
+@transaction.atomic
+def do_import_meeting(
+    *,
+    actor,
+    committee: Committee,
+    date: datetime.date,
+    title: str,
+    notes: str,
+    original_notes: str = "",
+    source: str = "",
+    source_sha256: str = "",
+    team_reports: tuple[tuple[str, str, str], ...] = (),
+    reason: str = "",
+) -> tuple[Meeting, str, list[str]]:
+    """Create or update the meeting of `committee` on `date` from a notes file, with
+    its team reports as (team, lead, body).
+
+    Returns the meeting, "created", "updated" or "unchanged", and the fields that
+    changed. A created meeting is recorded at its date; an update at the time it is
+    made, with the fields and teams that changed.
+    """
+    _require_committee_admin(actor, committee)
+    meeting = Meeting.objects.select_for_update().filter(committee=committee, date=date).first()
+    values = {
+        "title": (title.strip() or f"{committee} meeting {date:%Y-%m-%d}")[:300],
+        "notes": notes,
+        "original_notes": original_notes,
+        "source": source[:500],
+        "source_sha256": source_sha256,
+    }
+    reports = [(team[:200], lead[:200], body) for team, lead, body in team_reports]
+    created = meeting is None
+    if created:
+        meeting = Meeting(committee=committee, date=date)
+        before: list[tuple[str, str, str]] = []
+        changed = [field for field in MEETING_IMPORT_FIELDS if values[field]]
+    else:
+        before = list(meeting.team_reports.order_by("position", "id").values_list(
+            "team", "lead", "body"
+        ))  # fmt: skip
+        changed = [
+            field for field in MEETING_IMPORT_FIELDS if getattr(meeting, field) != values[field]
+        ]
+    if before != reports:
+        changed.append("team_reports")
+    if not changed:
+        return meeting, "unchanged", []
+    for field, value in values.items():
+        setattr(meeting, field, value)
+    meeting.imported_at = timezone.now()
+    meeting.save()
+    if "team_reports" in changed:
+        if not created:
+            meeting.team_reports.all().delete()
+        TeamReport.objects.bulk_create(
+            TeamReport(meeting=meeting, position=i, team=team, lead=lead, body=body)
+            for i, (team, lead, body) in enumerate(reports)
+        )
+    teams_before = [(team, lead) for team, lead, _ in before]
+    teams_after = [(team, lead) for team, lead, _ in reports]
+    audit.record(
+        action="meeting.imported" if created else "meeting.updated",
+        actor=actor,
+        at=_meeting_time(date) if created else None,
+        committee=committee,
+        reason=reason,
+        payload={
+            "meeting": meeting.pk,
+            "date": date.isoformat(),
+            "source": meeting.source,
+            "sha256": meeting.source_sha256,
+            "changed": changed,
+            "team_reports": len(reports),
+            "teams_added": [_team_label(t) for t in teams_after if t not in teams_before],
+            "teams_removed": [_team_label(t) for t in teams_before if t not in teams_after],
+        },
+    )
+    return meeting, "created" if created else "updated", changed
+
+
+def _team_label(team_and_lead: tuple[str, str]) -> str:
+    team, lead = team_and_lead
+    return f"{team} ({lead or 'no lead'})"

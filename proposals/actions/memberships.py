@@ -1,0 +1,64 @@
+"""Memberships: seats on a committee, given and ended by its chair or an administrator."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from pmc.models import Committee, Membership, Role
+from proposals import audit
+from proposals.actions._base import _require_committee_admin
+from proposals.errors import LifecycleError
+
+
+@transaction.atomic
+def do_add_member(
+    *, committee: Committee, user, actor, role: str = Role.MEMBER, started_on=None, reason=""
+) -> Membership:
+    """Give a user a seat on a committee (chairs and staff may)."""
+    _require_committee_admin(actor, committee)
+    if Membership.objects.filter(committee=committee, user=user, ended_on__isnull=True).exists():
+        raise LifecycleError(
+            f"{user} already holds a seat on {committee}; end it first to change the role."
+        )
+    membership = Membership.objects.create(
+        committee=committee, user=user, role=role, started_on=started_on or timezone.localdate()
+    )
+    audit.record(
+        action="membership.started",
+        actor=actor,
+        committee=committee,
+        membership=membership,
+        reason=reason,
+        payload={
+            "user": user.get_username(),
+            "role": role,
+            "started_on": str(membership.started_on),
+        },
+    )
+    return membership
+
+
+@transaction.atomic
+def do_end_membership(
+    *, membership: Membership | int, actor, ended_on=None, reason=""
+) -> Membership:
+    """End a seat; the member stays in history as emeritus."""
+    pk = membership.pk if isinstance(membership, Membership) else membership
+    membership = (
+        Membership.objects.select_for_update().select_related("committee", "user").get(pk=pk)
+    )
+    _require_committee_admin(actor, membership.committee)
+    if membership.ended_on is not None:
+        raise LifecycleError(f"{membership.user}'s seat already ended on {membership.ended_on}.")
+    membership.ended_on = ended_on or timezone.localdate()
+    membership.save(update_fields=["ended_on"])
+    audit.record(
+        action="membership.ended",
+        actor=actor,
+        committee=membership.committee,
+        membership=membership,
+        reason=reason,
+        payload={"user": membership.user.get_username(), "ended_on": str(membership.ended_on)},
+    )
+    return membership

@@ -1,0 +1,235 @@
+"""Proposals: the transitions from submit to resume, and what completing one does to its
+project."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from pmc.models import Meeting, Membership, Project, ProjectStatus
+from proposals import audit
+from proposals.actions._base import (
+    _is_system,
+    _locked,
+    _meeting_time,
+    _require_free_name,
+    _require_kind_details,
+    _transition,
+)
+from proposals.actions.checklists import _create_checklist
+from proposals.errors import LifecycleError
+from proposals.models import EligibleVoter, Proposal
+from proposals.states import Kind, State
+from proposals.voting import tally_for
+
+
+@transaction.atomic
+def do_submit(*, proposal, actor, reason="", at=None, expected_state=None) -> Proposal:
+    """Open a draft for discussion."""
+    return _transition(
+        proposal, "submit", actor, reason=reason, at=at, expected_state=expected_state,
+        precheck=_require_kind_details,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def do_start_vote(*, proposal, actor, reason="", at=None, expected_state=None) -> Proposal:
+    """Open the vote: freeze the text revision, the committee's rules and the voters."""
+    at = at or timezone.now()
+    locked = _locked(proposal)
+    rules_now = locked.committee.voting_rules()
+    voters = list(
+        Membership.objects.active(on=timezone.localdate(at))
+        .filter(committee=locked.committee)
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+    )
+    proposal = _transition(
+        locked,
+        "start_vote",
+        actor,
+        reason=reason,
+        at=at,
+        expected_state=expected_state,
+        payload={"revision": locked.revision, "rules": rules_now, "eligible": voters},
+        arguments={"rules": rules_now, "at": at},
+        precheck=_require_kind_details,
+    )
+    EligibleVoter.objects.bulk_create(
+        EligibleVoter(proposal=proposal, user_id=user_id, round=proposal.vote_round)
+        for user_id in voters
+    )
+    return proposal
+
+
+@transaction.atomic
+def do_close_vote(*, proposal, actor, reason="", at=None, expected_state=None) -> Proposal:
+    """Close the vote by the tally; a missed quorum extends once, then defers (per the
+    rules frozen at the start). The chair may close early once the result is settled;
+    the system closes votes whose deadline has passed."""
+    at = at or timezone.now()
+    locked = _locked(proposal)
+    tally = tally_for(locked)
+    proposal = _transition(
+        locked,
+        "close_vote",
+        actor,
+        reason=reason,
+        at=at,
+        expected_state=expected_state,
+        payload={"round": locked.vote_round, "tally": _tally_payload(tally)},
+        arguments={"tally": tally, "at": at},
+    )
+    if proposal.state == State.ACCEPTED:
+        _create_checklist(proposal)
+    return proposal
+
+
+def _tally_payload(tally) -> dict:
+    return {
+        "eligible": tally.eligible,
+        "yes": tally.yes,
+        "no": tally.no,
+        "abstain": tally.abstain,
+        "recused": tally.recused,
+        "not_voted": tally.not_voted,
+        "non_binding": {
+            "yes": tally.non_binding_yes,
+            "no": tally.non_binding_no,
+            "abstain": tally.non_binding_abstain,
+        },
+        "quorum_met": tally.quorum_met,
+        "outcome": tally.outcome,
+        "pass_rule": tally.pass_rule,
+    }
+
+
+@transaction.atomic
+def do_return_to_discussion(
+    *, proposal, actor, reason="", at=None, expected_state=None
+) -> Proposal:
+    """Stop the vote so the text can change; the round's votes stay in history."""
+    return _transition(
+        proposal, "return_to_discussion", actor, reason=reason, at=at,
+        expected_state=expected_state,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def do_decide(
+    *,
+    proposal,
+    actor,
+    accepted: bool,
+    meeting: Meeting,
+    reason: str = "",
+    at=None,
+    expected_state=None,
+) -> Proposal:
+    """Record a decision taken by consensus in a meeting of the proposal's committee."""
+    locked = _locked(proposal)
+    if meeting.committee_id != locked.committee_id and not _is_system(actor):
+        raise LifecycleError(
+            f"The decision must be taken in a meeting of {locked.committee}; {meeting} is not one."
+        )
+    at = at or _meeting_time(meeting.date)
+    proposal = _transition(
+        locked,
+        "decide",
+        actor,
+        reason=reason,
+        at=at,
+        expected_state=expected_state,
+        payload={"meeting": meeting.pk, "date": meeting.date.isoformat(), "accepted": accepted},
+        arguments={"accepted": accepted, "meeting": meeting, "at": at},
+    )
+    if proposal.state == State.ACCEPTED:
+        _create_checklist(proposal)
+    return proposal
+
+
+@transaction.atomic
+def do_complete(*, proposal, actor, reason="", at=None, expected_state=None) -> Proposal:
+    """Mark an accepted proposal carried out and apply its effect to the project."""
+    at = at or timezone.now()
+    locked = _locked(proposal)
+    if locked.project_id:
+        Project.objects.select_for_update().get(pk=locked.project_id)
+    proposal = _transition(
+        locked, "complete", actor, reason=reason, at=at, expected_state=expected_state,
+        precheck=_require_kind_details,
+    )  # fmt: skip
+    _apply_effect(proposal, actor, at)
+    return proposal
+
+
+def _apply_effect(proposal: Proposal, actor, at) -> None:
+    project = proposal.project
+    if proposal.kind == Kind.INCUBATION and project is None:
+        name = proposal.new_name or proposal.title
+        _require_free_name(name)
+        project = Project.objects.create(
+            name=name, committee=proposal.committee, status=ProjectStatus.INCUBATING
+        )
+        proposal.project = project
+        proposal.save(update_fields=["project"])
+        _project_event(project, actor, at, proposal, "project.created", "", project.status)
+        return
+    status = {
+        Kind.ATTIC: ProjectStatus.ATTIC,
+        Kind.INCUBATION: ProjectStatus.INCUBATING,
+        Kind.PROMOTION: ProjectStatus.ACTIVE,
+    }.get(proposal.kind)
+    if status is not None and project.status != status:
+        old = project.status
+        project.status = status
+        project.save(update_fields=["status"])
+        _project_event(project, actor, at, proposal, "project.status_changed", old, status)
+    elif proposal.kind == Kind.RENAME:
+        _require_free_name(proposal.new_name, project)
+        old = project.name
+        project.former_names = [*project.former_names, old]
+        project.name = proposal.new_name
+        project.save(update_fields=["name", "former_names"])
+        _project_event(project, actor, at, proposal, "project.renamed", old, project.name)
+    elif proposal.kind == Kind.OWNERSHIP:
+        old = project.lead
+        project.lead = proposal.new_lead
+        project.save(update_fields=["lead"])
+        _project_event(project, actor, at, proposal, "project.lead_changed", old, project.lead)
+
+
+def _project_event(project, actor, at, proposal, action, old, new) -> None:
+    audit.record(
+        action=action,
+        actor=actor,
+        at=at,
+        committee=project.committee,
+        proposal=proposal,
+        project=project,
+        payload={"from": old, "to": new, "name": project.name},
+    )
+
+
+@transaction.atomic
+def do_withdraw(*, proposal, actor, reason="", at=None, expected_state=None) -> Proposal:
+    """The proposer takes the proposal back."""
+    return _transition(
+        proposal, "withdraw", actor, reason=reason, at=at, expected_state=expected_state
+    )
+
+
+@transaction.atomic
+def do_defer(*, proposal, actor, reason="", at=None, expected_state=None) -> Proposal:
+    """Park a proposal under discussion until later."""
+    return _transition(
+        proposal, "defer", actor, reason=reason, at=at, expected_state=expected_state
+    )
+
+
+@transaction.atomic
+def do_resume(*, proposal, actor, reason="", at=None, expected_state=None) -> Proposal:
+    """Bring a deferred proposal back to discussion."""
+    return _transition(
+        proposal, "resume", actor, reason=reason, at=at, expected_state=expected_state
+    )

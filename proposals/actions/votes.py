@@ -1,0 +1,87 @@
+"""Votes: casting, changing and recusing, in the proposal's current round."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from proposals.actions._base import _is_system, _locked, _proposal_event
+from proposals.errors import NotPermitted, VoteRefused
+from proposals.models import EligibleVoter, Vote
+from proposals.states import State
+
+
+@transaction.atomic
+def do_cast_vote(
+    *, proposal, actor, value: int, reason: str = "", at: datetime.datetime | None = None
+) -> Vote:
+    """Cast or change the actor's vote in the current round."""
+    if value not in (1, 0, -1):
+        raise VoteRefused("A vote is +1, 0 or -1.")
+    if value == -1 and not reason.strip():
+        raise VoteRefused("A -1 needs a reason: say what would change your vote.")
+    return _record_ballot(proposal, actor, value=value, recused=False, reason=reason, at=at)
+
+
+@transaction.atomic
+def do_recuse(*, proposal, actor, reason: str = "", at: datetime.datetime | None = None) -> Vote:
+    """Step aside for a conflict of interest: out of the quorum's denominator."""
+    return _record_ballot(proposal, actor, value=None, recused=True, reason=reason, at=at)
+
+
+def _record_ballot(proposal, actor, *, value, recused, reason, at) -> Vote:
+    at = at or timezone.now()
+    proposal = _locked(proposal)
+    if proposal.state != State.VOTING:
+        raise VoteRefused(
+            f"“{proposal}” is {proposal.get_state_display().lower()}, not open for voting."
+        )
+    if at >= proposal.closes_at:
+        raise VoteRefused(
+            f"The vote on “{proposal}” closed at {proposal.closes_at:%Y-%m-%d %H:%M %Z}; "
+            "no more votes are accepted. Ask the chair if it should be reopened."
+        )
+    if _is_system(actor):
+        raise NotPermitted("The system does not vote.")
+    # The voters frozen at the start keep their binding vote even if their seat ends
+    # during the vote; anyone else must hold a seat now, and votes non-binding.
+    binding = (
+        actor.is_authenticated
+        and EligibleVoter.objects.filter(
+            proposal=proposal, round=proposal.vote_round, user=actor
+        ).exists()
+    )
+    if not (binding or actor.has_perm("proposals.vote", proposal)):
+        raise NotPermitted(f"Only members of {proposal.committee} may vote on “{proposal}”.")
+    vote = Vote.objects.filter(proposal=proposal, round=proposal.vote_round, voter=actor).first()
+    before = None if vote is None else ("recused" if vote.recused else vote.value)
+    after = "recused" if recused else value
+    if vote is not None and before == after and vote.reason == reason:
+        return vote
+    if vote is None:
+        vote = Vote(proposal=proposal, round=proposal.vote_round, voter=actor, binding=binding)
+    vote.value = value
+    vote.recused = recused
+    vote.reason = reason
+    vote.cast_at = at
+    vote.revision = proposal.revision
+    vote.save()
+    action = "vote.recused" if recused else "vote.cast" if before is None else "vote.changed"
+    _proposal_event(
+        proposal,
+        action=action,
+        actor=actor,
+        at=at,
+        reason=reason,
+        payload={
+            "vote": vote.pk,
+            "round": vote.round,
+            "from": before,
+            "to": after,
+            "binding": binding,
+            "revision": vote.revision,
+        },
+    )
+    return vote
