@@ -76,7 +76,10 @@ class EmbeddedJobsTests(BackgroundTestCase):
             self.sent_to("Submitted"),
             {f"{n}@example.org": 1 for n in ["chair", "other_member", "third_member"]},
         )
-        self.assertFalse(Notification.objects.pending().exists())
+        # Each mail is marked sent just after it goes out.
+        wait_until(
+            lambda: not Notification.objects.pending().exists(), timeout=10, what="all sent"
+        )
 
 
 class DailyClaimTests(TestCase):
