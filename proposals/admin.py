@@ -18,7 +18,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from pmc.models import Committee, Membership, Project
-from proposals import actions
+from proposals import actions, rules
 from proposals.errors import LifecycleError
 from proposals.models import (
     AuditCheck,
@@ -205,8 +205,8 @@ class ProposalAdmin(ActionSavingAdmin):
             )
 
     def may_edit(self, request, obj: Proposal) -> bool:
-        return obj.state in EDITABLE_STATES and request.user.has_perm(
-            "proposals.edit_proposal", obj
+        return obj.state in EDITABLE_STATES and rules.has_perm(
+            "proposals.edit_proposal", request.user, obj
         )
 
     def transition_buttons(self, request, obj: Proposal) -> str:

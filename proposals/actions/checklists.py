@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from proposals import checklists
+from proposals import checklists, rules
 from proposals.actions._base import _is_system, _locked, _proposal_event
 from proposals.errors import InvalidTransition, NotPermitted
 from proposals.models import ChecklistItem, Proposal
@@ -29,7 +29,9 @@ def do_set_checklist_item(
     proposal = _locked(item.proposal_id)
     is_owner = getattr(actor, "pk", None) is not None and item.owner_id == actor.pk
     if not (
-        _is_system(actor) or is_owner or actor.has_perm("proposals.manage_checklist", proposal)
+        _is_system(actor)
+        or is_owner
+        or rules.has_perm("proposals.manage_checklist", actor, proposal)
     ):
         raise NotPermitted("Only the item's owner or the chair may tick it.")
     if proposal.state != State.ACCEPTED:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from pmc.models import Committee, Membership, Role
@@ -17,12 +18,19 @@ def do_add_member(
 ) -> Membership:
     """Give a user a seat on a committee (chairs and staff may)."""
     _require_committee_admin(actor, committee)
-    if Membership.objects.filter(committee=committee, user=user, ended_on__isnull=True).exists():
+    started_on = started_on or timezone.localdate()
+    # Seats of one person on one committee never overlap, so "their role on a day" is
+    # always one answer.
+    overlapping = Membership.objects.filter(committee=committee, user=user).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=started_on)
+    )
+    if overlapping.exists():
         raise LifecycleError(
-            f"{user} already holds a seat on {committee}; end it first to change the role."
+            f"{user} already holds a seat on {committee} on {started_on}; end it first "
+            "(to change the role, end the seat and give a new one from that day)."
         )
     membership = Membership.objects.create(
-        committee=committee, user=user, role=role, started_on=started_on or timezone.localdate()
+        committee=committee, user=user, role=role, started_on=started_on
     )
     audit.record(
         action="membership.started",

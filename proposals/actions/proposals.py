@@ -95,7 +95,7 @@ def do_edit_proposal(
     `expected_revision`, an edit made on an outdated text is refused, not merged."""
     _require_known_fields(changes, EDITABLE_FIELDS, "edited")
     proposal = _locked(proposal)
-    if not (_is_system(actor) or actor.has_perm("proposals.edit_proposal", proposal)):
+    if not (_is_system(actor) or rules.has_perm("proposals.edit_proposal", actor, proposal)):
         raise NotPermitted(f"Only the proposer or the chair may edit “{proposal}”.")
     if proposal.state not in EDITABLE_STATES:
         hint = (

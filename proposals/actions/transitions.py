@@ -43,6 +43,7 @@ def do_start_vote(*, proposal, actor, reason="", at=None, expected_state=None) -
         .filter(committee=locked.committee)
         .order_by("user_id")
         .values_list("user_id", flat=True)
+        .distinct()
     )
     proposal = _transition(
         locked,

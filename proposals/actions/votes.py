@@ -7,6 +7,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from proposals import rules
 from proposals.actions._base import _is_system, _locked, _proposal_event
 from proposals.errors import NotPermitted, VoteRefused
 from proposals.models import EligibleVoter, Vote
@@ -53,7 +54,7 @@ def _record_ballot(proposal, actor, *, value, recused, reason, at) -> Vote:
             proposal=proposal, round=proposal.vote_round, user=actor
         ).exists()
     )
-    if not (binding or actor.has_perm("proposals.vote", proposal)):
+    if not (binding or rules.has_perm("proposals.vote", actor, proposal)):
         raise NotPermitted(f"Only members of {proposal.committee} may vote on “{proposal}”.")
     vote = Vote.objects.filter(proposal=proposal, round=proposal.vote_round, voter=actor).first()
     before = None if vote is None else ("recused" if vote.recused else vote.value)

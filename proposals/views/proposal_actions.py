@@ -125,7 +125,7 @@ def proposal_create(request):
 @login_required
 def proposal_edit(request, pk: int):
     proposal = get_object_or_404(Proposal.objects.select_related("committee"), pk=pk)
-    if not request.user.has_perm("proposals.edit_proposal", proposal):
+    if not rules.has_perm("proposals.edit_proposal", request.user, proposal):
         raise PermissionDenied(f"Only the proposer or the chair may edit “{proposal}”.")
     if request.method != "POST" and proposal.state not in EDITABLE_STATES:
         messages.error(

@@ -82,7 +82,7 @@ def detail_context(request, proposal: Proposal) -> dict:
         "current_votes": current_votes,
         "past_votes": [v for v in votes if v.round != proposal.vote_round],
         "editable": proposal.state in EDITABLE_STATES
-        and user.has_perm("proposals.edit_proposal", proposal),
+        and rules.has_perm("proposals.edit_proposal", user, proposal),
         "transitions": _transition_forms(proposal, user),
         "can_tick": role == "chair",
     }
