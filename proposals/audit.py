@@ -62,14 +62,27 @@ def record(
         payload=payload or {},
         **actor_fields(actor),
     )
-    event.prev_hash = Event.objects.order_by("-id").values_list("hash", flat=True).first() or (
-        GENESIS_HASH
-    )
+    event.prev_hash = _chain_head()
     event.hash = event.compute_hash()
     event.save(force_insert=True)
     # Notification work for events that concern members, in this same transaction.
     notifications.write_outbox(event)
     return event
+
+
+def _chain_head() -> str:
+    """The hash of the newest event (the genesis hash while the log is empty), read after
+    the chain's lock is taken. The statement is written out rather than built by the ORM
+    because it runs before every event and is always the same."""
+    quote = connection.ops.quote_name
+    table = quote(Event._meta.db_table)
+    hash_column = quote(Event._meta.get_field("hash").column)
+    id_column = quote(Event._meta.pk.column)
+    sql = f"SELECT {hash_column} FROM {table} ORDER BY {id_column} DESC LIMIT 1"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    return row[0] if row else GENESIS_HASH
 
 
 def _lock_chain() -> None:

@@ -114,12 +114,21 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         return self.title
 
     def save(self, *args, **kwargs) -> None:
-        self.body_html = render_markdown(self.body)
+        # Rendered once per text, not on every transition's save.
+        if self.body != getattr(self, "_rendered_body", None):
+            self.body_html = render_markdown(self.body)
+            self._rendered_body = self.body
         self.updated_at = timezone.now()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("proposals:detail", args=[self.pk])
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        proposal = super().from_db(db, field_names, values)
+        proposal._rendered_body = proposal.__dict__.get("body")
+        return proposal
 
     # Transitions: each changes fields of this row in memory, nothing else. The
     # `proposals.actions.do_*` functions run them with the permission check, save,

@@ -9,16 +9,23 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
+from proposals import rules
 from proposals.errors import LifecycleError, NotPermitted
 
 
 def readable(view):
-    """Reading is public unless PMC_PUBLIC_READ is off; then it needs a signed-in user."""
+    """Reading is public unless PMC_PUBLIC_READ is off; then it is for members of a
+    committee (and staff) only."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not settings.PMC_PUBLIC_READ and not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
+        if not settings.PMC_PUBLIC_READ:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not (request.user.is_staff or rules.roles_by_committee(request.user)):
+                raise PermissionDenied(
+                    "These pages are for members of a committee. Ask a chair for a seat."
+                )
         return view(request, *args, **kwargs)
 
     return wrapper

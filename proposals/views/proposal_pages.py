@@ -143,9 +143,3 @@ def _vote_panel(proposal: Proposal, user, role, current_votes: list[Vote]) -> di
             else None
         ),
     }
-
-
-def _vote_initial(vote: Vote | None) -> dict | None:
-    if vote is None or vote.recused:
-        return None
-    return {"value": vote.value, "reason": vote.reason}

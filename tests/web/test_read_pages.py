@@ -704,7 +704,17 @@ class AuditLogTests(ReadPagesTestCase):
         self.assertContains(response, "The chain has not been verified yet.")
         self.assertNotContains(response, "Verify now")
 
+    def test_it_lets_only_staff_verify_the_chain_on_demand(self):
+        self.client.force_login(self.member)
+
+        response = self.client.post(reverse("proposals:verify_audit"))
+
+        self.assertContains(response, "Only staff may verify", status_code=403)
+        self.assertFalse(AuditCheck.objects.exists())
+
     def test_it_verifies_the_chain_now(self):
+        self.outsider.is_staff = True
+        self.outsider.save()
         self.client.force_login(self.outsider)
 
         response = self.client.post(reverse("proposals:verify_audit"), follow=True)
@@ -759,12 +769,21 @@ class MembersOnlyReadingTests(ReadPagesTestCase):
                 self.assertNotContains(response, "Promote quasar", status_code=302)
 
     @override_settings(PMC_PUBLIC_READ=False)
-    def test_it_lets_signed_in_readers_read(self):
-        for who in ("outsider", "member"):
+    def test_it_lets_members_of_any_committee_read(self):
+        for who in ("foreign_member", "member"):
             self.as_reader(who)
             for url in self.read_urls():
                 with self.subTest(reader=who, url=url):
                     self.assertEqual(self.client.get(url).status_code, 200)
+
+    @override_settings(PMC_PUBLIC_READ=False)
+    def test_it_refuses_signed_in_readers_without_a_seat(self):
+        self.as_reader("outsider")
+        for url in self.read_urls():
+            with self.subTest(url=url):
+                response = self.client.get(url)
+
+                self.assertContains(response, "for members of a committee", status_code=403)
 
     def test_it_lets_anyone_read_by_default(self):
         response = self.client.get(self.voting.get_absolute_url())

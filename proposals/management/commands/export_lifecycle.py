@@ -2,8 +2,8 @@
 
     manage.py export_lifecycle --format json [--output FILE]
 
-The document follows `proposals/export_schema.json` (documented in
-docs/export-schema.md): keys may be added, never renamed. Dates are YYYY-MM-DD, times
+The document follows `proposals/export_schema.json` (documented in the README's
+"Export schema" section): keys may be added, never renamed. Dates are YYYY-MM-DD, times
 ISO 8601 in UTC. It also reports the audit chain's length, head hash and whether it
 verified, so an archive can later be checked against the live log.
 

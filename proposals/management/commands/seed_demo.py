@@ -126,6 +126,11 @@ class Command(BaseCommand):
             )
         if Committee.objects.filter(slug="runtime").exists():
             self.stdout.write("The Runtime committee exists: already seeded, nothing written.")
+            self.stdout.write(
+                "Demo logins: every password is demo-<username>, e.g. eric.malm / "
+                "demo-eric.malm (Runtime chair), dies.koper / demo-dies.koper (member), "
+                "admin / demo-admin (administrator)."
+            )
             return
         # The demo is backdated history, not news: it notifies nobody.
         with transaction.atomic(), notifications.silenced():
