@@ -77,9 +77,7 @@ class EmbeddedJobsTests(BackgroundTestCase):
             {f"{n}@example.org": 1 for n in ["chair", "other_member", "third_member"]},
         )
         # Each mail is marked sent just after it goes out.
-        wait_until(
-            lambda: not Notification.objects.pending().exists(), timeout=10, what="all sent"
-        )
+        wait_until(lambda: not Notification.objects.pending().exists(), timeout=10, what="all sent")
 
 
 class DailyClaimTests(TestCase):
