@@ -197,11 +197,20 @@ class Meeting(models.Model):
         return f"{self.committee} {self.date:%Y-%m-%d}"
 
     def save(self, *args, **kwargs) -> None:
-        self.notes_html = render_markdown(self.notes)
+        # Rendered once per text, not again when only the title or source changes.
+        if self.notes != getattr(self, "_rendered_notes", None):
+            self.notes_html = render_markdown(self.notes)
+            self._rendered_notes = self.notes
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("proposals:meeting_detail", args=[self.pk])
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        meeting = super().from_db(db, field_names, values)
+        meeting._rendered_notes = meeting.__dict__.get("notes")
+        return meeting
 
 
 class TeamReport(models.Model):

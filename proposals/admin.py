@@ -25,8 +25,12 @@ from proposals.models import (
     ChecklistItem,
     EligibleVoter,
     Event,
+    Notification,
+    NotificationPreference,
+    OutboxMessage,
     Proposal,
     ProposalMeeting,
+    ScheduledRun,
     Vote,
 )
 from proposals.states import EDITABLE_STATES
@@ -305,18 +309,19 @@ class EventAdmin(ReadOnlyAdmin):
 @admin.register(Committee)
 class CommitteeAdmin(ActionSavingAdmin):
     list_display = ["name", "slug", "pass_rule", "vote_duration_hours", "quorum_extensions"]
-    prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name", "description"]
+    readonly_fields = ["slug"]
 
     def save_model(self, request, obj, form, change) -> None:
-        if not change:
-            super().save_model(request, obj, form, change)
-            return
         changes = {
             field: form.cleaned_data[field]
             for field in form.changed_data
             if field in actions.COMMITTEE_FIELDS
         }
+        if not change:
+            created = actions.do_create_committee(actor=request.user, name=changes.pop("name"))
+            obj.pk, obj.slug = created.pk, created.slug
+            obj._state.adding = False
         if changes:
             actions.do_update_committee(committee=obj.pk, actor=request.user, **changes)
 
@@ -385,3 +390,31 @@ class ProjectAdmin(ActionSavingAdmin):
         )
         obj.pk = project.pk
         obj._state.adding = False
+
+
+# Background work: shown to operators, written only by the jobs and the profile page.
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ReadOnlyAdmin):
+    list_display = ["id", "kind", "created_at", "processed_at"]
+    list_filter = ["kind"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["key", "user", "kind", "due_at", "sent_at", "failed_at", "attempts"]
+    list_filter = ["kind"]
+    list_select_related = ["user"]
+    search_fields = ["key", "user__username", "subject"]
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(ReadOnlyAdmin):
+    list_display = ["user", "kind", "enabled"]
+    list_select_related = ["user"]
+
+
+@admin.register(ScheduledRun)
+class ScheduledRunAdmin(ReadOnlyAdmin):
+    list_display = ["name", "last_run_at"]

@@ -82,7 +82,7 @@ def _chain_head() -> str:
     with connection.cursor() as cursor:
         cursor.execute(sql)
         row = cursor.fetchone()
-    return row[0] if row else GENESIS_HASH
+    return (row[0] if row else "") or GENESIS_HASH
 
 
 def _lock_chain() -> None:

@@ -47,7 +47,7 @@ from pmc.notes import (
     read_notes,
     skip_reason,
 )
-from proposals import actions
+from proposals import actions, notifications
 from proposals.errors import LifecycleError
 from proposals.models import Proposal, ProposalMeeting
 from proposals.rules import IMPORT
@@ -243,7 +243,14 @@ def plan_import(
     )
 
 
-def apply_import(
+def apply_import(files: Iterable[NoteFile], **options) -> ImportResult:
+    """Import the files (see `_apply_import` for the options). Old notes are history,
+    not news: whoever imports them, the import notifies nobody."""
+    with notifications.silenced():
+        return _apply_import(files, **options)
+
+
+def _apply_import(
     files: Iterable[NoteFile],
     *,
     committee: str | Committee | None = None,
@@ -312,6 +319,7 @@ class _Importer:
         self._projects: dict[str, int] | None = None  # name, former name or URL -> id
         self.project_rows: dict[int, Project] = {}
         self.meetings_seen: dict[tuple[str, datetime.date], str] = {}
+        self.candidates: dict[tuple[str, int], list[Proposal]] = {}
 
     def one(self, file: NoteFile) -> FileResult:
         reason = skip_reason(file.name)
@@ -409,8 +417,13 @@ class _Importer:
         if status == "unchanged":
             return
         result.team_reports = len(notes.team_reports)
-        for mention in notes.mentions:
-            result.proposals.append(self.proposal(mention, meeting, new=status == "created"))
+        new = status == "created"
+        self.candidates = self.prefetch_proposals(notes.mentions, meeting, new=new)
+        try:
+            for mention in notes.mentions:
+                result.proposals.append(self.proposal(mention, meeting, new=new))
+        finally:
+            self.candidates = {}
 
     def find_committee(self, name: str) -> Committee | None:
         key = name.casefold()
@@ -454,6 +467,7 @@ class _Importer:
                     new_name=mention.new_name,
                     new_lead=mention.new_lead,
                     at=at,
+                    from_notes=True,
                 )
             else:
                 proposal, linked = found
@@ -481,12 +495,9 @@ class _Importer:
         """The project an item is about, by repository, current or former name, and
         whether it was created now (in the committee the notes name, else the
         meeting's) because the registry lacked it."""
-        index = self.project_index()
-        keys = [mention.repository_url.casefold(), normalized_name(mention.project)]
-        keys.append(normalized_name(mention.subject))
-        for key in keys:
-            if key and key in index:
-                return self.project_row(index[key]), False
+        known = self.known_project(mention)
+        if known is not None:
+            return self.project_row(known), False
         found = Project.objects.named(mention.project).select_related("committee").first()
         if found is not None:
             self.remember(found)
@@ -505,6 +516,17 @@ class _Importer:
         )
         self.remember(project)
         return project, True
+
+    def known_project(self, mention: LifecycleMention) -> int | None:
+        """The id of the project the registry knows the item by (its repository, current
+        or former name), if any."""
+        index = self.project_index()
+        keys = [mention.repository_url.casefold(), normalized_name(mention.project)]
+        keys.append(normalized_name(mention.subject))
+        for key in keys:
+            if key and key in index:
+                return index[key]
+        return None
 
     def project_row(self, pk: int) -> Project:
         if pk not in self.project_rows:
@@ -528,6 +550,31 @@ class _Importer:
         for url in project.repository_urls:
             index.setdefault(url.casefold(), project.pk)
 
+    def prefetch_proposals(
+        self, mentions: list[LifecycleMention], meeting: Meeting, *, new: bool
+    ) -> dict[tuple[str, int], list[Proposal]]:
+        """The proposals `find_proposal` would read for the items of one file whose
+        project the registry knows, read in one query instead of one per item: by kind
+        and project, as `find_proposal` orders them. Each list is used once: what an item
+        changes is only ever its own kind and project's proposals, which are read again
+        if a later item of the file is about the same ones."""
+        wanted = set()
+        for mention in mentions:
+            known = self.known_project(mention)
+            if known is not None:
+                wanted.add((mention.kind, known))
+        if len(wanted) < 2:
+            return {}
+        query = Proposal.objects.filter(
+            kind__in={kind for kind, _ in wanted}, project__in={pk for _, pk in wanted}
+        )
+        found: dict[tuple[str, int], list[Proposal]] = {key: [] for key in wanted}
+        for proposal in _newest_first(query, meeting, new=new):
+            key = (proposal.kind, proposal.project_id)
+            if key in found:
+                found[key].append(proposal)
+        return found
+
     def find_proposal(
         self, mention: LifecycleMention, project: Project, meeting: Meeting, *, new: bool
     ) -> tuple[Proposal, bool] | None:
@@ -536,11 +583,10 @@ class _Importer:
         open one, else a closed one the item reports on (not one it raises again after
         it was rejected or withdrawn, nor a lead change or rename to another lead or
         name)."""
-        candidates = Proposal.objects.filter(kind=mention.kind, project=project)
-        if not new:  # a meeting imported before may be linked already
-            here = ProposalMeeting.objects.filter(proposal=OuterRef("pk"), meeting=meeting)
-            candidates = candidates.annotate(linked=Exists(here))
-        candidates = list(candidates.order_by("-created_at", "-id"))
+        candidates = self.candidates.pop((mention.kind, project.pk), None)
+        if candidates is None:
+            query = Proposal.objects.filter(kind=mention.kind, project=project)
+            candidates = list(_newest_first(query, meeting, new=new))
         if not candidates:
             return None
         for proposal in candidates:
@@ -642,6 +688,15 @@ class _Importer:
             state = proposal.get_state_display().lower()
             change.note = f"stopped at {state}: {error}"
         return proposal
+
+
+def _newest_first(proposals, meeting: Meeting, *, new: bool):
+    """The proposals newest first, each marked `linked` if it is linked to the meeting
+    already (which a meeting created now cannot be)."""
+    if not new:  # a meeting imported before may be linked already
+        here = ProposalMeeting.objects.filter(proposal=OuterRef("pk"), meeting=meeting)
+        proposals = proposals.annotate(linked=Exists(here))
+    return proposals.order_by("-created_at", "-id")
 
 
 def _title(mention: LifecycleMention, project: Project) -> str:

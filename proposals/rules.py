@@ -68,6 +68,12 @@ def is_proposer(user, proposal) -> bool:
 
 
 @rules.predicate
+def from_notes(user, proposal) -> bool:
+    """Raised in meeting notes: a team's proposal with no user as proposer."""
+    return proposal.proposer_id is None
+
+
+@rules.predicate
 def deadline_passed(user, proposal) -> bool:
     # Actions judge by the time they act at (`at=`); elsewhere it is now.
     now = getattr(proposal, "acting_at", None) or timezone.now()
@@ -82,7 +88,7 @@ def result_is_settled(user, proposal) -> bool:
 
 
 TRANSITION_RULES = rules.RuleSet()
-TRANSITION_RULES.add_rule("submit", (is_proposer & is_member) | is_system)
+TRANSITION_RULES.add_rule("submit", (is_proposer & is_member) | (from_notes & is_chair) | is_system)
 TRANSITION_RULES.add_rule("start_vote", is_chair | is_system)
 TRANSITION_RULES.add_rule(
     "close_vote", (is_chair & (deadline_passed | result_is_settled)) | (is_system & deadline_passed)
@@ -90,7 +96,9 @@ TRANSITION_RULES.add_rule(
 TRANSITION_RULES.add_rule("return_to_discussion", is_chair)
 TRANSITION_RULES.add_rule("complete", is_chair | is_system)
 TRANSITION_RULES.add_rule("decide", is_chair | is_system)
-TRANSITION_RULES.add_rule("withdraw", (is_proposer & is_member) | is_system)
+TRANSITION_RULES.add_rule(
+    "withdraw", (is_proposer & is_member) | (from_notes & is_chair) | is_system
+)
 TRANSITION_RULES.add_rule("defer", is_chair | is_system)
 TRANSITION_RULES.add_rule("resume", is_chair | (is_proposer & is_member) | is_system)
 

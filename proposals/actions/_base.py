@@ -21,7 +21,7 @@ from proposals.states import Kind
 
 # What each transition needs, as said to someone who was refused.
 _WHO = {
-    "submit": "the proposer, while a member of the committee",
+    "submit": "the proposer while a member (the chair, for a proposal from meeting notes)",
     "start_vote": "the committee's chair",
     "close_vote": (
         "the chair, once every eligible voter has voted or the result can no longer "
@@ -30,7 +30,7 @@ _WHO = {
     "return_to_discussion": "the committee's chair",
     "complete": "the committee's chair",
     "decide": "the committee's chair",
-    "withdraw": "the proposer",
+    "withdraw": "the proposer while a member (the chair, for a proposal from meeting notes)",
     "defer": "the committee's chair",
     "resume": "the committee's chair or the proposer",
 }
@@ -75,12 +75,16 @@ def _transition(
     payload: dict | None = None,
     arguments: dict | None = None,
     precheck=None,
+    locked: bool = False,
 ) -> Proposal:
     """Check, run and record one transition. Runs inside the caller's atomic block.
 
-    `arguments` go to the transition method; `payload` goes into the event.
+    `arguments` go to the transition method; `payload` goes into the event. `locked`
+    says that `proposal` is the row the caller has just locked with `_locked` in this
+    transaction, so it is not read and locked a second time.
     """
-    proposal = _locked(proposal)
+    if not locked:
+        proposal = _locked(proposal)
     proposal.acting_at = at  # the time the permission rules judge by (rules.deadline_passed)
     if expected_state is not None and proposal.state != expected_state:
         raise StaleState(

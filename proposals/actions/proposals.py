@@ -38,8 +38,11 @@ def do_create_proposal(
     new_name: str = "",
     new_lead: str = "",
     at: datetime.datetime | None = None,
+    from_notes: bool = False,
 ) -> Proposal:
-    """File a new proposal in draft. Any active member of the committee may."""
+    """File a new proposal in draft. Any active member of the committee may. With
+    `from_notes` (the notes import) it has no proposer: the notes name a team, and the
+    chair who uploaded them is the actor, not the author."""
     if not _is_system(actor) and rules.roles_by_committee(actor).get(committee.pk) is None:
         raise NotPermitted(f"Only members of {committee} may file proposals there.")
     _require_project_in(project, committee.pk)
@@ -51,7 +54,7 @@ def do_create_proposal(
         kind=kind,
         title=title,
         body=body,
-        proposer=None if _is_system(actor) else actor,
+        proposer=None if from_notes or _is_system(actor) else actor,
         proposing_team=proposing_team,
         condition=condition,
         new_name=new_name,

@@ -55,6 +55,7 @@ def do_start_vote(*, proposal, actor, reason="", at=None, expected_state=None) -
         payload={"revision": locked.revision, "rules": rules_now, "eligible": voters},
         arguments={"rules": rules_now, "at": at},
         precheck=_require_kind_details,
+        locked=True,
     )
     EligibleVoter.objects.bulk_create(
         EligibleVoter(proposal=proposal, user_id=user_id, round=proposal.vote_round)
@@ -80,6 +81,7 @@ def do_close_vote(*, proposal, actor, reason="", at=None, expected_state=None) -
         expected_state=expected_state,
         payload={"round": locked.vote_round, "tally": _tally_payload(tally)},
         arguments={"tally": tally, "at": at},
+        locked=True,
     )
     if proposal.state == State.ACCEPTED:
         _create_checklist(proposal)
@@ -143,6 +145,7 @@ def do_decide(
         expected_state=expected_state,
         payload={"meeting": meeting.pk, "date": meeting.date.isoformat(), "accepted": accepted},
         arguments={"accepted": accepted, "meeting": meeting, "at": at},
+        locked=True,
     )
     if proposal.state == State.ACCEPTED:
         _create_checklist(proposal)
@@ -155,10 +158,11 @@ def do_complete(*, proposal, actor, reason="", at=None, expected_state=None) -> 
     at = at or timezone.now()
     locked = _locked(proposal)
     if locked.project_id:
-        Project.objects.select_for_update().get(pk=locked.project_id)
+        # The project as it is once locked: the effect below changes it.
+        locked.project = Project.objects.select_for_update().get(pk=locked.project_id)
     proposal = _transition(
         locked, "complete", actor, reason=reason, at=at, expected_state=expected_state,
-        precheck=_require_kind_details,
+        precheck=_require_kind_details, locked=True,
     )  # fmt: skip
     _apply_effect(proposal, actor, at)
     return proposal

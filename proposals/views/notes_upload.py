@@ -31,7 +31,6 @@ from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 
 from pmc.models import Committee, Role
-from proposals import notifications
 from proposals import rules as lifecycle_rules
 from proposals.importing import ImportResult, NoteFile, apply_import, plan_import
 
@@ -243,9 +242,7 @@ def _apply(request, committees):
             "You no longer chair the committee these files were previewed for, so you "
             "cannot import them. Nothing was changed."
         )
-    # Like the command's import, old notes are history, not news: no notifications.
-    with notifications.silenced():
-        result = apply_import(files, committee=committee, actor=request.user)
+    result = apply_import(files, committee=committee, actor=request.user)
     context = {
         "form": NotesUploadForm(committees=committees),
         **_report(result, committee),

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 from django.test import SimpleTestCase
 
 from pmc.markup import render_markdown
+from pmc.models import Meeting
 from proposals import actions
 from tests.base import LifecycleTestCase
 from tests.factories import make_meeting
@@ -162,6 +165,20 @@ class SavingRendersMarkdownTests(LifecycleTestCase):
         meeting.save()
         meeting.refresh_from_db()
         self.assertEqual(meeting.notes_html, f"<p><a {REL}>x</a></p>")
+
+    def test_it_renders_meeting_notes_again_only_when_they_change(self):
+        meeting = Meeting.objects.get(pk=make_meeting(self.committee, notes="## Agenda").pk)
+
+        with mock.patch("pmc.models.render_markdown", wraps=render_markdown) as render:
+            meeting.title = "Renamed"
+            meeting.save()
+            render.assert_not_called()
+            meeting.notes = "## Minutes"
+            meeting.save()
+            render.assert_called_once_with("## Minutes")
+
+        meeting.refresh_from_db()
+        self.assertEqual((meeting.title, meeting.notes_html), ("Renamed", "<h2>Minutes</h2>"))
 
     def test_it_fills_proposal_body_html_on_create_and_edit(self):
         proposal = actions.do_create_proposal(

@@ -5,7 +5,7 @@ from django.contrib.messages import get_messages
 from django.test import TestCase
 from django.urls import reverse
 
-from pmc.models import Membership, Role, TeamReport
+from pmc.models import Committee, Membership, Role, TeamReport
 from proposals import actions, audit
 from proposals.errors import NotPermitted
 from proposals.models import ChecklistItem, Event, Proposal, ProposalMeeting, Vote
@@ -27,6 +27,9 @@ def change_url(obj) -> str:
 
 def changelist_url(model) -> str:
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+
+
+BACKGROUND_MODELS = {"OutboxMessage", "Notification", "NotificationPreference", "ScheduledRun"}
 
 
 class AdminTestCase(LifecycleTestCase):
@@ -69,6 +72,8 @@ class AdminPagesTests(AdminTestCase):
             with self.subTest(model.__name__):
                 self.assertEqual(self.client.get(changelist_url(model)).status_code, 200)
                 obj = model.objects.first()
+                if obj is None and model.__name__ in BACKGROUND_MODELS:
+                    continue  # the demo notifies nobody: nothing to show
                 self.assertIsNotNone(obj)
                 self.assertEqual(self.client.get(change_url(obj)).status_code, 200)
 
@@ -368,3 +373,30 @@ class CommitteeAdminTests(TestCase):
         self.assertEqual(self.committee.pass_rule, "two_thirds_cast")
         event = Event.objects.get(action="committee.updated")
         self.assertEqual(event.payload["changed"]["vote_duration_hours"], {"from": 72, "to": 96})
+
+
+class CommitteeCreationAdminTests(TestCase):
+    def test_it_creates_a_committee_through_the_action(self):
+        root = get_user_model().objects.create_superuser("root", "r@example.org", "pw")
+        self.client.force_login(root)
+
+        response = self.client.post(
+            reverse("admin:pmc_committee_add"),
+            {
+                "name": "BOSH",
+                "description": "",
+                "pass_rule": "majority",
+                "vote_duration_hours": 96,
+                "quorum_extensions": 1,
+                "extension_hours": 72,
+            },
+        )
+
+        self.assertEqual(response.status_code, 302)
+        committee = Committee.objects.get(name="BOSH")
+        self.assertEqual(committee.slug, "bosh")
+        self.assertEqual(committee.vote_duration_hours, 96)
+        self.assertEqual(
+            list(Event.objects.filter(committee=committee).values_list("action", flat=True)),
+            ["committee.created", "committee.updated"],
+        )

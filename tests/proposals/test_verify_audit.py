@@ -9,8 +9,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
-from proposals import actions, audit_triggers
+from proposals import actions, audit, audit_triggers
 from proposals.models import GENESIS_HASH, AuditCheck, Event
+from proposals.rules import IMPORT
 from tests.base import AppendOnlyTransactionTestCase, CommitteeActorsMixin, LifecycleTestCase
 from tests.factories import make_proposal
 
@@ -137,6 +138,19 @@ class VerifyAuditTests(LifecycleTestCase):
         _, err = verify_fails(self, "--expect-head", "f" * 64)
 
         self.assertIn(f"no event has the expected head {'f' * 64}", err)
+
+    def test_it_goes_on_from_the_last_event_kept_when_a_savepoint_rolls_back(self):
+        with transaction.atomic():
+            kept = audit.record(action="test.kept", actor=IMPORT)
+            with contextlib.suppress(RuntimeError), transaction.atomic():
+                audit.record(action="test.rolled_back", actor=IMPORT)
+                raise RuntimeError
+            after = audit.record(action="test.after", actor=IMPORT)
+
+        self.assertEqual(after.prev_hash, kept.hash)
+        self.assertFalse(Event.objects.filter(action="test.rolled_back").exists())
+        out, _ = verify("--expect-head", after.hash)
+        self.assertIn("Audit chain intact: 7 events checked.", out)
 
     def test_it_keeps_the_triggers_installed_after_a_tampering_test(self):
         with triggers_lifted():
