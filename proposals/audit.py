@@ -44,13 +44,42 @@ def record(
     payload: dict | None = None,
 ) -> Event:
     """Append one event. Must run inside the transaction that makes the change."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("audit.record() must run inside the change's transaction.atomic().")
-    _lock_chain()
-    now = timezone.now()
-    event = Event(
-        at=at or now,
-        recorded_at=now,
+    return record_many(
+        [
+            new_event(
+                action=action,
+                actor=actor,
+                at=at,
+                committee=committee,
+                proposal=proposal,
+                project=project,
+                membership=membership,
+                from_state=from_state,
+                to_state=to_state,
+                reason=reason,
+                payload=payload,
+            )
+        ]
+    )[0]
+
+
+def new_event(
+    *,
+    action: str,
+    actor,
+    at: datetime.datetime | None = None,
+    committee=None,
+    proposal=None,
+    project=None,
+    membership=None,
+    from_state: str = "",
+    to_state: str = "",
+    reason: str = "",
+    payload: dict | None = None,
+) -> Event:
+    """An event not yet in the log: `record_many` chains and writes it."""
+    return Event(
+        at=at,
         action=action,
         committee=committee,
         proposal=proposal,
@@ -62,12 +91,32 @@ def record(
         payload=payload or {},
         **actor_fields(actor),
     )
-    event.prev_hash = _chain_head()
-    event.hash = event.compute_hash()
-    event.save(force_insert=True)
-    # Notification work for events that concern members, in this same transaction.
-    notifications.write_outbox(event)
-    return event
+
+
+def record_many(events: list[Event]) -> list[Event]:
+    """Append events (built by `new_event`) in their order, with one lock, one read of the
+    chain's head and one INSERT: for an action that makes many changes at once, each
+    still its own event. Must run inside the transaction that makes the changes."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit.record() must run inside the change's transaction.atomic().")
+    if not events:
+        return []
+    _lock_chain()
+    now = timezone.now()
+    previous = _chain_head()
+    for new in events:
+        new.recorded_at = now
+        new.at = new.at or now
+        new.prev_hash = previous
+        new.hash = previous = new.compute_hash()
+    if len(events) == 1:
+        events[0].save(force_insert=True)
+    else:
+        Event.objects.bulk_create(events)
+    for new in events:
+        # Notification work for events that concern members, in this same transaction.
+        notifications.write_outbox(new)
+    return events
 
 
 def _chain_head() -> str:

@@ -419,9 +419,11 @@ class _Importer:
         result.team_reports = len(notes.team_reports)
         new = status == "created"
         self.candidates = self.prefetch_proposals(notes.mentions, meeting, new=new)
+        links = _Links(meeting, self.actor)
         try:
             for mention in notes.mentions:
-                result.proposals.append(self.proposal(mention, meeting, new=new))
+                result.proposals.append(self.proposal(mention, meeting, links, new=new))
+            links.flush()
         finally:
             self.candidates = {}
 
@@ -444,52 +446,58 @@ class _Importer:
 
     # Proposals
 
-    def proposal(self, mention: LifecycleMention, meeting: Meeting, *, new: bool) -> ProposalChange:
+    def proposal(
+        self, mention: LifecycleMention, meeting: Meeting, links: _Links, *, new: bool
+    ) -> ProposalChange:
         """Create or find the item's proposal, link it to the meeting and move it on.
         A refused step is reported; what was done before it stays (the proposal is
         then where the refusal left it)."""
         change = ProposalChange(mention.kind, mention.project, "created")
-        at = noon(meeting.date)
         try:
-            project, created = self.project(mention, meeting.committee, at)
-            change.project = project.name
-            found = None if created else self.find_proposal(mention, project, meeting, new=new)
-            if found is None:
-                proposal = actions.do_create_proposal(
-                    actor=self.actor,
-                    committee=project.committee,
-                    kind=mention.kind,
-                    title=_title(mention, project),
-                    body=mention.excerpt,
-                    project=project,
-                    proposing_team=mention.proposing_team,
-                    condition=mention.condition,
-                    new_name=mention.new_name,
-                    new_lead=mention.new_lead,
-                    at=at,
-                    from_notes=True,
-                )
-            else:
-                proposal, linked = found
-                change.action = "unchanged" if linked else "linked"
-                if self.add_details(proposal, mention, meeting):
-                    proposal = Proposal.objects.get(pk=proposal.pk)
-                    change.action = "updated"
-            change.proposal_id, change.title = proposal.pk, proposal.title
-            actions.do_link_meeting(
-                proposal=proposal,
-                meeting=meeting,
-                actor=self.actor,
-                section=mention.section,
-                excerpt=mention.excerpt,
-            )
-            proposal = self.advance(proposal, mention, meeting, change)
-            if change.steps and change.action == "unchanged":
-                change.action = "updated"
-            change.state = proposal.get_state_display().lower()
+            proposal = self.find_or_create(mention, meeting, change, new=new)
         except LifecycleError as error:
             change.action, change.note = "failed", str(error)
+            return change
+        change.proposal_id, change.title = proposal.pk, proposal.title
+        links.add(proposal, mention)
+        if _steps(proposal.state, mention.outcome):
+            links.flush()  # linked to the meeting before it moves on
+            proposal = self.advance(proposal, mention, meeting, change)
+        if change.steps and change.action == "unchanged":
+            change.action = "updated"
+        change.state = proposal.get_state_display().lower()
         return change
+
+    def find_or_create(
+        self, mention: LifecycleMention, meeting: Meeting, change: ProposalChange, *, new: bool
+    ) -> Proposal:
+        """The item's proposal: one raised before (with what this meeting adds filled in)
+        or a new one; `change` says which."""
+        at = noon(meeting.date)
+        project, created = self.project(mention, meeting.committee, at)
+        change.project = project.name
+        found = None if created else self.find_proposal(mention, project, meeting, new=new)
+        if found is None:
+            return actions.do_create_proposal(
+                actor=self.actor,
+                committee=project.committee,
+                kind=mention.kind,
+                title=_title(mention, project),
+                body=mention.excerpt,
+                project=project,
+                proposing_team=mention.proposing_team,
+                condition=mention.condition,
+                new_name=mention.new_name,
+                new_lead=mention.new_lead,
+                at=at,
+                from_notes=True,
+            )
+        proposal, linked = found
+        change.action = "unchanged" if linked else "linked"
+        if self.add_details(proposal, mention, meeting):
+            proposal = Proposal.objects.get(pk=proposal.pk)
+            change.action = "updated"
+        return proposal
 
     def project(self, mention: LifecycleMention, committee: Committee, at) -> tuple[Project, bool]:
         """The project an item is about, by repository, current or former name, and
@@ -640,54 +648,78 @@ class _Importer:
         """Move the proposal as far as the notes record, through its transitions."""
         at = noon(meeting.date)
         reason = _reason(mention, meeting)
-        steps = change.steps
-        target = mention.outcome
+        moves = {"at": at, "reason": reason, "actor": self.actor}
         try:
-            if proposal.state == State.DRAFT:
-                missing = _NEEDS.get(mention.kind)
-                if missing and not getattr(proposal, missing[0]):
-                    change.note = f"kept in draft: the notes do not name {missing[1]}"
-                    return proposal
-                proposal = actions.do_submit(
-                    proposal=proposal, actor=self.actor, at=at, reason=reason
-                )
-                steps.append("submit")
-            if target == "pending":
-                return proposal
-            if proposal.state == State.DEFERRED and target != "deferred":
-                proposal = actions.do_resume(
-                    proposal=proposal, actor=self.actor, at=at, reason=reason
-                )
-                steps.append("resume")
-            if proposal.state == State.DISCUSSION:
-                if target == "deferred":
-                    proposal = actions.do_defer(
-                        proposal=proposal, actor=self.actor, at=at, reason=reason
-                    )
-                    steps.append("defer")
-                elif target in ("approved", "completed", "rejected"):
+            for step in _steps(proposal.state, mention.outcome):
+                if step == "submit":
+                    missing = _NEEDS.get(mention.kind)
+                    if missing and not getattr(proposal, missing[0]):
+                        change.note = f"kept in draft: the notes do not name {missing[1]}"
+                        return proposal
+                    proposal = actions.do_submit(proposal=proposal, **moves)
+                elif step == "resume":
+                    proposal = actions.do_resume(proposal=proposal, **moves)
+                elif step == "defer":
+                    proposal = actions.do_defer(proposal=proposal, **moves)
+                elif step == "decide":
+                    accepted = mention.outcome != "rejected"
                     proposal = actions.do_decide(
-                        proposal=proposal,
-                        actor=self.actor,
-                        accepted=target != "rejected",
-                        meeting=meeting,
-                        at=at,
-                        reason=reason,
+                        proposal=proposal, accepted=accepted, meeting=meeting, **moves
                     )
-                    steps.append("decide")
-            if target == "completed" and proposal.state == State.ACCEPTED:
-                for item in proposal.checklist.filter(done=False).order_by("position", "id"):
-                    actions.do_set_checklist_item(item=item, actor=self.actor, done=True, at=at)
-                proposal = actions.do_complete(
-                    proposal=proposal, actor=self.actor, at=at, reason=reason
-                )
-                steps.append("complete")
-                project = Project.objects.select_related("committee").get(pk=proposal.project_id)
-                self.remember(project)
+                elif step == "complete":
+                    proposal = self.complete(proposal, at=at, reason=reason)
+                change.steps.append(step)
         except LifecycleError as error:
             state = proposal.get_state_display().lower()
             change.note = f"stopped at {state}: {error}"
         return proposal
+
+    def complete(self, proposal: Proposal, *, at, reason: str) -> Proposal:
+        """Tick what is left of the checklist (the notes say it is done) and complete."""
+        for item in proposal.checklist.filter(done=False).order_by("position", "id"):
+            actions.do_set_checklist_item(item=item, actor=self.actor, done=True, at=at)
+        proposal = actions.do_complete(proposal=proposal, actor=self.actor, at=at, reason=reason)
+        self.remember(Project.objects.select_related("committee").get(pk=proposal.project_id))
+        return proposal
+
+
+def _steps(state: str, outcome: str) -> list[str]:
+    """The transitions that take a proposal from `state` to where the notes leave it
+    (`outcome`: pending, deferred, approved, rejected or completed)."""
+    steps = []
+    if state == State.DRAFT:
+        steps.append("submit")
+        state = State.DISCUSSION
+    if outcome == "pending":
+        return steps
+    if state == State.DEFERRED and outcome != "deferred":
+        steps.append("resume")
+        state = State.DISCUSSION
+    if state == State.DISCUSSION and outcome == "deferred":
+        steps.append("defer")
+    elif state == State.DISCUSSION and outcome in ("approved", "completed", "rejected"):
+        steps.append("decide")
+        state = State.REJECTED if outcome == "rejected" else State.ACCEPTED
+    if outcome == "completed" and state == State.ACCEPTED:
+        steps.append("complete")
+    return steps
+
+
+class _Links:
+    """The proposals a file's items came up with, linked to its meeting together (one
+    action, one event each) when a proposal is about to move on and at the end."""
+
+    def __init__(self, meeting: Meeting, actor) -> None:
+        self.meeting, self.actor = meeting, actor
+        self.pending: list[actions.MeetingLink] = []
+
+    def add(self, proposal: Proposal, mention: LifecycleMention) -> None:
+        self.pending.append(actions.MeetingLink(proposal.pk, mention.section, mention.excerpt))
+
+    def flush(self) -> None:
+        if self.pending:
+            links, self.pending = self.pending, []
+            actions.do_link_meetings(meeting=self.meeting, actor=self.actor, links=links)
 
 
 def _newest_first(proposals, meeting: Meeting, *, new: bool):

@@ -26,9 +26,11 @@ from proposals.actions.projects import PROJECT_FIELDS, do_create_project, do_upd
 from proposals.actions.proposals import (
     EDITABLE_FIELDS,
     TEXT_FIELDS,
+    MeetingLink,
     do_create_proposal,
     do_edit_proposal,
     do_link_meeting,
+    do_link_meetings,
 )
 from proposals.actions.transitions import (
     do_close_vote,
@@ -47,9 +49,11 @@ __all__ = [
     # proposals
     "EDITABLE_FIELDS",
     "TEXT_FIELDS",
+    "MeetingLink",
     "do_create_proposal",
     "do_edit_proposal",
     "do_link_meeting",
+    "do_link_meetings",
     # transitions
     "do_submit",
     "do_start_vote",

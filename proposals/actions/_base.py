@@ -135,7 +135,13 @@ def _unmet_condition(proposal: Proposal, name: str) -> str:
 
 def _proposal_event(proposal: Proposal, *, action: str, actor, **fields) -> None:
     """Append an event about `proposal`, filed under its committee and project."""
-    audit.record(
+    audit.record_many([_proposal_event_of(proposal, action=action, actor=actor, **fields)])
+
+
+def _proposal_event_of(proposal: Proposal, *, action: str, actor, **fields):
+    """An event about `proposal`, filed under its committee and project, for
+    `audit.record_many`."""
+    return audit.new_event(
         action=action,
         actor=actor,
         committee=proposal.committee,

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 
 from pmc.models import Committee, Meeting, Project
-from proposals import rules
+from proposals import audit, rules
 from proposals.actions._base import (
     _apply_changes,
     _is_system,
@@ -16,10 +17,11 @@ from proposals.actions._base import (
     _meeting_time,
     _nonblank,
     _proposal_event,
+    _proposal_event_of,
     _require_known_fields,
     _require_project_in,
 )
-from proposals.errors import InvalidTransition, NotPermitted, StaleState
+from proposals.errors import InvalidTransition, LifecycleError, NotPermitted, StaleState
 from proposals.models import Proposal, ProposalMeeting
 from proposals.states import EDITABLE_STATES, State
 
@@ -144,16 +146,66 @@ def do_link_meeting(
     *, proposal: Proposal | int, meeting: Meeting, actor, section: str = "", excerpt: str = ""
 ) -> ProposalMeeting:
     """Record that a proposal came up in a meeting (once per meeting)."""
-    proposal = _locked(proposal)
-    mention, created = ProposalMeeting.objects.get_or_create(
-        proposal=proposal, meeting=meeting, defaults={"section": section, "excerpt": excerpt}
-    )
-    if created:
-        _proposal_event(
-            proposal,
-            action="proposal.meeting_linked",
-            actor=actor,
-            at=_meeting_time(meeting.date),
-            payload={"meeting": meeting.pk, "date": meeting.date.isoformat(), "section": section},
+    pk = proposal.pk if isinstance(proposal, Proposal) else proposal
+    do_link_meetings(meeting=meeting, actor=actor, links=[MeetingLink(pk, section, excerpt)])
+    return ProposalMeeting.objects.get(proposal_id=pk, meeting=meeting)
+
+
+@dataclass(frozen=True)
+class MeetingLink:
+    """A proposal that came up in a meeting, where and in which words."""
+
+    proposal: int
+    section: str = ""
+    excerpt: str = ""
+
+
+@transaction.atomic
+def do_link_meetings(*, meeting: Meeting, actor, links: list[MeetingLink]) -> list[int]:
+    """Record that proposals came up in a meeting, each once per meeting, with one event
+    for every proposal linked now. Returns the ids of the proposals linked now (those
+    linked already, or named twice, are left as they are)."""
+    wanted = list(dict.fromkeys(link.proposal for link in links))
+    proposals = {
+        proposal.pk: proposal
+        for proposal in Proposal.objects.select_for_update(of=("self",))
+        .select_related("committee", "project")
+        .filter(pk__in=wanted)
+    }
+    missing = [pk for pk in wanted if pk not in proposals]
+    if missing:
+        raise LifecycleError(f"There is no proposal #{missing[0]}.")
+    linked = set(
+        ProposalMeeting.objects.filter(meeting=meeting, proposal__in=wanted).values_list(
+            "proposal_id", flat=True
         )
-    return mention
+    )
+    new = []
+    for link in links:
+        if link.proposal not in linked:
+            linked.add(link.proposal)
+            new.append(link)
+    ProposalMeeting.objects.bulk_create(
+        ProposalMeeting(
+            proposal_id=link.proposal, meeting=meeting, section=link.section, excerpt=link.excerpt
+        )
+        for link in new
+    )
+    at = _meeting_time(meeting.date)
+    audit.record_many(
+        [
+            _proposal_event_of(
+                proposals[link.proposal],
+                action="proposal.meeting_linked",
+                actor=actor,
+                at=at,
+                payload={
+                    "meeting": meeting.pk,
+                    "date": meeting.date.isoformat(),
+                    "section": link.section,
+                },
+            )
+            for link in new
+        ]
+    )
+    return [link.proposal for link in new]
