@@ -8,6 +8,8 @@ one after the other instead of forking the chain.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -96,9 +98,59 @@ def new_event(
 def record_many(events: list[Event]) -> list[Event]:
     """Append events (built by `new_event`) in their order, with one lock, one read of the
     chain's head and one INSERT: for an action that makes many changes at once, each
-    still its own event. Must run inside the transaction that makes the changes."""
+    still its own event. Must run inside the transaction that makes the changes.
+    Inside `deferred()` the events are written when that block ends."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record() must run inside the change's transaction.atomic().")
+    pending = _pending.get()
+    if pending is not None:
+        pending.extend(events)
+        return events
+    return _append(events)
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """Write the events recorded in this block together when it ends: one lock, one
+    read of the chain's head and one INSERT for a batch of changes (an import's file),
+    still one event per change, in order. Runs inside the changes' transaction; the
+    events of a `kept_if_done` block that fails are dropped with its changes, and none
+    are written if this block fails."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit.deferred() must run inside the changes' transaction.atomic().")
+    if _pending.get() is not None:  # already deferring: the outer block writes
+        yield
+        return
+    token = _pending.set([])
+    try:
+        yield
+        events = _pending.get()
+    finally:
+        _pending.reset(token)
+    _append(events)
+
+
+@contextlib.contextmanager
+def kept_if_done() -> Iterator[None]:
+    """Around one change that may fail after recording its events (its savepoint is
+    rolled back): inside `deferred()`, the events it recorded are dropped if it fails."""
+    pending = _pending.get()
+    mark = None if pending is None else len(pending)
+    try:
+        yield
+    except BaseException:
+        if pending is not None:
+            del pending[mark:]
+        raise
+
+
+# Events recorded inside `deferred()`, not yet written.
+_pending: contextvars.ContextVar[list[Event] | None] = contextvars.ContextVar(
+    "pmc_pending_events", default=None
+)
+
+
+def _append(events: list[Event]) -> list[Event]:
     if not events:
         return []
     _lock_chain()

@@ -47,7 +47,7 @@ from pmc.notes import (
     read_notes,
     skip_reason,
 )
-from proposals import actions, notifications
+from proposals import actions, audit, notifications
 from proposals.errors import LifecycleError
 from proposals.models import Proposal, ProposalMeeting
 from proposals.rules import IMPORT
@@ -345,7 +345,7 @@ class _Importer:
         )
         saved = self.save_caches()
         try:
-            with transaction.atomic():
+            with transaction.atomic(), audit.deferred():  # the file's events written together
                 self.meeting(notes, result)
         except Exception as error:  # one bad file must not stop the others
             self.restore_caches(saved)

@@ -37,7 +37,12 @@ def fix_encoding(text: str) -> str:
     """Repair text that was decoded with the wrong codec ("KÃ¶per" -> "Köper")."""
     if text.isascii():
         return text
-    return ftfy.fix_encoding(text)
+    # Line by line, as ftfy's own fix_text does: most lines are plain ASCII, and what
+    # went wrong in one line says nothing about the next.
+    return "".join(
+        line if line.isascii() else ftfy.fix_encoding(line)
+        for line in text.splitlines(keepends=True)
+    )
 
 
 def skip_reason(name: str) -> str | None:

@@ -4,7 +4,9 @@ the messages they give when they refuse."""
 from __future__ import annotations
 
 import datetime
+import functools
 
+from django.db import transaction
 from django_fsm import can_proceed
 
 from pmc.models import Committee, Project, Role
@@ -53,6 +55,18 @@ _KIND_NEEDS = {
     Kind.INCUBATION: (),
     Kind.OTHER: (),
 }
+
+
+def action(function):
+    """An action: its own transaction (a savepoint inside another) whose events are kept
+    only if it succeeds, also when events are written later (`audit.deferred`)."""
+
+    @functools.wraps(function)
+    def run(*args, **kwargs):
+        with transaction.atomic(), audit.kept_if_done():
+            return function(*args, **kwargs)
+
+    return run
 
 
 def _locked(proposal: Proposal | int) -> Proposal:
@@ -141,14 +155,10 @@ def _proposal_event(proposal: Proposal, *, action: str, actor, **fields) -> None
 def _proposal_event_of(proposal: Proposal, *, action: str, actor, **fields):
     """An event about `proposal`, filed under its committee and project, for
     `audit.record_many`."""
-    return audit.new_event(
-        action=action,
-        actor=actor,
-        committee=proposal.committee,
-        proposal=proposal,
-        project=proposal.project,
-        **fields,
-    )
+    event = audit.new_event(action=action, actor=actor, **fields)
+    event.committee_id, event.project_id = proposal.committee_id, proposal.project_id
+    event.proposal_id = proposal.pk
+    return event
 
 
 def _meeting_time(date: datetime.date) -> datetime.datetime:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.utils import timezone
 
 from proposals import checklists, rules
-from proposals.actions._base import _is_system, _locked, _proposal_event
+from proposals.actions._base import _is_system, _locked, _proposal_event, action
 from proposals.errors import InvalidTransition, NotPermitted
 from proposals.models import ChecklistItem, Proposal
 from proposals.states import State
@@ -19,7 +18,7 @@ def _create_checklist(proposal: Proposal) -> None:
     )
 
 
-@transaction.atomic
+@action
 def do_set_checklist_item(
     *, item: ChecklistItem | int, actor, done: bool = True, at=None
 ) -> ChecklistItem:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.db import transaction
 from django.db.models import Q
 from django.utils.text import slugify
 
@@ -15,6 +14,7 @@ from proposals.actions._base import (
     _is_admin,
     _nonblank,
     _require_known_fields,
+    action,
 )
 from proposals.errors import LifecycleError, NotPermitted
 
@@ -28,7 +28,7 @@ COMMITTEE_FIELDS = (
 )
 
 
-@transaction.atomic
+@action
 def do_update_committee(*, committee: Committee | int, actor, reason: str = "", **changes):
     """Change a committee's description or voting policy (administrators only). Votes
     already running keep the rules frozen when they started."""
@@ -52,7 +52,7 @@ def do_update_committee(*, committee: Committee | int, actor, reason: str = "", 
     return committee
 
 
-@transaction.atomic
+@action
 def do_create_committee(
     *, actor, name: str, reason: str = "", at: datetime.datetime | None = None
 ) -> Committee:

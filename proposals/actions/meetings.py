@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import datetime
 
-from django.db import transaction
 from django.utils import timezone
 
 from pmc.models import Committee, Meeting, TeamReport
 from proposals import audit
-from proposals.actions._base import _meeting_time, _require_committee_admin
+from proposals.actions._base import _meeting_time, _require_committee_admin, action
 
 MEETING_IMPORT_FIELDS = ("title", "notes", "original_notes", "source", "source_sha256")
 
 
-@transaction.atomic
+@action
 def do_import_meeting(
     *,
     actor,

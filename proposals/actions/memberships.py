@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from pmc.models import Committee, Membership, Role
 from proposals import audit
-from proposals.actions._base import _require_committee_admin
+from proposals.actions._base import _require_committee_admin, action
 from proposals.errors import LifecycleError
 
 
-@transaction.atomic
+@action
 def do_add_member(
     *, committee: Committee, user, actor, role: str = Role.MEMBER, started_on=None, reason=""
 ) -> Membership:
@@ -47,7 +46,7 @@ def do_add_member(
     return membership
 
 
-@transaction.atomic
+@action
 def do_end_membership(
     *, membership: Membership | int, actor, ended_on=None, reason=""
 ) -> Membership:

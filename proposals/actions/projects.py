@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.db import transaction
-
 from pmc.models import Committee, Project, ProjectStatus
 from proposals import audit
 from proposals.actions._base import (
@@ -14,12 +12,13 @@ from proposals.actions._base import (
     _require_committee_admin,
     _require_free_name,
     _require_known_fields,
+    action,
 )
 
 PROJECT_FIELDS = ("name", "status", "repository_urls", "lead", "former_names")
 
 
-@transaction.atomic
+@action
 def do_create_project(
     *,
     committee: Committee,
@@ -62,7 +61,7 @@ def do_create_project(
     return project
 
 
-@transaction.atomic
+@action
 def do_update_project(
     *, project: Project | int, actor, reason: str = "", at=None, **changes
 ) -> Project:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.utils import timezone
 
 from pmc.models import Committee, Meeting, Project
@@ -20,13 +19,14 @@ from proposals.actions._base import (
     _proposal_event_of,
     _require_known_fields,
     _require_project_in,
+    action,
 )
 from proposals.errors import InvalidTransition, LifecycleError, NotPermitted, StaleState
 from proposals.models import Proposal, ProposalMeeting
 from proposals.states import EDITABLE_STATES, State
 
 
-@transaction.atomic
+@action
 def do_create_proposal(
     *,
     actor,
@@ -87,7 +87,7 @@ EDITABLE_FIELDS = (
 TEXT_FIELDS = ("title", "body", "condition", "new_name", "new_lead", "project")
 
 
-@transaction.atomic
+@action
 def do_edit_proposal(
     *,
     proposal: Proposal | int,
@@ -141,7 +141,7 @@ def _plain(value):
     return str(value) if isinstance(value, Project) else value
 
 
-@transaction.atomic
+@action
 def do_link_meeting(
     *, proposal: Proposal | int, meeting: Meeting, actor, section: str = "", excerpt: str = ""
 ) -> ProposalMeeting:
@@ -160,17 +160,17 @@ class MeetingLink:
     excerpt: str = ""
 
 
-@transaction.atomic
+@action
 def do_link_meetings(*, meeting: Meeting, actor, links: list[MeetingLink]) -> list[int]:
     """Record that proposals came up in a meeting, each once per meeting, with one event
     for every proposal linked now. Returns the ids of the proposals linked now (those
     linked already, or named twice, are left as they are)."""
     wanted = list(dict.fromkeys(link.proposal for link in links))
     proposals = {
-        proposal.pk: proposal
-        for proposal in Proposal.objects.select_for_update(of=("self",))
-        .select_related("committee", "project")
+        pk: Proposal(pk=pk, committee_id=committee, project_id=project)  # what events need
+        for pk, committee, project in Proposal.objects.select_for_update()
         .filter(pk__in=wanted)
+        .values_list("pk", "committee_id", "project_id")
     }
     missing = [pk for pk in wanted if pk not in proposals]
     if missing:

@@ -3,7 +3,6 @@ project."""
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.utils import timezone
 
 from pmc.models import Meeting, Membership, Project, ProjectStatus
@@ -15,6 +14,7 @@ from proposals.actions._base import (
     _require_free_name,
     _require_kind_details,
     _transition,
+    action,
 )
 from proposals.actions.checklists import _create_checklist
 from proposals.errors import LifecycleError
@@ -23,7 +23,7 @@ from proposals.states import Kind, State
 from proposals.voting import tally_for
 
 
-@transaction.atomic
+@action
 def do_submit(*, proposal, actor, reason="", at=None, expected_state=None) -> Proposal:
     """Open a draft for discussion."""
     return _transition(
@@ -32,7 +32,7 @@ def do_submit(*, proposal, actor, reason="", at=None, expected_state=None) -> Pr
     )  # fmt: skip
 
 
-@transaction.atomic
+@action
 def do_start_vote(*, proposal, actor, reason="", at=None, expected_state=None) -> Proposal:
     """Open the vote: freeze the text revision, the committee's rules and the voters."""
     at = at or timezone.now()
@@ -64,7 +64,7 @@ def do_start_vote(*, proposal, actor, reason="", at=None, expected_state=None) -
     return proposal
 
 
-@transaction.atomic
+@action
 def do_close_vote(*, proposal, actor, reason="", at=None, expected_state=None) -> Proposal:
     """Close the vote by the tally; a missed quorum extends once, then defers (per the
     rules frozen at the start). The chair may close early once the result is settled;
@@ -107,7 +107,7 @@ def _tally_payload(tally) -> dict:
     }
 
 
-@transaction.atomic
+@action
 def do_return_to_discussion(
     *, proposal, actor, reason="", at=None, expected_state=None
 ) -> Proposal:
@@ -118,7 +118,7 @@ def do_return_to_discussion(
     )  # fmt: skip
 
 
-@transaction.atomic
+@action
 def do_decide(
     *,
     proposal,
@@ -152,7 +152,7 @@ def do_decide(
     return proposal
 
 
-@transaction.atomic
+@action
 def do_complete(*, proposal, actor, reason="", at=None, expected_state=None) -> Proposal:
     """Mark an accepted proposal carried out and apply its effect to the project."""
     at = at or timezone.now()
@@ -216,7 +216,7 @@ def _project_event(project, actor, at, proposal, action, old, new) -> None:
     )
 
 
-@transaction.atomic
+@action
 def do_withdraw(*, proposal, actor, reason="", at=None, expected_state=None) -> Proposal:
     """The proposer takes the proposal back."""
     return _transition(
@@ -224,7 +224,7 @@ def do_withdraw(*, proposal, actor, reason="", at=None, expected_state=None) -> 
     )
 
 
-@transaction.atomic
+@action
 def do_defer(*, proposal, actor, reason="", at=None, expected_state=None) -> Proposal:
     """Park a proposal under discussion until later."""
     return _transition(
@@ -232,7 +232,7 @@ def do_defer(*, proposal, actor, reason="", at=None, expected_state=None) -> Pro
     )
 
 
-@transaction.atomic
+@action
 def do_resume(*, proposal, actor, reason="", at=None, expected_state=None) -> Proposal:
     """Bring a deferred proposal back to discussion."""
     return _transition(

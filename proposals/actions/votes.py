@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import datetime
 
-from django.db import transaction
 from django.utils import timezone
 
 from proposals import rules
-from proposals.actions._base import _is_system, _locked, _proposal_event
+from proposals.actions._base import _is_system, _locked, _proposal_event, action
 from proposals.errors import NotPermitted, VoteRefused
 from proposals.models import EligibleVoter, Vote
 from proposals.states import State
 
 
-@transaction.atomic
+@action
 def do_cast_vote(
     *, proposal, actor, value: int, reason: str = "", at: datetime.datetime | None = None
 ) -> Vote:
@@ -26,7 +25,7 @@ def do_cast_vote(
     return _record_ballot(proposal, actor, value=value, recused=False, reason=reason, at=at)
 
 
-@transaction.atomic
+@action
 def do_recuse(*, proposal, actor, reason: str = "", at: datetime.datetime | None = None) -> Vote:
     """Step aside for a conflict of interest: out of the quorum's denominator."""
     return _record_ballot(proposal, actor, value=None, recused=True, reason=reason, at=at)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from unittest import mock
 
+import markdown
 from django.test import SimpleTestCase
 
-from pmc.markup import render_markdown
+from pmc.markup import EXTENSIONS, markdown_html, render_markdown
 from pmc.models import Meeting
 from proposals import actions
 from tests.base import LifecycleTestCase
@@ -148,6 +150,36 @@ class RenderMarkdownKeepsMarkdownTests(SimpleTestCase):
         self.assertIn("<em>it</em>", html)
         self.assertIn("<td>CLI</td>", html)
         self.assertInHTML('<img src="https://example.org/logo.png" alt="logo">', html)
+
+
+class ReusedConverterTests(SimpleTestCase):
+    """One Markdown converter per thread renders every text as a new one would."""
+
+    texts = [
+        "Footnote here[^1].\n\n[^1]: The note.",
+        "*[PMC]: Project Management Committee\n\nThe PMC met.",
+        "[home]: https://example.org\n\nSee [home].",
+        "See [home].",  # the reference above must not carry over
+        "The PMC met.",  # nor the abbreviation, nor the footnote
+        "| a | b |\n|---|---|\n| 1 | 2 |",
+    ]
+
+    def fresh(self, text: str) -> str:
+        return markdown.markdown(text, extensions=EXTENSIONS, output_format="html")
+
+    def test_each_text_renders_as_with_a_new_converter(self):
+        for text in self.texts * 2:
+            with self.subTest(text=text):
+                self.assertEqual(markdown_html(text), self.fresh(text))
+
+    def test_threads_rendering_at_once_get_their_own_text(self):
+        def render_many(text: str) -> set[str]:
+            return {markdown_html(text) for _ in range(30)}
+
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            results = list(pool.map(render_many, self.texts))
+
+        self.assertEqual(results, [{self.fresh(text)} for text in self.texts])
 
 
 class SavingRendersMarkdownTests(LifecycleTestCase):
