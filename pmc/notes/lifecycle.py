@@ -162,12 +162,13 @@ class _LifecycleReader:
 
     def _find_kind(self, statement: _Statement) -> tuple[str | None, re.Match | None]:
         plain = statement.plain
-        if not _ANY_CUE.search(plain.lower()):
+        lowered = plain.lower()
+        if not _ANY_CUE.search(lowered):
             if self._proposed_here(statement):
                 return INCUBATION, _PROPOSAL_TALK.search(plain)
             return None, None
         business = self._is_business(statement)
-        excluded = _NOT_LIFECYCLE.search(plain)
+        excluded = _NOT_LIFECYCLE.search(lowered)
         for kind, pattern in _STRONG_CUES:
             match = pattern.search(plain)
             if match is None:

@@ -103,7 +103,8 @@ def _cancelled(document: _Document, teams: _TeamReader) -> bool:
     first = document.headings[0] if document.headings else None
     if first is not None and first.level == 1 and _CANCELLED.search(first.title):
         return True
-    if not re.search(r"cancel|no\s+meeting", "\n".join(document.lines), re.IGNORECASE):
+    text = "\n".join(document.lines).lower()
+    if "cancel" not in text and not re.search(r"no\s+meeting", text):
         return False
     in_report = teams.team_line_map()
     for index, line in enumerate(document.lines):
