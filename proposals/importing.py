@@ -64,7 +64,7 @@ _NEW_PROJECT_STATUS = {
     Kind.RENAME: ProjectStatus.ACTIVE,
     Kind.OTHER: ProjectStatus.ACTIVE,
 }
-_COLLECT_EVERY = 50
+_COLLECT_EVERY = 200
 _NEEDS = {Kind.RENAME: ("new_name", "the new name"), Kind.OWNERSHIP: ("new_lead", "the new lead")}
 
 
@@ -283,9 +283,9 @@ def _apply_import(
             if progress is not None:
                 progress(done, len(ordered), file.name)
             if done % _COLLECT_EVERY == 0:
-                # Rendering markdown leaves reference cycles behind (Python-Markdown's
-                # processors point back at their Markdown instance); collecting them
-                # now and then keeps a long import's memory flat.
+                # A few reference cycles are left behind per file (closures in Django's
+                # query compiler and in Python-Markdown); collecting them now and then
+                # keeps a long import's memory flat.
                 gc.collect()
 
     if dry_run:
@@ -319,6 +319,8 @@ class _Importer:
         self._projects: dict[str, int] | None = None  # name, former name or URL -> id
         self.project_rows: dict[int, Project] = {}
         self.meetings_seen: dict[tuple[str, datetime.date], str] = {}
+        # committee id -> {date: (meeting id, SHA-256 of its file)}, as before this run
+        self.imported: dict[int, dict[datetime.date, tuple[int, str]]] = {}
         self.candidates: dict[tuple[str, int], list[Proposal]] = {}
 
     def one(self, file: NoteFile) -> FileResult:
@@ -377,15 +379,16 @@ class _Importer:
         committee = self.find_committee(committee_name)
         if committee is None:
             return None
-        meeting = (
-            Meeting.objects.filter(committee=committee, date=date)
-            .only("id", "source_sha256")
-            .first()
-        )
-        if meeting is None or meeting.source_sha256 != hashlib.sha256(data).hexdigest():
+        if committee.pk not in self.imported:
+            meetings = Meeting.objects.filter(committee=committee).values_list(
+                "date", "pk", "source_sha256"
+            )
+            self.imported[committee.pk] = {day: (pk, sha) for day, pk, sha in meetings}
+        meeting_id, sha256 = self.imported[committee.pk].get(date, (None, None))
+        if meeting_id is None or sha256 != hashlib.sha256(data).hexdigest():
             return None
         return FileResult(
-            name, "unchanged", committee=committee.name, date=date, meeting_id=meeting.pk
+            name, "unchanged", committee=committee.name, date=date, meeting_id=meeting_id
         )
 
     def save_caches(self) -> tuple:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from pmc.models import Committee, Meeting, Project
@@ -166,20 +167,20 @@ def do_link_meetings(*, meeting: Meeting, actor, links: list[MeetingLink]) -> li
     for every proposal linked now. Returns the ids of the proposals linked now (those
     linked already, or named twice, are left as they are)."""
     wanted = list(dict.fromkeys(link.proposal for link in links))
-    proposals = {
-        pk: Proposal(pk=pk, committee_id=committee, project_id=project)  # what events need
-        for pk, committee, project in Proposal.objects.select_for_update()
+    here = ProposalMeeting.objects.filter(proposal=OuterRef("pk"), meeting=meeting)
+    rows = (
+        Proposal.objects.select_for_update()
         .filter(pk__in=wanted)
-        .values_list("pk", "committee_id", "project_id")
-    }
+        .values_list("pk", "committee_id", "project_id", Exists(here))
+    )
+    proposals, linked = {}, set()
+    for pk, committee, project, is_linked in rows:
+        proposals[pk] = Proposal(pk=pk, committee_id=committee, project_id=project)  # for events
+        if is_linked:
+            linked.add(pk)
     missing = [pk for pk in wanted if pk not in proposals]
     if missing:
         raise LifecycleError(f"There is no proposal #{missing[0]}.")
-    linked = set(
-        ProposalMeeting.objects.filter(meeting=meeting, proposal__in=wanted).values_list(
-            "proposal_id", flat=True
-        )
-    )
     new = []
     for link in links:
         if link.proposal not in linked:
