@@ -123,6 +123,7 @@ class FileResult:
     changed: list[str] = field(default_factory=list)
     repairs: tuple[str, ...] = ()
     proposals: list[ProposalChange] = field(default_factory=list)
+    unlinked: int = 0  # proposals the edited notes no longer mention
 
     def lines(self, *, details: bool = True) -> list[str]:
         head = f"{self.status:<9} {self.name}"
@@ -137,6 +138,8 @@ class FileResult:
             parts.append(f"{len(self.proposals)} lifecycle item(s): {created} new, {linked} linked")
         if self.status == "updated" and self.changed:
             parts.append(f"changed: {', '.join(self.changed)}")
+        if self.unlinked:
+            parts.append(f"{self.unlinked} proposal(s) no longer mentioned, unlinked")
         if self.repairs:
             parts.append("; ".join(self.repairs))
         lines = [f"{head}: {', '.join(parts)}"]
@@ -429,6 +432,15 @@ class _Importer:
             links.flush()
         finally:
             self.candidates = {}
+        if not new and not any(change.action == "failed" for change in result.proposals):
+            # What the edited notes no longer mention is no longer linked to the meeting.
+            unlinked = actions.do_unlink_meeting_notes(
+                meeting=meeting,
+                actor=self.actor,
+                keep=links.seen,
+                reason=f"No longer in {notes.source}.",
+            )
+            result.unlinked = len(unlinked)
 
     def find_committee(self, name: str) -> Committee | None:
         key = name.casefold()
@@ -715,14 +727,18 @@ class _Links:
     def __init__(self, meeting: Meeting, actor) -> None:
         self.meeting, self.actor = meeting, actor
         self.pending: list[actions.MeetingLink] = []
+        self.seen: set[int] = set()
 
     def add(self, proposal: Proposal, mention: LifecycleMention) -> None:
         self.pending.append(actions.MeetingLink(proposal.pk, mention.section, mention.excerpt))
+        self.seen.add(proposal.pk)
 
     def flush(self) -> None:
         if self.pending:
             links, self.pending = self.pending, []
-            actions.do_link_meetings(meeting=self.meeting, actor=self.actor, links=links)
+            actions.do_link_meetings(
+                meeting=self.meeting, actor=self.actor, links=links, from_notes=True
+            )
 
 
 def _newest_first(proposals, meeting: Meeting, *, new: bool):

@@ -231,6 +231,11 @@ class ProposalMeeting(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="mentions")
     section = models.CharField(max_length=300, blank=True, help_text="Heading it was under.")
     excerpt = models.TextField(blank=True, help_text="The lines of the notes that raised it.")
+    from_notes = models.BooleanField(
+        default=False,
+        help_text="Found in the meeting's notes file (kept in step with it when it is "
+        "imported again), rather than linked by hand.",
+    )
 
     class Meta:
         ordering = ["meeting__date"]

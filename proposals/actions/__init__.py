@@ -31,6 +31,7 @@ from proposals.actions.proposals import (
     do_edit_proposal,
     do_link_meeting,
     do_link_meetings,
+    do_unlink_meeting_notes,
 )
 from proposals.actions.transitions import (
     do_close_vote,
@@ -54,6 +55,7 @@ __all__ = [
     "do_edit_proposal",
     "do_link_meeting",
     "do_link_meetings",
+    "do_unlink_meeting_notes",
     # transitions
     "do_submit",
     "do_start_vote",

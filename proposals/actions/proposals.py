@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from pmc.models import Committee, Meeting, Project
@@ -162,51 +161,102 @@ class MeetingLink:
 
 
 @action
-def do_link_meetings(*, meeting: Meeting, actor, links: list[MeetingLink]) -> list[int]:
+def do_link_meetings(
+    *, meeting: Meeting, actor, links: list[MeetingLink], from_notes: bool = False
+) -> list[int]:
     """Record that proposals came up in a meeting, each once per meeting, with one event
     for every proposal linked now. Returns the ids of the proposals linked now (those
-    linked already, or named twice, are left as they are)."""
+    linked already, or named twice, are left as they are).
+
+    `from_notes`: the links were found in the meeting's notes file. A link found there
+    before takes the section and excerpt it has now (recorded when they changed)."""
     wanted = list(dict.fromkeys(link.proposal for link in links))
-    here = ProposalMeeting.objects.filter(proposal=OuterRef("pk"), meeting=meeting)
     rows = (
         Proposal.objects.select_for_update()
         .filter(pk__in=wanted)
-        .values_list("pk", "committee_id", "project_id", Exists(here))
+        .values_list("pk", "committee_id", "project_id")
     )
-    proposals, linked = {}, set()
-    for pk, committee, project, is_linked in rows:
-        proposals[pk] = Proposal(pk=pk, committee_id=committee, project_id=project)  # for events
-        if is_linked:
-            linked.add(pk)
+    proposals = {
+        pk: Proposal(pk=pk, committee_id=committee, project_id=project)  # what events need
+        for pk, committee, project in rows
+    }
     missing = [pk for pk in wanted if pk not in proposals]
     if missing:
         raise LifecycleError(f"There is no proposal #{missing[0]}.")
-    new = []
+    existing = {
+        mention.proposal_id: mention
+        for mention in ProposalMeeting.objects.filter(meeting=meeting, proposal__in=wanted)
+    }
+    new, updated, events, handled = [], [], [], set()
+    at = _meeting_time(meeting.date)
     for link in links:
-        if link.proposal not in linked:
-            linked.add(link.proposal)
-            new.append(link)
-    ProposalMeeting.objects.bulk_create(
-        ProposalMeeting(
-            proposal_id=link.proposal, meeting=meeting, section=link.section, excerpt=link.excerpt
+        if link.proposal in handled:
+            continue  # named twice: the first one counts
+        handled.add(link.proposal)
+        mention = existing.get(link.proposal)
+        if mention is None:
+            mention = ProposalMeeting(
+                proposal_id=link.proposal,
+                meeting=meeting,
+                section=link.section,
+                excerpt=link.excerpt,
+                from_notes=from_notes,
+            )
+            new.append(mention)
+            action, payload = "proposal.meeting_linked", {"section": link.section}
+        elif from_notes and mention.from_notes:
+            changed = _apply_changes(mention, {"section": link.section, "excerpt": link.excerpt})
+            if not changed:
+                continue
+            updated.append(mention)
+            action, payload = "proposal.meeting_link_updated", {"changed": changed}
+        else:
+            continue
+        payload = {"meeting": meeting.pk, "date": meeting.date.isoformat(), **payload}
+        events.append(
+            _proposal_event_of(
+                proposals[link.proposal], action=action, actor=actor, at=at, payload=payload
+            )
         )
-        for link in new
+    ProposalMeeting.objects.bulk_create(new)
+    ProposalMeeting.objects.bulk_update(updated, ["section", "excerpt"])
+    audit.record_many(events)
+    return [mention.proposal_id for mention in new]
+
+
+@action
+def do_unlink_meeting_notes(
+    *, meeting: Meeting, actor, keep: set[int], reason: str = ""
+) -> list[int]:
+    """Remove the links the meeting's notes made to proposals they no longer mention
+    (those not in `keep`), one event each; links made by hand stay. Returns the ids of
+    the proposals unlinked."""
+    gone = list(
+        ProposalMeeting.objects.select_for_update()
+        .filter(meeting=meeting, from_notes=True)
+        .exclude(proposal__in=keep)
+        .select_related("proposal")
+        .order_by("id")
     )
+    if not gone:
+        return []
+    ProposalMeeting.objects.filter(pk__in=[mention.pk for mention in gone]).delete()
     at = _meeting_time(meeting.date)
     audit.record_many(
         [
             _proposal_event_of(
-                proposals[link.proposal],
-                action="proposal.meeting_linked",
+                mention.proposal,
+                action="proposal.meeting_unlinked",
                 actor=actor,
                 at=at,
+                reason=reason,
                 payload={
                     "meeting": meeting.pk,
                     "date": meeting.date.isoformat(),
-                    "section": link.section,
+                    "section": mention.section,
                 },
             )
-            for link in new
+            for mention in gone
         ]
     )
-    return [link.proposal for link in new]
+    return [mention.proposal_id for mention in gone]

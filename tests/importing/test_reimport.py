@@ -8,8 +8,10 @@ import datetime
 from django.test import TestCase
 
 from pmc.models import Meeting
+from proposals import actions
 from proposals.importing import NoteFile, apply_import, collect_files, plan_import
 from proposals.models import Event, Proposal
+from proposals.rules import IMPORT
 from proposals.states import Kind, State
 from tests.importing.helpers import NotesFolder, import_notes, row_counts, sample_files, summary
 
@@ -69,6 +71,70 @@ class ReimportTests(TestCase):
         out, _ = import_notes(str(self.folder.root))
         self.assertEqual(row_counts(), before)
         self.assertEqual(summary(out)["meetings unchanged"], 9)
+
+
+class EditedMentionsTests(TestCase):
+    """The links a meeting's notes made follow the notes when they are edited; links
+    made by hand stay."""
+
+    def setUp(self) -> None:
+        self.folder = NotesFolder()
+        self.addCleanup(self.folder.remove)
+        self.path = self.folder.root / BOSH
+        self.original = self.path.read_text(encoding="utf-8")
+        self.path.write_text(
+            self.original
+            + "\n## Proposals\n* Proposal: move [bosh-init](https://github.com/cloudfoundry/bosh-init)"
+            " to the attic\n",
+            encoding="utf-8",
+        )
+        import_notes(str(self.folder.root))
+        self.meeting = Meeting.objects.get(committee__name="Bosh")
+        self.attic = Proposal.objects.get(kind=Kind.ATTIC, project__name="bosh-init")
+
+    def reimport(self, text: str) -> str:
+        self.path.write_text(text, encoding="utf-8")
+        out, _ = import_notes(str(self.folder.root))
+        self.assertEqual(summary(out)["meetings updated"], 1)
+        return out
+
+    def test_a_mention_no_longer_in_the_notes_is_unlinked_and_recorded(self):
+        out = self.reimport(self.original)
+
+        self.assertFalse(self.attic.mentions.filter(meeting=self.meeting).exists())
+        self.assertTrue(Proposal.objects.filter(pk=self.attic.pk).exists())  # only the link
+        event = Event.objects.get(action="proposal.meeting_unlinked")
+        self.assertEqual((event.proposal_id, event.actor_name), (self.attic.pk, "system:import"))
+        self.assertEqual(event.payload["meeting"], self.meeting.pk)
+        self.assertIn("1 proposal(s) no longer mentioned, unlinked", out)
+        bpm = Proposal.objects.get(kind=Kind.PROMOTION, project__name="BPM")
+        self.assertTrue(bpm.mentions.filter(meeting=self.meeting).exists())
+
+    def test_a_link_made_by_hand_stays(self):
+        other = actions.do_create_proposal(
+            actor=IMPORT, committee=self.meeting.committee, kind=Kind.OTHER, title="By hand"
+        )
+        actions.do_link_meeting(proposal=other, meeting=self.meeting, actor=IMPORT)
+
+        self.reimport(self.original)
+
+        self.assertTrue(other.mentions.filter(meeting=self.meeting).exists())
+        self.assertFalse(Event.objects.filter(action="proposal.meeting_unlinked", proposal=other))
+
+    def test_a_mention_reworded_keeps_its_link_with_the_new_words(self):
+        reworded = self.path.read_text(encoding="utf-8").replace(
+            "## Proposals\n", "## Lifecycle proposals\n"
+        )
+        self.reimport(reworded + "Nothing else.\n")
+
+        mention = self.attic.mentions.get(meeting=self.meeting)
+        self.assertEqual(mention.section, "Lifecycle proposals")
+        event = Event.objects.get(action="proposal.meeting_link_updated")
+        self.assertEqual(
+            event.payload["changed"]["section"],
+            {"from": "Proposals", "to": "Lifecycle proposals"},
+        )
+        self.assertFalse(Event.objects.filter(action="proposal.meeting_unlinked").exists())
 
 
 class DryRunTests(TestCase):
