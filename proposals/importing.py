@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils.text import slugify
 
@@ -65,6 +65,8 @@ _NEW_PROJECT_STATUS = {
     Kind.OTHER: ProjectStatus.ACTIVE,
 }
 _COLLECT_EVERY = 200
+# Arbitrary constant naming "a notes import is writing" among PostgreSQL advisory locks.
+_IMPORT_LOCK_KEY = 7_245_113_902
 _NEEDS = {Kind.RENAME: ("new_name", "the new name"), Kind.OWNERSHIP: ("new_lead", "the new lead")}
 
 
@@ -300,6 +302,16 @@ def _apply_import(
     return result
 
 
+def _one_file_at_a_time() -> None:
+    """Imports running at the same time (a chair's upload while the command runs) take
+    turns file by file, so that each file sees the projects and proposals the one before
+    it created instead of creating them again. SQLite's IMMEDIATE transactions take
+    turns already; PostgreSQL takes a lock held until the file's transaction ends."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_IMPORT_LOCK_KEY])
+
+
 def _order(file: NoteFile, committee: str | None) -> tuple:
     date = meeting_date(file.name) or datetime.date.max
     return (date, (committee or committee_from_path(file.name) or "").casefold(), file.name)
@@ -351,6 +363,7 @@ class _Importer:
         saved = self.save_caches()
         try:
             with transaction.atomic(), audit.deferred():  # the file's events written together
+                _one_file_at_a_time()
                 self.meeting(notes, result)
         except Exception as error:  # one bad file must not stop the others
             self.restore_caches(saved)
@@ -443,8 +456,10 @@ class _Importer:
             result.unlinked = len(unlinked)
 
     def find_committee(self, name: str) -> Committee | None:
+        """The committee by name or slug; one not found is looked up again next time
+        (another import may create it meanwhile)."""
         key = name.casefold()
-        if key not in self.committees:
+        if self.committees.get(key) is None:
             self.committees[key] = Committee.objects.filter(
                 Q(name__iexact=name) | Q(slug=slugify(name))
             ).first()

@@ -1,0 +1,42 @@
+"""Two imports of the same notes at the same time (a chair's upload while the command
+runs) take turns file by file: nothing is created twice and the audit chain holds."""
+
+from __future__ import annotations
+
+import unittest
+from collections import Counter
+
+import pytest
+from django.db import connection
+
+from proposals import audit
+from proposals.importing import apply_import
+from proposals.models import Proposal
+from tests.base import AppendOnlyTransactionTestCase
+from tests.importing.helpers import row_counts, sample_files
+from tests.proposals.test_concurrency import run_together
+
+
+@pytest.mark.postgres
+@unittest.skipUnless(
+    connection.vendor == "postgresql",
+    "needs PostgreSQL (concurrent connections): run with DATABASE_URL=postgres://...",
+)
+class ConcurrentImportTests(AppendOnlyTransactionTestCase):
+    def test_two_imports_at_once_create_everything_once(self):
+        files = sample_files()
+
+        outcomes = run_together(lambda: apply_import(files), lambda: apply_import(files))
+
+        self.assertEqual([kind for kind, _ in outcomes], ["ok", "ok"], outcomes)
+        results = [result for _, result in outcomes]
+        self.assertTrue(all(result.ok for result in results))
+        created = sum(result.count("created") for result in results)
+        unchanged = sum(result.count("unchanged") for result in results)
+        self.assertEqual((created, unchanged), (9, 9))
+        per_key = Counter(Proposal.objects.values_list("kind", "project_id"))
+        self.assertEqual([key for key, count in per_key.items() if count > 1], [])
+        once = row_counts()
+        apply_import(files)  # the same files again, alone
+        self.assertEqual(row_counts(), once)
+        self.assertTrue(audit.verify_chain().ok)
