@@ -131,7 +131,6 @@ class ContentSecurityPolicyTests(LifecycleTestCase):
             reverse("admin:proposals_proposal_changelist"),
             reverse("admin:proposals_proposal_change", args=[self.proposal.pk]),
             reverse("admin:pmc_meeting_change", args=[self.meeting.pk]),
-            reverse("admin:pmc_meeting_add"),
             reverse("admin:pmc_committee_change", args=[self.committee.pk]),
         ):
             with self.subTest(path=path):

@@ -5,7 +5,7 @@ from django.contrib.messages import get_messages
 from django.test import TestCase
 from django.urls import reverse
 
-from pmc.models import Committee, Membership, Role, TeamReport
+from pmc.models import Committee, Meeting, Membership, Role, TeamReport
 from proposals import actions, audit
 from proposals.errors import NotPermitted
 from proposals.models import ChecklistItem, Event, Proposal, ProposalMeeting, Vote
@@ -224,6 +224,23 @@ class EventAdminTests(AdminTestCase):
         self.assertEqual(self.client.post(delete, {"post": "yes"}).status_code, 403)
         self.assertEqual(self.client.get(reverse("admin:proposals_event_add")).status_code, 403)
         self.assertEqual(Event.objects.get(pk=event.pk).hash, event.hash)
+
+
+class MeetingAdminTests(AdminTestCase):
+    def test_it_shows_meetings_but_changes_them_only_through_the_import(self):
+        meeting = make_meeting(self.committee, notes="# Notes")
+        change = reverse("admin:pmc_meeting_change", args=[meeting.pk])
+
+        response = self.client.get(change)
+
+        self.assertContains(response, "# Notes")
+        self.assertNotContains(response, 'name="_save"')
+        self.assertNotContains(response, "deletelink")
+        self.assertEqual(self.client.post(change, {"title": "Edited"}).status_code, 403)
+        delete = reverse("admin:pmc_meeting_delete", args=[meeting.pk])
+        self.assertEqual(self.client.post(delete, {"post": "yes"}).status_code, 403)
+        self.assertEqual(self.client.get(reverse("admin:pmc_meeting_add")).status_code, 403)
+        self.assertEqual(Meeting.objects.get(pk=meeting.pk).title, meeting.title)
 
 
 class ProjectAdminTests(AdminTestCase):
