@@ -1,6 +1,7 @@
 """Benchmark the notes import: files per second, time against rendering, peak memory.
 
     .venv/bin/python benchmarks/import_notes.py [FOLDER] [--scales 1 5 20] [--repeat 3]
+                                                [--breakdown]
 
 For each scale N the folder's notes are copied N times into a temporary folder (copy i
 of committee `Runtime` becomes the committee `Runtime-i`, so every copy is a new meeting
@@ -20,8 +21,10 @@ HTML as part of its own cost. Reported per scale:
 - peak memory of the import (tracemalloc, measured in a separate run, since tracing
   slows the code down).
 
-Figures are the best of `--repeat` runs, after one untimed warm-up import. Nothing
-outside the temporary folder and database is touched.
+Figures are the best of `--repeat` runs, after one untimed warm-up import. With
+`--breakdown`, the largest scale is imported once more with its main steps timed
+(parsing, rendering, each kind of row written, the audit events), to show where the
+time goes. Nothing outside the temporary folder and database is touched.
 """
 
 from __future__ import annotations
@@ -45,12 +48,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("folder", nargs="?", default=str(DEFAULT_FOLDER))
     parser.add_argument("--scales", type=int, nargs="+", default=[1, 5, 20])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--breakdown",
+        action="store_true",
+        help="then import the largest scale once more, timing where the time goes",
+    )
     options = parser.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix="pmc-import-bench-"))
     try:
         _setup_django(work)
-        return _run(Path(options.folder), options.scales, options.repeat, work)
+        status = _run(Path(options.folder), options.scales, options.repeat, work)
+        if options.breakdown:
+            _breakdown(Path(options.folder), max(options.scales), work)
+        return status
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -178,6 +189,73 @@ def _run(folder: Path, scales: list[int], repeat: int, work: Path) -> int:
         + ("" if ok else " (some files failed)")
     )
     return 0 if ok else 1
+
+
+# Where an import spends its time: (label, module, class or "", function) of the steps
+# timed. A step called inside another timed one is subtracted from the outer one.
+_TIMED = [
+    ("parse the notes", "proposals.importing", "", "read_notes"),
+    ("render and sanitise", "pmc.models", "", "render_markdown"),
+    ("render and sanitise", "proposals.models", "", "render_markdown"),
+    ("meeting and team report rows", "proposals.actions", "", "do_import_meeting"),
+    ("find projects and proposals", "proposals.importing", "_Importer", "find_or_create"),
+    ("find projects and proposals", "proposals.importing", "_Importer", "prefetch_proposals"),
+    ("link proposals to meetings", "proposals.actions", "", "do_link_meetings"),
+    ("link proposals to meetings", "proposals.actions", "", "do_unlink_meeting_notes"),
+    ("move proposals (transitions)", "proposals.importing", "_Importer", "advance"),
+    ("create committees", "proposals.actions", "", "do_create_committee"),
+    ("write the events (chain)", "proposals.audit", "", "_append"),
+    ("skip unchanged files", "proposals.importing", "_Importer", "unchanged"),
+]
+
+
+def _breakdown(folder: Path, scale: int, work: Path) -> None:
+    """Import the largest scale once more with the main steps timed (timing adds a
+    little overhead of its own), and print where the time went."""
+    import functools
+    import importlib
+
+    from proposals.importing import collect_files
+
+    spent: dict[str, float] = {}
+    running: list[list] = []
+
+    def timed(label: str, function):
+        @functools.wraps(function)
+        def run(*args, **kwargs):
+            running.append([label, 0.0])
+            start = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                took = time.perf_counter() - start
+                _, inner = running.pop()
+                spent[label] = spent.get(label, 0.0) + took - inner
+                if running:
+                    running[-1][1] += took
+
+        return run
+
+    originals = []
+    for label, module_name, class_name, name in _TIMED:
+        owner = importlib.import_module(module_name)
+        if class_name:
+            owner = getattr(owner, class_name)
+        originals.append((owner, name, getattr(owner, name)))
+        setattr(owner, name, timed(label, getattr(owner, name)))
+    try:
+        files = collect_files([work / f"notes-{scale}"])
+        _fresh_database(work, "breakdown")
+        gc.collect()
+        total, _ = _import(files)
+    finally:
+        for owner, attribute, original in reversed(originals):
+            setattr(owner, attribute, original)
+    print(f"\nWhere the time goes (scale {scale}, one timed import of {total:.3f} s):")
+    for label, seconds in sorted(spent.items(), key=lambda item: -item[1]):
+        print(f"  {label:<32} {seconds:7.3f} s  {seconds / total:5.1%}")
+    rest = total - sum(spent.values())
+    print(f"  {'everything else':<32} {rest:7.3f} s  {rest / total:5.1%}")
 
 
 if __name__ == "__main__":
