@@ -13,7 +13,8 @@ from pmc.models import Meeting, TeamReport
 
 
 class ReadOnly:
-    """View only, for staff: the rows change through the audited import."""
+    """View only, for staff: the rows change only through audited code (the import, the
+    actions)."""
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from pmc.admin import ReadOnly
 from pmc.models import Committee, Membership, Project
 from proposals import actions, rules
 from proposals.errors import LifecycleError
@@ -33,31 +34,19 @@ from proposals.models import (
     ScheduledRun,
     Vote,
 )
-from proposals.states import EDITABLE_STATES
+from proposals.states import EDITABLE_STATES, TRANSITION_LABELS
 
+# Transitions offered in the admin: all but recording a meeting's decision, which the
+# proposal page and the notes import do with the meeting it was taken in.
 TRANSITIONS = {
-    "submit": ("Submit", actions.do_submit),
-    "start_vote": ("Start vote", actions.do_start_vote),
-    "close_vote": ("Close vote", actions.do_close_vote),
-    "return_to_discussion": ("Return to discussion", actions.do_return_to_discussion),
-    "complete": ("Complete", actions.do_complete),
-    "withdraw": ("Withdraw", actions.do_withdraw),
-    "defer": ("Defer", actions.do_defer),
-    "resume": ("Resume", actions.do_resume),
+    name: (TRANSITION_LABELS[name], do)
+    for name, do in actions.TRANSITIONS.items()
+    if name != "decide"
 }
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
     """Rows that only actions write: listed and shown, never added, changed or deleted."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class ActionSavingAdmin(admin.ModelAdmin):
@@ -92,20 +81,11 @@ class ProposalMeetingInline(admin.TabularInline):
         return False
 
 
-class ChecklistItemInline(admin.TabularInline):
+class ChecklistItemInline(ReadOnly, admin.TabularInline):
     model = ChecklistItem
     extra = 0
     fields = ["position", "text", "owner", "done", "done_at", "done_by"]
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 def _transition_action(name: str, label: str):

@@ -34,6 +34,7 @@ from proposals.actions.proposals import (
     do_unlink_meeting_notes,
 )
 from proposals.actions.transitions import (
+    TRANSITIONS,
     do_close_vote,
     do_complete,
     do_decide,
@@ -57,6 +58,7 @@ __all__ = [
     "do_link_meetings",
     "do_unlink_meeting_notes",
     # transitions
+    "TRANSITIONS",
     "do_submit",
     "do_start_vote",
     "do_close_vote",

@@ -238,3 +238,17 @@ def do_resume(*, proposal, actor, reason="", at=None, expected_state=None) -> Pr
     return _transition(
         proposal, "resume", actor, reason=reason, at=at, expected_state=expected_state
     )
+
+
+# Every transition's action by the transition's name.
+TRANSITIONS = {
+    "submit": do_submit,
+    "start_vote": do_start_vote,
+    "close_vote": do_close_vote,
+    "return_to_discussion": do_return_to_discussion,
+    "decide": do_decide,
+    "complete": do_complete,
+    "defer": do_defer,
+    "resume": do_resume,
+    "withdraw": do_withdraw,
+}

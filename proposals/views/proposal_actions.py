@@ -13,28 +13,15 @@ from pmc.markup import render_markdown
 from proposals import actions, rules
 from proposals.forms import DecideForm, ProposalForm, ReasonForm, VoteForm
 from proposals.models import ChecklistItem, Proposal
-from proposals.states import EDITABLE_STATES
+from proposals.states import EDITABLE_STATES, TRANSITION_LABELS
 from proposals.views.access import run_action
-from proposals.views.proposal_pages import TRANSITION_LABELS
-
-TRANSITIONS = {
-    "submit": actions.do_submit,
-    "start_vote": actions.do_start_vote,
-    "close_vote": actions.do_close_vote,
-    "return_to_discussion": actions.do_return_to_discussion,
-    "decide": actions.do_decide,
-    "complete": actions.do_complete,
-    "defer": actions.do_defer,
-    "resume": actions.do_resume,
-    "withdraw": actions.do_withdraw,
-}
 
 
 @require_POST
 @login_required
 def transition(request, pk: int, name: str):
     proposal = get_object_or_404(Proposal, pk=pk)
-    if name not in TRANSITIONS:
+    if name not in actions.TRANSITIONS:
         raise Http404("No such transition.")
     if name == "decide":
         form = DecideForm(request.POST, committee=proposal.committee, prefix=name)
@@ -46,7 +33,7 @@ def transition(request, pk: int, name: str):
     data = dict(form.cleaned_data)
     run_action(
         request,
-        TRANSITIONS[name],
+        actions.TRANSITIONS[name],
         success=f"Done: {TRANSITION_LABELS[name].lower()}.",
         proposal=proposal,
         **data,

@@ -10,24 +10,11 @@ from django.utils import timezone
 from proposals import rules
 from proposals.forms import SORTS, DecideForm, ProposalFilterForm, ReasonForm, VoteForm
 from proposals.models import ChecklistItem, EligibleVoter, Proposal, Vote
-from proposals.states import EDITABLE_STATES, State
+from proposals.states import EDITABLE_STATES, TRANSITION_LABELS, State
 from proposals.views.access import readable
 from proposals.voting import tally_for
 
 PAGE_SIZE = 25
-
-# The transitions offered as buttons, in the order a chair would read them.
-TRANSITION_LABELS = {
-    "submit": "Submit for discussion",
-    "start_vote": "Start the vote",
-    "close_vote": "Close the vote",
-    "return_to_discussion": "Return to discussion",
-    "decide": "Record a meeting decision",
-    "complete": "Mark completed",
-    "defer": "Defer",
-    "resume": "Resume discussion",
-    "withdraw": "Withdraw",
-}
 
 
 @readable

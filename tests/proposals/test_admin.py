@@ -113,7 +113,7 @@ class ProposalTransitionTests(AdminTestCase):
         event = proposal.events.get(action="proposal.start_vote")
         self.assertEqual(event.actor, self.chair)
         self.assertEqual((event.from_state, event.to_state), (State.DISCUSSION, State.VOTING))
-        self.assertIn(f"Start vote: “{proposal}” is now voting.", self.messages(response))
+        self.assertIn(f"Start the vote: “{proposal}” is now voting.", self.messages(response))
 
     def test_it_reports_a_refused_transition_and_changes_nothing(self):
         proposal = make_proposal(self.committee, self.member)
