@@ -110,18 +110,22 @@ def record_many(events: list[Event]) -> list[Event]:
 
 
 @contextlib.contextmanager
-def deferred() -> Iterator[None]:
+def deferred(*, write: bool = True) -> Iterator[None]:
     """Write the events recorded in this block together when it ends: one lock, one
     read of the chain's head and one INSERT for a batch of changes (an import's file),
     still one event per change, in order. Runs inside the changes' transaction; the
     events of a `kept_if_done` block that fails are dropped with its changes, and none
-    are written if this block fails."""
+    are written if this block fails.
+
+    `write=False` drops the events instead, for a transaction that is rolled back
+    anyway (a dry run): the chain's lock is never taken, so a long preview does not
+    hold up everyone else's changes."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.deferred() must run inside the changes' transaction.atomic().")
     if _pending.get() is not None:  # already deferring: the outer block writes
         yield
         return
-    token = _pending.set([])
+    token = _pending.set([] if write else _Dropped())
     try:
         yield
         events = _pending.get()
@@ -142,6 +146,13 @@ def kept_if_done() -> Iterator[None]:
         if pending is not None:
             del pending[mark:]
         raise
+
+
+class _Dropped(list):
+    """Where `deferred(write=False)` puts events: nowhere."""
+
+    def extend(self, events) -> None:
+        pass
 
 
 # Events recorded inside `deferred()`, not yet written.

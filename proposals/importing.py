@@ -276,7 +276,7 @@ def _apply_import(
     """
     name = committee.name if isinstance(committee, Committee) else committee
     ordered = sorted(files, key=lambda f: _order(f, name))
-    importer = _Importer(committee=committee, actor=actor)
+    importer = _Importer(committee=committee, actor=actor, dry_run=dry_run)
     result = ImportResult(dry_run=dry_run)
 
     def run() -> None:
@@ -294,7 +294,10 @@ def _apply_import(
                 gc.collect()
 
     if dry_run:
-        with transaction.atomic():
+        # All in one transaction, rolled back: later files see what earlier ones would
+        # create. Nothing is kept, so no events are written and no lock is taken that
+        # would make other changes wait for the preview.
+        with transaction.atomic(), audit.deferred(write=False):
             run()
             transaction.set_rollback(True)
     else:
@@ -323,8 +326,10 @@ def noon(date: datetime.date) -> datetime.datetime:
 
 
 class _Importer:
-    def __init__(self, *, committee: str | Committee | None, actor=IMPORT) -> None:
-        self.actor = actor
+    def __init__(
+        self, *, committee: str | Committee | None, actor=IMPORT, dry_run: bool = False
+    ) -> None:
+        self.actor, self.dry_run = actor, dry_run
         self.committees: dict[str, Committee | None] = {}
         if isinstance(committee, Committee):
             # The very committee given, not another one its name could also match.
@@ -363,7 +368,8 @@ class _Importer:
         saved = self.save_caches()
         try:
             with transaction.atomic(), audit.deferred():  # the file's events written together
-                _one_file_at_a_time()
+                if not self.dry_run:
+                    _one_file_at_a_time()
                 self.meeting(notes, result)
         except Exception as error:  # one bad file must not stop the others
             self.restore_caches(saved)

@@ -7,11 +7,13 @@ import unittest
 from collections import Counter
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
-from proposals import audit
-from proposals.importing import apply_import
-from proposals.models import Proposal
+from pmc.models import Committee
+from proposals import actions, audit
+from proposals.importing import apply_import, plan_import
+from proposals.models import Event, Proposal
+from proposals.rules import SYSTEM
 from tests.base import AppendOnlyTransactionTestCase
 from tests.importing.helpers import row_counts, sample_files
 from tests.proposals.test_concurrency import run_together
@@ -39,4 +41,27 @@ class ConcurrentImportTests(AppendOnlyTransactionTestCase):
         once = row_counts()
         apply_import(files)  # the same files again, alone
         self.assertEqual(row_counts(), once)
+        self.assertTrue(audit.verify_chain().ok)
+
+    def test_a_dry_run_does_not_hold_up_other_changes(self):
+        outcomes: list[tuple[str, object]] = []
+
+        def change_elsewhere():
+            with transaction.atomic():
+                with connection.cursor() as cursor:  # waiting longer counts as held up
+                    cursor.execute("SET LOCAL lock_timeout = '3s'")
+                return actions.do_create_committee(actor=SYSTEM, name="Elsewhere")
+
+        def progress(done: int, total: int, name: str) -> None:
+            if done == 3 and not outcomes:  # the preview has written three files by now
+                outcomes.extend(run_together(change_elsewhere))
+
+        preview = plan_import(sample_files(), progress=progress)
+
+        self.assertEqual([kind for kind, _ in outcomes], ["ok"], outcomes)
+        self.assertTrue(preview.ok)
+        self.assertEqual(list(Committee.objects.values_list("name", flat=True)), ["Elsewhere"])
+        self.assertEqual(
+            list(Event.objects.values_list("action", flat=True)), ["committee.created"]
+        )
         self.assertTrue(audit.verify_chain().ok)

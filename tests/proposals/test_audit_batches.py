@@ -84,6 +84,19 @@ class DeferredTests(LifecycleTestCase):
             audit.record(action="test.next", actor=IMPORT)
         self.assertTrue(audit.verify_chain().ok)
 
+    def test_events_of_a_block_that_writes_none_are_dropped(self):
+        before = last_event_id()
+        with transaction.atomic(), audit.deferred(write=False):
+            audit.record(action="test.previewed", actor=IMPORT)
+            with audit.kept_if_done():
+                audit.record(action="test.previewed_too", actor=IMPORT)
+
+        self.assertEqual(actions_since(before), [])
+        with transaction.atomic():
+            audit.record(action="test.next", actor=IMPORT)
+        self.assertEqual(actions_since(before), ["test.next"])
+        self.assertTrue(audit.verify_chain().ok)
+
     def test_a_nested_block_leaves_the_writing_to_the_outer_one(self):
         before = last_event_id()
         with transaction.atomic(), audit.deferred():
