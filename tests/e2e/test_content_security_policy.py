@@ -95,17 +95,19 @@ def test_the_admin_works_under_the_policy(browser_as, populated):
     page.locator("#action-toggle").check()
     expect(page.locator(".action-counter")).to_contain_text(re.compile(r"\d+ of \d+ selected"))
 
+    # A proposal: its meetings' "Add another" row comes from the admin's scripts.
     watch.visit(f"/admin/proposals/proposal/{populated.proposals['discussion'].pk}/change/")
     expect(page.locator("#content h1")).to_be_visible()
-
-    # A meeting: the calendar shortcuts and "Add another" row come from the admin's scripts.
-    watch.visit(f"/admin/pmc/meeting/{populated.meeting.pk}/change/")
-    page.locator(".datetimeshortcuts a", has_text="Today").click()
-    expect(page.locator("#id_date")).not_to_have_value(populated.meeting.date.isoformat())
-    rows = page.locator(".inline-related:not(.empty-form)")
+    rows = page.locator("#mentions-group tr.form-row:not(.empty-form)")
     before = rows.count()
-    page.locator(".add-row a").click()
+    page.locator("#mentions-group .add-row a").click()
     expect(rows).to_have_count(before + 1)
+
+    # A new seat: the calendar shortcuts come from the admin's scripts too.
+    watch.visit("/admin/pmc/membership/add/")
+    page.locator("#id_started_on").fill("")
+    page.locator(".field-started_on .datetimeshortcuts a", has_text="Today").click()
+    expect(page.locator("#id_started_on")).not_to_have_value("")
 
     # The colour theme toggle (theme.js).
     theme = page.evaluate("() => document.documentElement.dataset.theme || 'auto'")
