@@ -17,6 +17,7 @@ from proposals.actions._base import (
     _nonblank,
     _proposal_event,
     _proposal_event_of,
+    _require_committee_admin,
     _require_known_fields,
     _require_project_in,
     action,
@@ -170,6 +171,7 @@ def do_link_meetings(
 
     `from_notes`: the links were found in the meeting's notes file. A link found there
     before takes the section and excerpt it has now (recorded when they changed)."""
+    _require_committee_admin(actor, meeting.committee, "link proposals to its meetings")
     wanted = list(dict.fromkeys(link.proposal for link in links))
     rows = (
         Proposal.objects.select_for_update()
@@ -231,6 +233,7 @@ def do_unlink_meeting_notes(
     """Remove the links the meeting's notes made to proposals they no longer mention
     (those not in `keep`), one event each; links made by hand stay. Returns the ids of
     the proposals unlinked."""
+    _require_committee_admin(actor, meeting.committee, "unlink proposals from its meetings")
     gone = list(
         ProposalMeeting.objects.select_for_update()
         .filter(meeting=meeting, from_notes=True)

@@ -8,7 +8,7 @@ import contextlib
 from django.db import transaction
 
 from proposals import actions, audit
-from proposals.errors import ConditionNotMet, LifecycleError
+from proposals.errors import ConditionNotMet, LifecycleError, NotPermitted
 from proposals.models import Event, Proposal, ProposalMeeting
 from proposals.rules import IMPORT
 from proposals.states import Kind, State
@@ -150,6 +150,21 @@ class LinkMeetingsTests(LifecycleTestCase):
 
         self.assertEqual(self.link(self.first, self.second), [])
         self.assertEqual(last_event_id(), before)
+
+    def test_only_the_chair_or_an_administrator_may_link(self):
+        for who in (self.member, self.foreign_member, self.outsider):
+            with self.subTest(who=who.username), self.assertRaises(NotPermitted):
+                actions.do_link_meetings(
+                    meeting=self.meeting, actor=who, links=[actions.MeetingLink(self.first.pk)]
+                )
+
+        self.assertFalse(ProposalMeeting.objects.filter(meeting=self.meeting).exists())
+        self.assertEqual(
+            actions.do_link_meetings(
+                meeting=self.meeting, actor=self.chair, links=[actions.MeetingLink(self.first.pk)]
+            ),
+            [self.first.pk],
+        )
 
     def test_an_unknown_proposal_is_refused_and_nothing_is_linked(self):
         with self.assertRaisesMessage(LifecycleError, "There is no proposal #999999."):
