@@ -18,18 +18,22 @@ _DECISION_LABEL = re.compile(
 # of `_ANY_CUE`) is read for a decision only if it has one (matched lower-cased too).
 _ANY_DECISION = re.compile(
     r"decid|decision|agree|approv|accept|reject|declin|objection|consensus|vot|let|we\s"
-    r"|resol|outcome|result|conclu"
+    r"|resol|outcome|result|conclu|pass|carri"
 )
 
 _DECIDED = re.compile(
-    r"^\W*(?:agreed|approved|accepted|unanimous(?:ly)?|decided)\b"
+    r"^\W*(?:agreed|approved|accepted|unanimous(?:ly)?|decided|passed|carried)\b"
     r"|\b(?:it\s+was\s+(?:decided|agreed)|we\s+(?:decided|agreed)|(?:was|were|is|are|has\s+been"
     r"|have\s+been|got)\s+(?:officially\s+|unanimously\s+)?(?:approved|accepted|rejected"
     r"|declined)|no\s+objections?|(?:officially|unanimously)\s+(?:accepted|approved)"
     r"|accepted\s+(?:for|as|into)\s+(?:an?\s+)?incubat\w*|vote\s+(?:passed|carried|failed)"
     r"|voted\s+(?:to|in\s+favou?r|for|against)|consensus|let'?s\s+(?:just\s+)?(?:move|go|do"
     r"|accept|approve|proceed|incubate|archive|retire|rename|promote)|we\s+(?:will|should|shall"
-    r"|are\s+going\s+to)\s+(?:move|retire|archive|rename|promote|incubate|graduate|transfer))\b",
+    r"|are\s+going\s+to)\s+(?:move|retire|archive|rename|promote|incubate|graduate|transfer)"
+    # the outcome said after the item: "... to the attic. Approved.", "— approved by PMC vote"
+    r"|(?:[.;!)]\s+|\s[—–-]+\s*|:\s+)(?:approved|accepted|agreed|passed|carried|rejected"
+    r"|declined)|(?:approved|accepted|rejected)\s+by\s+(?:the\s+|a\s+)?(?:pmc|committee|vote"
+    r"|consensus|everyone|all)|(?:motion|proposal|vote)\s+(?:passed|carried))\b",
     _I,
 )
 _NEGATIVE = re.compile(
@@ -45,7 +49,8 @@ _DONE = re.compile(
     r"\b(?:has\s+been|have\s+been|was|were|got)\s+(?:moved|renamed|archived|retired|promoted"
     r"|graduated|transferred|incubated)\b|^\W*(?:we\s+)?(?:have\s+)?(?:moved|renamed|archived"
     r"|retired|promoted|graduated|transferred)\b|^\W*welcome\b"
-    r"|\bis\s+now\s+(?:active|in\s+the\s+attic|called|named|known\s+as)\b"
+    r"|\bis\s+now\s+(?:an?\s+)?(?:active|in\s+the\s+attic|called|named|known\s+as)\b"
+    r"|\bgraduated\s+(?:from|out\s+of)\s+(?:the\s+)?incubat"
     r"|(?<!be )(?<!to )\b(?:moved|renamed|archived|retired|transferred|graduated|promoted)\s+"
     r"(?:in)?to\b",
     _I,

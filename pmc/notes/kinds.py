@@ -76,6 +76,15 @@ _WEAK_CUES = [
     ),
     (PROMOTION, re.compile(r"\bpromot(?:e|ed|es|ing|ion)\b(?=.*\b(?:active|project)\b)", _I)),
     (
+        # "Project lead for Garden changes from A to B", "Diego lead: B replaces A"
+        OWNERSHIP,
+        re.compile(
+            r"\b(?:lead|leader|owner|maintainer)s?\b[^.;]{0,60}?\b(?:chang\w*\s+from"
+            r"|replac(?:es|ing)|succeed(?:s|ing))\b",
+            _I,
+        ),
+    ),
+    (
         OTHER,
         re.compile(
             r"\b(?:mov(?:e|ed|es|ing)|transfer(?:s|red|ring)?|donat(?:e|ed|es|ing))\b"

@@ -59,6 +59,27 @@ _COMMITTEE_HINT = re.compile(r"\b(?:in|into|to|of)\s+the\s+(?P<name>[A-Z][\w-]*)
 _MAX_EXCERPT = 1200
 
 
+_SUBJECT_LABEL = re.compile(r"^\W*(?P<label>[^:]{1,60}?)\s*:\s+\S")
+# Labels that say what kind of line it is, not what it is about.
+_NOT_A_SUBJECT_LABEL = re.compile(
+    r"^(?:proposals?|decisions?|notes?|updates?|fyi|votes?|voting|status|agenda|announcements?"
+    r"|discussion|action\s+items?|todo|questions?|lifecycle|pmc|next\s+steps?|outcome|result"
+    r"|resolution|conclusion|summary|background|context|motion|request|ask|reminder|update)\b",
+    _I,
+)
+
+
+def _labelled_subject(plain: str) -> _Subject | None:
+    """The project a line is labelled with ("cf-mgmt: proposal to promote to active")."""
+    match = _SUBJECT_LABEL.match(plain)
+    if match is None or _ANY_CUE.search(match["label"].lower()):
+        return None  # a topic ("Incubating HP projects: next steps"), not a name
+    name = _clean_subject(match["label"])
+    if _NOT_A_SUBJECT_LABEL.match(name) or _GENERIC_PLURAL.search(name):
+        return None
+    return _Subject(name) if _valid_subject(name) and len(name.split()) <= 4 else None
+
+
 def parse_lifecycle(text: str) -> list[LifecycleMention]:
     """The lifecycle items in a meeting's notes, one per proposal."""
     document = _Document(text)
@@ -361,6 +382,9 @@ class _LifecycleReader:
         own = self._head_subject(statement) if statement.kind in ("sentence", "item") else None
         if own is not None:  # "The [binary buildpack][b] was ... moved into ..."
             return own
+        labelled = _labelled_subject(statement.plain)
+        if labelled is not None:  # "Project Quarks: the SUSE team would like to incubate it"
+            return labelled
         parent = statement.parent
         while parent is not None:
             subject = self._head_subject(parent)

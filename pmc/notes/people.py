@@ -37,6 +37,10 @@ _NEW_LEAD = [
     re.compile(
         r"\b(?:chang\w+|mov\w+|transition\w*|switch\w*|hand\w*)\s+(?:over\s+)?to\s+" + _PERSON
     ),
+    # "Adam Hevenor → Jesse Weaver", "from Adam Hevenor to Jesse Weaver"
+    re.compile(r"(?:→|->|=>|⇒)\s*" + _PERSON),
+    re.compile(r"\bfrom\s+[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*){0,3}\s+to\s+" + _PERSON),
+    re.compile(_PERSON + r"\s+(?:replaces|replacing|succeeds|succeeding|takes\s+over)\b"),
 ]
 _NOT_A_PERSON = re.compile(
     r"^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March"

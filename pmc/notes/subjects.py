@@ -89,6 +89,7 @@ _SUBJECT_PATTERNS: dict[str, list[re.Pattern]] = {
         re.compile(_NAME + r"\s*(?:[:\-–—]\s*)?(?:to|->|→)\s+(?:the\s+)?attic", _I),
         re.compile(
             r"\b(?:retir\w*|archiv\w*|sunset\w*|decommission\w*)\s+(?:of\s+)?"
+            r"(?!(?:to|in|into)\b)"
             + _NAME
             + r"(?:\s+(?:to|in|into|as|because|since|when|once|after|at|and)\b|[,;:!?(]|$)",
             _I,
@@ -145,7 +146,7 @@ _SUBJECT_PATTERNS: dict[str, list[re.Pattern]] = {
             _NAME + r"\s+(?:has\s+)?(?:graduated|graduates|was\s+promoted|is\s+now\s+active)", _I
         ),
         re.compile(
-            r"\b(?:promot\w*|graduat\w*)\s+(?:of\s+)?"
+            r"\b(?:promot\w*|graduat\w*)\s+(?:of\s+)?(?!(?:to|into|from|out)\b)"
             + _NAME
             + r"(?:\s+(?:to|from|out|as|into)\b|[,;:!?(]|$)",
             _I,
@@ -172,7 +173,13 @@ _SUBJECT_PATTERNS: dict[str, list[re.Pattern]] = {
         re.compile(
             r"\b(?:lead|leader|owner|maintainer)\s+(?:for|of)\s+(?:the\s+)?"
             + _NAME
-            + r"(?:[.,;:!?(]|\s+project\b|$)",
+            + r"(?:[.,;:!?(]|\s+project\b|\s+(?:is\s+)?chang\w*\b|$)",
+            _I,
+        ),
+        # "Diego project lead: Eric Malm replaces Jim Myers"
+        re.compile(
+            r"^\W*(?P<s>[\w`.-]+(?:\s+[\w`.-]+){0,3}?)\s+(?:project\s+)?(?:lead|leader|owner"
+            r"|maintainer)s?\s*:\s",
             _I,
         ),
         re.compile(_NAME + r"\s+needs?\s+(?:a\s+)?(?:new\s+)?(?:owner|maintainer|lead)", _I),

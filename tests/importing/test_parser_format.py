@@ -270,6 +270,7 @@ class LifecycleShapeTests(SimpleTestCase):
             - archived old CI pipelines
             - The team will retire the old auctioneer
             - Promoted the release candidate to stable
+            - Tech lead: the new scheduler replaces the old auctioneer
         """
         self.assertEqual(items(text), [])
 
@@ -296,6 +297,43 @@ class LifecycleShapeTests(SimpleTestCase):
         self.assertEqual(
             (attic.outcome, attic.condition), ("deferred", "once cf-deployment drops it")
         )
+
+    def test_it_reads_an_outcome_written_after_the_item(self):
+        text = """
+            ## PMC Lifecycle Activities
+            * Proposal to archive [cf-release](https://github.com/cloudfoundry/cf-release) now
+              that cf-deployment is the way to deploy. Approved.
+            * Move `cf-mysql-release` to the attic — approved by PMC vote
+            * Voting on promotion of Eirini to active: +1 from Dieu, Chip, Eric. Passed.
+            * Incubation proposal: [Quarks](https://github.com/cloudfoundry-incubator/quarks)
+              - Passed unanimously
+            * Proposal to rename CF Dev to cfdev - rejected
+            * Proposal to move Stratos to active, to be voted on next time
+        """
+        mentions = parse_lifecycle(notes(text))
+        self.assertEqual([(m.kind, m.subject, m.outcome) for m in mentions], [
+            ("attic", "cf-release", "approved"),
+            ("attic", "cf-mysql-release", "approved"),
+            ("promotion", "Eirini", "approved"),
+            ("incubation", "Quarks", "approved"),
+            ("rename", "CF Dev", "rejected"),
+            ("promotion", "Stratos", "pending"),
+        ])  # fmt: skip
+
+    def test_it_takes_the_project_from_the_label_of_a_line(self):
+        text = """
+            ## PMC Lifecycle Activities
+            - [x] cf-mgmt: proposal to promote to active — accepted
+            - Project Quarks: the SUSE team would like to incubate it here. Vote next meeting.
+            - Stratos graduated from incubation and is now an active project
+            - Incubating HP projects: next steps with the Utilities PMC
+        """
+        mentions = parse_lifecycle(notes(text))
+        self.assertEqual([(m.kind, m.subject, m.outcome) for m in mentions], [
+            ("promotion", "cf-mgmt", "approved"),
+            ("incubation", "Project Quarks", "pending"),
+            ("promotion", "Stratos", "completed"),
+        ])  # fmt: skip
 
     def test_it_reads_labelled_lists_in_the_agenda_and_status_sections(self):
         text = """
@@ -325,10 +363,15 @@ class LifecycleShapeTests(SimpleTestCase):
             - Project Lead opening for CAPI project, nominations due January 17th.
                 - Pivotal nominated Zach Robinson
             - Marco Nicosia is the new project lead for MySQL.
+            - Loggregator project lead change: Adam Hevenor → Jesse Weaver
+            - Project lead for Garden changes from Julz Friedman to Ed King
+            - Diego project lead: Eric Malm replaces Jim Myers
         """
         mentions = parse_lifecycle(notes(text))
         self.assertEqual([(m.kind, m.project, m.new_lead) for m in mentions], [
             ("ownership", "CAPI", "Zach Robinson"), ("ownership", "MySQL", "Marco Nicosia"),
+            ("ownership", "Loggregator", "Jesse Weaver"), ("ownership", "Garden", "Ed King"),
+            ("ownership", "Diego", "Eric Malm"),
         ])  # fmt: skip
 
     def test_it_resolves_it_to_the_team_or_the_heading(self):
