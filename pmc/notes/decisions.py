@@ -31,7 +31,7 @@ _DECIDED = re.compile(
     r"|accept|approve|proceed|incubate|archive|retire|rename|promote)|we\s+(?:will|should|shall"
     r"|are\s+going\s+to)\s+(?:move|retire|archive|rename|promote|incubate|graduate|transfer)"
     # the outcome said after the item: "... to the attic. Approved.", "— approved by PMC vote"
-    r"|(?:[.;!)]\s+|\s[—–-]+\s*|:\s+)(?:approved|accepted|agreed|passed|carried|rejected"
+    r"|(?:\s*[.;!)|]\s+|\s[—–-]+\s*|:\s+)(?:approved|accepted|agreed|passed|carried|rejected"
     r"|declined)|(?:approved|accepted|rejected)\s+by\s+(?:the\s+|a\s+)?(?:pmc|committee|vote"
     r"|consensus|everyone|all)|(?:motion|proposal|vote)\s+(?:passed|carried))\b",
     _I,

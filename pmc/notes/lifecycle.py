@@ -80,6 +80,15 @@ def _labelled_subject(plain: str) -> _Subject | None:
     return _Subject(name) if _valid_subject(name) and len(name.split()) <= 4 else None
 
 
+def _first_cell(statement: _Statement, plain: str) -> str | None:
+    """The project a table row is about: its first cell, when the change is named in
+    another one ("| kubecf | incubation | approved |")."""
+    cells = plain.split(" | ")
+    if statement.kind != "row" or len(cells) < 2 or _ANY_CUE.search(cells[0].lower()):
+        return None
+    return cells[0]
+
+
 def parse_lifecycle(text: str) -> list[LifecycleMention]:
     """The lifecycle items in a meeting's notes, one per proposal."""
     document = _Document(text)
@@ -309,7 +318,7 @@ class _LifecycleReader:
         plain = _PROPOSAL_LABEL.sub("", statement.plain)
         if kind == OWNERSHIP and re.match(r"^\W*welcome\s", plain, _I):
             return self._welcomed(statement, plain)
-        phrase = _subject_phrase(kind, plain)
+        phrase = _first_cell(statement, plain) or _subject_phrase(kind, plain)
         if phrase is None:
             return []
         statement.phrase = phrase

@@ -62,7 +62,7 @@ def _subject_of(ref: _Ref) -> _Subject:
     return _Subject(_clean_subject(ref.name) or ref.name, ref.url, ref.slug)
 
 
-_NAME = r"(?P<s>(?:[^.;:!?]|\.(?=\S)){1,120}?)"
+_NAME = r"(?P<s>(?:[^.;:!?|]|\.(?=\S)){1,120}?)"
 _SUBJECT_PATTERNS: dict[str, list[re.Pattern]] = {
     RENAME: [
         re.compile(r"\bchange\W?\s+from\s+" + _NAME + r"\s+to\s", _I),
@@ -84,6 +84,11 @@ _SUBJECT_PATTERNS: dict[str, list[re.Pattern]] = {
             _NAME + r"\s+(?:is|was|has\s+been|will\s+be|should\s+be|to\s+be|be|are|were|goes"
             r"|went|gets?|got)\s+(?:moved\s+|retired\s+|archived\s+|put\s+)?(?:to|in|into)\s+"
             r"(?:the\s+)?\W*(?:cloudfoundry-)?attic",
+            _I,
+        ),
+        re.compile(
+            _NAME + r"\s*(?:\s[:\-–—]\s*|\s+)(?:is\s+|are\s+)?(?:moving|going|headed)\s+"
+            r"(?:to|into)\s+(?:the\s+)?\W*(?:cloudfoundry-)?attic",
             _I,
         ),
         re.compile(_NAME + r"\s*(?:[:\-–—]\s*)?(?:to|->|→)\s+(?:the\s+)?attic", _I),
@@ -139,6 +144,11 @@ _SUBJECT_PATTERNS: dict[str, list[re.Pattern]] = {
         re.compile(
             _NAME + r"\s+(?:is|was|has\s+been|will\s+be|to\s+be|be|are|were|gets?|got)\s+"
             r"(?:now\s+)?(?:moved\s+|promoted\s+)?(?:to|into)\s+(?:the\s+)?active",
+            _I,
+        ),
+        re.compile(
+            _NAME + r"\s*(?:\s[:\-–—]\s*|\s+)(?:is\s+|are\s+)?(?:moving|going|graduating|headed)"
+            r"\s+(?:to|into)\s+(?:the\s+)?active",
             _I,
         ),
         re.compile(_NAME + r"\s*(?:[:\-–—]\s*)?(?:to|->|→)\s+(?:the\s+)?active", _I),
@@ -275,6 +285,9 @@ def _new_name(plain: str) -> str:
     if match is None:
         return ""
     new = match["new"] or match["new2"] or match["new3"] or match["new4"] or ""
+    quoted = re.match(r"\s*[\"'`“‘](?P<name>[^\"'`”’]+)[\"'`”’]", new)
+    if quoted is not None:  # "to 'cf-networking' was approved"
+        new = quoted["name"]
     new = _clean_subject(new)
     if len(new.split()) > 4 and " and " in new:  # "X and posted it to bosh.io"
         new = new.split(" and ", 1)[0]

@@ -335,6 +335,30 @@ class LifecycleShapeTests(SimpleTestCase):
             ("promotion", "Stratos", "completed"),
         ])  # fmt: skip
 
+    def test_it_reads_tables_dashes_and_quoted_names(self):
+        text = """
+            ## Project Lifecycle
+            Archive the following repos, since they are unused:
+            - https://github.com/cloudfoundry/cf-smoke-tests-release
+
+            | Project | Proposal | Status |
+            |---|---|---|
+            | kubecf | incubation | approved |
+            | cf-for-k8s | move to active | voting |
+
+            * Rename of 'cf-networking-release' to 'cf-networking' was approved
+            * Eirini - moving to active - vote passed 5-0
+        """
+        mentions = parse_lifecycle(notes(text))
+        self.assertEqual([(m.kind, m.subject, m.outcome) for m in mentions], [
+            ("attic", "cf-smoke-tests-release", "pending"),
+            ("incubation", "kubecf", "approved"),
+            ("promotion", "cf-for-k8s", "pending"),
+            ("rename", "cf-networking-release", "approved"),
+            ("promotion", "Eirini", "approved"),
+        ])  # fmt: skip
+        self.assertEqual(mentions[3].new_name, "cf-networking")
+
     def test_it_reads_labelled_lists_in_the_agenda_and_status_sections(self):
         text = """
             ## Agenda
