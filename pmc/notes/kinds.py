@@ -124,7 +124,9 @@ _LABEL = re.compile(
     r"(?:(?:to|for|into)\s+)(?:the\s+)?(?:be\s+)?(?P<label>attic|archive|archived|archival"
     r"|retired?|retirement|active|incubation|incubator|incubated|graduation|graduated"
     r"|promotion|promoted|rename|renamed|renaming)\W*$"
-    r"|^\W*(?P<noun>renames|lead\s+changes?|ownership\s+changes?|new\s+leads?)\W*$",
+    r"|^\W*(?P<noun>renames|lead\s+changes?|ownership\s+changes?|new\s+leads?)\W*$"
+    r"|^\W*(?P<topic>attic|archive|archival|retirement|incubation|incubator|promotion"
+    r"|graduation|rename)\s+(?:proposals?|candidates?|requests?)\W*$",
     _I,
 )
 _LABEL_KINDS = {

@@ -80,6 +80,21 @@ def _labelled_subject(plain: str) -> _Subject | None:
     return _Subject(name) if _valid_subject(name) and len(name.split()) <= 4 else None
 
 
+_INLINE_LIST = re.compile(r"^\W*(?P<label>[^:]{1,40}?)\s*:\s*(?P<names>[^:]+?)\W*$")
+# A kind's bare word before a list on the same line ("Attic: a, b"). Not "Active": a list
+# of the active projects is their status, not a proposal.
+_BARE_LABEL = re.compile(r"^\W*(?P<label>attic|archive|archival|incubation|rename)\W*$", _I)
+
+
+def _label_kind(label: re.Match) -> str:
+    """The kind a label (`_LABEL`) lists items of."""
+    said = label.groupdict()
+    kind = _LABEL_KINDS.get((said["label"] or said.get("topic") or "").casefold())
+    if kind is not None:
+        return kind
+    return RENAME if (said.get("noun") or "").casefold().startswith("rename") else OWNERSHIP
+
+
 def _first_cell(statement: _Statement, plain: str) -> str | None:
     """The project a table row is about: its first cell, when the change is named in
     another one ("| kubecf | incubation | approved |")."""
@@ -249,19 +264,21 @@ class _LifecycleReader:
         """A label such as "To Attic" or "_To Be Retired_": the projects listed under it
         are items of that kind."""
         plain = statement.plain.strip()
+        inline = _INLINE_LIST.match(plain)
+        if inline is not None:
+            head = _LABEL.match(inline["label"]) or _BARE_LABEL.match(inline["label"])
+            if head is not None:
+                return self._read_inline_list(statement, _label_kind(head))
         if len(plain) > 40:
             return False
         label = _LABEL.match(plain)
         if label is None:
             return False
-        kind = _LABEL_KINDS.get((label["label"] or "").casefold())
-        if kind is None:
-            noun = (label["noun"] or "").casefold()
-            kind = RENAME if noun.startswith("rename") else OWNERSHIP
+        kind = _label_kind(label)
         if statement.kind == "heading":
             listed = self._section_items(statement)
             lifecycle = any(heading.business for heading in statement.path[:-1])
-            tier = "core" if lifecycle else "implicit"
+            tier = "core" if lifecycle or label["topic"] else "implicit"
         else:
             listed = statement.children
             tier = "core"
@@ -274,6 +291,27 @@ class _LifecycleReader:
                 self._add(kind, subject, child, tier=tier, source=statement)
                 found = True
         return found or statement.kind != "heading"
+
+    def _read_inline_list(self, statement: _Statement, kind: str) -> bool:
+        """The projects named after a label on the same line ("Attic: cf-uaa-lib,
+        omniauth-uaa-oauth2"), linked or plain."""
+        refs = [ref for ref in statement.refs if ref.is_project()]
+        if refs:
+            subjects = [_subject_of(ref) for ref in refs]
+        else:
+            names = re.split(
+                r"\s*(?:,|;|\band\b|&)\s*", _INLINE_LIST.match(statement.plain)["names"]
+            )
+            subjects = [
+                _Subject(name)
+                for name in map(_clean_subject, names)
+                if _valid_subject(name)
+                and len(name.split()) <= 4
+                and not _ANY_CUE.search(name.lower())
+            ]
+        for subject in subjects:
+            self._add(kind, subject, statement, tier="core")
+        return bool(subjects)
 
     def _section_items(self, heading: _Statement) -> list[_Statement]:
         listed = []

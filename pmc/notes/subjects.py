@@ -81,9 +81,9 @@ _SUBJECT_PATTERNS: dict[str, list[re.Pattern]] = {
             _I,
         ),
         re.compile(
-            _NAME + r"\s+(?:is|was|has\s+been|will\s+be|should\s+be|to\s+be|be|are|were|goes"
-            r"|went|gets?|got)\s+(?:moved\s+|retired\s+|archived\s+|put\s+)?(?:to|in|into)\s+"
-            r"(?:the\s+)?\W*(?:cloudfoundry-)?attic",
+            _NAME + r"\s+(?:(?:is|was|has\s+been|will\s+be|should\s+be|to\s+be|be|are|were|goes"
+            r"|went|gets?|got)\s+(?:moved\s+|retired\s+|archived\s+|put\s+)?|moved\s+)(?:to|in"
+            r"|into)\s+(?:the\s+)?\W*(?:cloudfoundry-)?attic",
             _I,
         ),
         re.compile(
@@ -142,8 +142,9 @@ _SUBJECT_PATTERNS: dict[str, list[re.Pattern]] = {
             _I,
         ),
         re.compile(
-            _NAME + r"\s+(?:is|was|has\s+been|will\s+be|to\s+be|be|are|were|gets?|got)\s+"
-            r"(?:now\s+)?(?:moved\s+|promoted\s+)?(?:to|into)\s+(?:the\s+)?active",
+            _NAME + r"\s+(?:(?:is|was|has\s+been|will\s+be|to\s+be|be|are|were|gets?|got)\s+"
+            r"(?:now\s+)?(?:moved\s+|promoted\s+)?|moved\s+|promoted\s+)(?:to|into)\s+"
+            r"(?:the\s+)?active",
             _I,
         ),
         re.compile(

@@ -359,6 +359,28 @@ class LifecycleShapeTests(SimpleTestCase):
         ])  # fmt: skip
         self.assertEqual(mentions[3].new_name, "cf-networking")
 
+    def test_it_reads_lists_after_a_label_on_the_line_or_in_a_heading(self):
+        text = """
+            ## Incubation Proposals
+            * [bosh-dns-aliases](https://github.com/cloudfoundry/bosh-dns-aliases-release)
+
+            ## Lifecycle
+            * Attic: cf-uaa-lib, omniauth-uaa-oauth2
+            * Proposals for incubation: credhub-cli, bosh-bootloader and bosh-deployment
+            * ~~bosh-init~~ moved to the attic last month
+            * Active: cf-deployment, bosh
+        """
+        mentions = parse_lifecycle(notes(text))
+        self.assertEqual([(m.kind, m.subject, m.tier, m.outcome) for m in mentions], [
+            ("incubation", "bosh-dns-aliases", "core", "pending"),
+            ("attic", "cf-uaa-lib", "core", "pending"),
+            ("attic", "omniauth-uaa-oauth2", "core", "pending"),
+            ("incubation", "credhub-cli", "core", "pending"),
+            ("incubation", "bosh-bootloader", "core", "pending"),
+            ("incubation", "bosh-deployment", "core", "pending"),
+            ("attic", "bosh-init", "core", "completed"),
+        ])  # fmt: skip
+
     def test_it_reads_labelled_lists_in_the_agenda_and_status_sections(self):
         text = """
             ## Agenda
