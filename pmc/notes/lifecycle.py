@@ -77,6 +77,8 @@ def _labelled_subject(plain: str) -> _Subject | None:
     name = _clean_subject(match["label"])
     if _NOT_A_SUBJECT_LABEL.match(name) or _GENERIC_PLURAL.search(name):
         return None
+    if not re.search(r"[-_./\d]|\s", name):
+        return None  # one plain word is as likely a speaker ("Chip: let's incubate it")
     return _Subject(name) if _valid_subject(name) and len(name.split()) <= 4 else None
 
 

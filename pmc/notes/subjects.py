@@ -29,7 +29,10 @@ _TRAILING_NOISE = {"project", "repo", "repository", "now", "too", "also", "itsel
 _PRONOUN = re.compile(
     r"^(?:it|this|that|these|those|them|they|one|"
     r"(?:(?:the|this|that|our|its|their)\s+)?(?:repo|repository|project|plugin|tool|library"
-    r"|client|cli|sdk|one|code(?:base)?|release|component|extension|broker))$",
+    r"|client|cli|sdk|one|code(?:base)?|release|component|extension|broker)"
+    # "incubate it next quarter", "archive them soon"
+    r"|(?:it|them|this|that)\s+(?:next|now|soon|later|today|tomorrow|this|in|by|after|before"
+    r"|once|when|at|too|also|as|then|first)\b.*)$",
     _I,
 )
 _GENERIC_PLURAL = re.compile(

@@ -327,6 +327,7 @@ class LifecycleShapeTests(SimpleTestCase):
             - Project Quarks: the SUSE team would like to incubate it here. Vote next meeting.
             - Stratos graduated from incubation and is now an active project
             - Incubating HP projects: next steps with the Utilities PMC
+            - Chip: we could incubate it next quarter
         """
         mentions = parse_lifecycle(notes(text))
         self.assertEqual([(m.kind, m.subject, m.outcome) for m in mentions], [
