@@ -31,38 +31,10 @@ def actor_fields(actor) -> dict:
     return {"actor": actor, "actor_name": actor.get_username()}
 
 
-def record(
-    *,
-    action: str,
-    actor,
-    at: datetime.datetime | None = None,
-    committee=None,
-    proposal=None,
-    project=None,
-    membership=None,
-    from_state: str = "",
-    to_state: str = "",
-    reason: str = "",
-    payload: dict | None = None,
-) -> Event:
-    """Append one event. Must run inside the transaction that makes the change."""
-    return record_many(
-        [
-            new_event(
-                action=action,
-                actor=actor,
-                at=at,
-                committee=committee,
-                proposal=proposal,
-                project=project,
-                membership=membership,
-                from_state=from_state,
-                to_state=to_state,
-                reason=reason,
-                payload=payload,
-            )
-        ]
-    )[0]
+def record(**fields) -> Event:
+    """Append one event (the fields of `new_event`). Must run inside the transaction
+    that makes the change."""
+    return record_many([new_event(**fields)])[0]
 
 
 def new_event(
