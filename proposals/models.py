@@ -316,7 +316,8 @@ class ChecklistItem(models.Model):
 
     proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="checklist")
     position = models.PositiveIntegerField(default=0)
-    text = models.CharField(max_length=300)
+    # Unbounded: a step may quote a proposal's condition or names in full.
+    text = models.TextField()
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -453,6 +454,12 @@ class OutboxMessage(models.Model):
         blank=True,
         help_text="When its notifications were created; empty while it waits.",
     )
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="Failed attempts to create its notifications."
+    )
+    retry_at = models.DateTimeField(
+        null=True, blank=True, help_text="After a failure: not tried again before this."
+    )
 
     class Meta:
         ordering = ["id"]
@@ -556,3 +563,40 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} at {self.last_run_at:%Y-%m-%d %H:%M:%S}"
+
+
+class JobFailureQuerySet(models.QuerySet):
+    def unresolved(self) -> JobFailureQuerySet:
+        return self.filter(resolved_at__isnull=True)
+
+
+class JobFailure(models.Model):
+    """An item a background job failed on (one proposal, one outbox row, ...): one row
+    while it keeps failing, counted on each failure and resolved when the job next
+    succeeds with it. A job records the failure and goes on with its other items."""
+
+    job = models.CharField(max_length=64, help_text="e.g. close_expired_votes.")
+    item = models.CharField(max_length=100, help_text='What it failed on, e.g. "proposal 12".')
+    first_failed_at = models.DateTimeField(default=timezone.now)
+    last_failed_at = models.DateTimeField(default=timezone.now)
+    failures = models.PositiveIntegerField(default=1)
+    last_error = models.TextField(blank=True)
+    resolved_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the job next succeeded with the item."
+    )
+
+    objects = JobFailureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-last_failed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["job", "item"],
+                condition=Q(resolved_at__isnull=True),
+                name="one_open_failure_per_item",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        state = "resolved" if self.resolved_at else f"{self.failures} failures"
+        return f"{self.job}: {self.item} ({state})"
