@@ -108,10 +108,28 @@ def chairs_a_committee(user) -> bool:
     return Role.CHAIR in roles_by_committee(user).values()
 
 
+@rules.predicate
+def owns_item_with_seat(user, item) -> bool:
+    """The checklist item's owner, while they hold a seat in its committee."""
+    return (
+        getattr(user, "is_authenticated", False)
+        and item.owner_id == user.pk
+        and is_member(user, item.proposal)
+    )
+
+
+@rules.predicate
+def chairs_items_committee(user, item) -> bool:
+    return is_chair(user, item.proposal)
+
+
 # Actions that are not state transitions.
 rules.add_perm("proposals.vote", is_member)
 rules.add_perm("proposals.edit_proposal", (is_proposer & is_member) | is_chair | is_system)
 rules.add_perm("proposals.manage_checklist", is_chair | is_system)
+rules.add_perm(
+    "proposals.tick_checklist_item", owns_item_with_seat | chairs_items_committee | is_system
+)
 # Templates offer the notes upload to chairs: {% if perms.proposals.upload_notes %}.
 rules.add_perm("proposals.upload_notes", chairs_a_committee)
 

@@ -26,13 +26,12 @@ def do_set_checklist_item(
     pk = item.pk if isinstance(item, ChecklistItem) else item
     item = ChecklistItem.objects.select_for_update().select_related("proposal").get(pk=pk)
     proposal = _locked(item.proposal_id)
-    is_owner = getattr(actor, "pk", None) is not None and item.owner_id == actor.pk
-    if not (
-        _is_system(actor)
-        or is_owner
-        or rules.has_perm("proposals.manage_checklist", actor, proposal)
-    ):
-        raise NotPermitted("Only the item's owner or the chair may tick it.")
+    item.proposal = proposal
+    if not rules.has_perm("proposals.tick_checklist_item", actor, item):
+        raise NotPermitted(
+            "Only the item's owner, while they hold a seat in the committee, or the chair "
+            "may tick it."
+        )
     if proposal.state != State.ACCEPTED:
         raise InvalidTransition(
             f"“{proposal}” is {proposal.get_state_display().lower()}; its checklist is "

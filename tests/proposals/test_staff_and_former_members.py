@@ -79,3 +79,37 @@ class OverlappingSeatTests(LifecycleTestCase):
         )
 
         self.assertEqual(Membership.objects.filter(user=self.member).count(), 2)
+
+
+class FormerChecklistOwnerTests(LifecycleTestCase):
+    def setUp(self):
+        self.proposal = make_proposal(
+            self.committee, self.member, state=State.ACCEPTED, chair=self.chair
+        )
+        self.item = self.proposal.checklist.get(position=0)
+        seat = Membership.objects.get(user=self.member, committee=self.committee)
+        actions.do_end_membership(membership=seat, actor=self.chair)
+        self.events = Event.objects.count()
+
+    def test_it_refuses_a_tick_by_an_owner_whose_seat_ended(self):
+        self.assertEqual(self.item.owner, self.member)
+
+        with self.assertRaises(NotPermitted):
+            actions.do_set_checklist_item(item=self.item, actor=self.member)
+
+        self.item.refresh_from_db()
+        self.assertFalse(self.item.done)
+        self.assertEqual(Event.objects.count(), self.events)
+
+    def test_it_offers_no_tick_button_to_an_owner_whose_seat_ended(self):
+        self.client.force_login(self.member)
+
+        page = self.client.get(self.proposal.get_absolute_url())
+
+        self.assertNotContains(page, "Mark done")
+
+    def test_the_chair_still_ticks_the_former_owners_item(self):
+        actions.do_set_checklist_item(item=self.item, actor=self.chair)
+
+        self.item.refresh_from_db()
+        self.assertTrue(self.item.done)

@@ -377,7 +377,9 @@ class ChecklistPermissionTests(WebActionTestCase):
                     self.assertEqual(event.payload["item"], item.pk)
                 else:
                     self.assertRefusedWith(
-                        response, "Only the item's owner or the chair may tick it."
+                        response,
+                        "Only the item's owner, while they hold a seat in the committee, "
+                        "or the chair may tick it.",
                     )
                     self.assertFalse(item.done)
                     self.assertFalse(events.exists())
