@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pmc.markup import render_markdown
+from pmc.text import validate_single_line
 
 
 class PassRule(models.TextChoices):
@@ -24,7 +25,12 @@ class PassRule(models.TextChoices):
 class Committee(models.Model):
     """A Project Management Committee (PMC) and its voting policy."""
 
-    name = models.CharField(max_length=100, unique=True, help_text="e.g. Runtime, BOSH.")
+    name = models.CharField(
+        max_length=100,
+        unique=True,
+        validators=[validate_single_line],
+        help_text="e.g. Runtime, BOSH.",
+    )
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True)
     pass_rule = models.CharField(
@@ -138,13 +144,18 @@ class ProjectQuerySet(models.QuerySet):
 class Project(models.Model):
     """A project stewarded by a committee."""
 
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=200, unique=True, validators=[validate_single_line])
     committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="projects")
     status = models.CharField(
         max_length=16, choices=ProjectStatus.choices, default=ProjectStatus.PROPOSED
     )
     repository_urls = models.JSONField(default=list, blank=True, help_text="List of URLs.")
-    lead = models.CharField(max_length=200, blank=True, help_text="Name of the project lead.")
+    lead = models.CharField(
+        max_length=200,
+        blank=True,
+        validators=[validate_single_line],
+        help_text="Name of the project lead.",
+    )
     former_names = models.JSONField(
         default=list, blank=True, help_text="Names before renames, oldest first."
     )

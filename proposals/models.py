@@ -15,6 +15,7 @@ from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transi
 
 from pmc.markup import render_markdown
 from pmc.models import Committee, Meeting, Project
+from pmc.text import validate_single_line
 from proposals.rules import may
 from proposals.states import Kind, State
 
@@ -40,7 +41,7 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         help_text="Empty for an incubation that precedes its project.",
     )
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    title = models.CharField(max_length=300)
+    title = models.CharField(max_length=300, validators=[validate_single_line])
     body = models.TextField(blank=True, help_text="Markdown.")
     body_html = models.TextField(blank=True, editable=False)
     proposer = models.ForeignKey(
@@ -51,18 +52,30 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         related_name="proposals",
         help_text="Empty for proposals that entered through imported notes.",
     )
-    proposing_team = models.CharField(max_length=200, blank=True, help_text='e.g. "CLI team".')
+    proposing_team = models.CharField(
+        max_length=200,
+        blank=True,
+        validators=[validate_single_line],
+        help_text='e.g. "CLI team".',
+    )
     condition = models.CharField(
         max_length=500,
         blank=True,
+        validators=[validate_single_line],
         help_text='What the proposal waits for, e.g. "at the same time the DEAs reach EOL".',
     )
     new_name = models.CharField(
         max_length=200,
         blank=True,
+        validators=[validate_single_line],
         help_text="Rename: the new name. Incubation without a project: the project's name.",
     )
-    new_lead = models.CharField(max_length=200, blank=True, help_text="Ownership: the new lead.")
+    new_lead = models.CharField(
+        max_length=200,
+        blank=True,
+        validators=[validate_single_line],
+        help_text="Ownership: the new lead.",
+    )
     meetings = models.ManyToManyField(
         Meeting, through="ProposalMeeting", related_name="proposals", blank=True
     )

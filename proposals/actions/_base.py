@@ -6,10 +6,12 @@ from __future__ import annotations
 import datetime
 import functools
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django_fsm import can_proceed
 
 from pmc.models import Committee, Project, Role
+from pmc.text import validate_single_line
 from proposals import audit, rules
 from proposals.errors import (
     ConditionNotMet,
@@ -192,6 +194,18 @@ def _require_free_name(name: str, project: Project | None = None) -> None:
             f"{other.committee} already has a project named “{name}”. Pick another name, "
             "or rename that project first."
         )
+
+
+def _single_line(**fields: str | list[str]) -> None:
+    """Refuse line breaks and control characters in the single-line `fields` (a list
+    is checked item by item)."""
+    for field, value in fields.items():
+        for text in value if isinstance(value, list) else [value]:
+            try:
+                validate_single_line(text)
+            except ValidationError as error:
+                label = field.replace("_", " ").capitalize()
+                raise LifecycleError(f"{label}: {error.messages[0]}") from None
 
 
 def _nonblank(text: str, refusal: str) -> str:

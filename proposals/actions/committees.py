@@ -14,6 +14,7 @@ from proposals.actions._base import (
     _is_admin,
     _nonblank,
     _require_known_fields,
+    _single_line,
     action,
 )
 from proposals.errors import LifecycleError, NotPermitted
@@ -59,6 +60,7 @@ def do_create_committee(
     """Add a committee (administrators may; so does the notes import for its folders)."""
     if not _is_admin(actor):
         raise NotPermitted("Only an administrator may add committees.")
+    _single_line(name=name)
     name = _nonblank(name, "A committee needs a name.")
     slug = slugify(name)[:100] or f"committee-{Committee.objects.count() + 1}"
     if Committee.objects.filter(Q(name__iexact=name) | Q(slug=slug)).exists():

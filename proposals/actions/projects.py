@@ -12,6 +12,7 @@ from proposals.actions._base import (
     _require_committee_admin,
     _require_free_name,
     _require_known_fields,
+    _single_line,
     action,
 )
 
@@ -33,6 +34,7 @@ def do_create_project(
 ) -> Project:
     """Put a project on a committee's list (its chair and administrators may)."""
     _require_committee_admin(actor, committee, "change its projects")
+    _single_line(name=name, lead=lead, former_names=list(former_names or []))
     name = _nonblank(name, "A project needs a name.")
     _require_free_name(name)
     project = Project.objects.create(
@@ -74,6 +76,9 @@ def do_update_project(
     pk = project.pk if isinstance(project, Project) else project
     project = Project.objects.select_for_update().select_related("committee").get(pk=pk)
     _require_committee_admin(actor, project.committee, "change its projects")
+    _single_line(
+        **{field: changes[field] for field in ("name", "lead", "former_names") if field in changes}
+    )
     if "name" in changes:
         changes["name"] = _nonblank(changes["name"], "A project needs a name.")
         _require_free_name(changes["name"], project)

@@ -20,6 +20,7 @@ from proposals.actions._base import (
     _require_committee_admin,
     _require_known_fields,
     _require_project_in,
+    _single_line,
     action,
 )
 from proposals.errors import InvalidTransition, LifecycleError, NotPermitted, StaleState
@@ -49,6 +50,13 @@ def do_create_proposal(
     if not _is_system(actor) and rules.roles_by_committee(actor).get(committee.pk) is None:
         raise NotPermitted(f"Only members of {committee} may file proposals there.")
     _require_project_in(project, committee.pk)
+    _single_line(
+        title=title,
+        proposing_team=proposing_team,
+        condition=condition,
+        new_name=new_name,
+        new_lead=new_lead,
+    )
     title = _nonblank(title, "A proposal needs a title.")
     at = at or timezone.now()
     proposal = Proposal(
@@ -86,6 +94,7 @@ EDITABLE_FIELDS = (
     "new_lead",
 )
 TEXT_FIELDS = ("title", "body", "condition", "new_name", "new_lead", "project")
+SINGLE_LINE_FIELDS = ("title", "proposing_team", "condition", "new_name", "new_lead")
 
 
 @action
@@ -120,6 +129,7 @@ def do_edit_proposal(
             "then apply your changes to the new text."
         )
     _require_project_in(changes.get("project"), proposal.committee_id)
+    _single_line(**{field: changes[field] for field in SINGLE_LINE_FIELDS if field in changes})
     if "title" in changes:
         changes["title"] = _nonblank(changes["title"], "A proposal needs a title.")
     changed = _apply_changes(proposal, changes, shown=_plain)
