@@ -1,15 +1,20 @@
-"""Login throttling hooks for django-axes: whose address a sign-in comes from, and the page
-shown while a user name is locked out at that address."""
+"""Login throttling hooks for django-axes: whose address a sign-in comes from, the count of
+failures from one address across user names, and the page shown during a lockout."""
 
 from __future__ import annotations
 
+import datetime
 import ipaddress
 import math
 
+from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username, get_cool_off, get_failure_limit
+from axes.models import AccessAttempt
 from django.conf import settings
+from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -35,14 +40,46 @@ def client_ip(request: HttpRequest) -> str | None:
         return remote
 
 
+class LoginAttempts(AxesDatabaseHandler):
+    """django-axes' database handler, which also locks an address out once
+    LOGIN_ADDRESS_FAILURE_LIMIT sign-ins from it failed within the cool-off, whatever
+    user names they tried: one guess at each of many names (password spraying) is
+    throttled as surely as many guesses at one."""
+
+    def is_locked(self, request, credentials: dict | None = None) -> bool:
+        return super().is_locked(request, credentials) or address_locked_out(request)
+
+
+def address_failures(request: HttpRequest) -> int:
+    """Failed sign-ins from the request's address within the cool-off, for any user name."""
+    address = getattr(request, "axes_ip_address", None) or client_ip(request)
+    attempts = AccessAttempt.objects.filter(ip_address=address)
+    cool_off = get_cool_off(request)
+    if cool_off:
+        attempts = attempts.filter(attempt_time__gte=request_time(request) - cool_off)
+    return attempts.aggregate(failures=Sum("failures_since_start"))["failures"] or 0
+
+
+def address_locked_out(request: HttpRequest) -> bool:
+    return address_failures(request) >= settings.LOGIN_ADDRESS_FAILURE_LIMIT
+
+
+def request_time(request: HttpRequest) -> datetime.datetime:
+    return getattr(request, "axes_attempt_time", None) or timezone.now()
+
+
 def lockout_response(
     request: HttpRequest, original_response: HttpResponse | None, credentials: dict | None
 ) -> HttpResponse:
     """The page for a sign-in refused because its user name is locked out (HTTP 429)."""
     cool_off = get_cool_off(request)
+    by_address = address_locked_out(request)
     context = {
-        "username": get_client_username(request, credentials) or "",
-        "failure_limit": get_failure_limit(request, credentials),
+        "username": "" if by_address else get_client_username(request, credentials) or "",
+        "by_address": by_address,
+        "failure_limit": settings.LOGIN_ADDRESS_FAILURE_LIMIT
+        if by_address
+        else get_failure_limit(request, credentials),
         "cooloff_minutes": math.ceil(cool_off.total_seconds() / 60) if cool_off else None,
     }
     return render(request, "registration/locked_out.html", context, status=429)

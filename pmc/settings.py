@@ -184,7 +184,10 @@ CONTENT_SECURITY_POLICY = {
 # Login throttling (django-axes): LOGIN_FAILURE_LIMIT failed sign-ins for one user name
 # from one address lock that pair out for LOGIN_COOLOFF_MINUTES, on the site's and the
 # admin's login forms alike; the right password is refused too until then. A successful
-# sign-in clears the count. `manage.py axes_reset_username NAME` unlocks earlier.
+# sign-in clears the count. `manage.py axes_reset_username NAME` unlocks earlier. Across
+# user names, LOGIN_ADDRESS_FAILURE_LIMIT failures from one address within the cool-off
+# lock the address out (one guess at each of many names); `manage.py axes_reset_ip ADDRESS`
+# unlocks it earlier.
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 if AXES_FAILURE_LIMIT < 1:
     raise ImproperlyConfigured(f"LOGIN_FAILURE_LIMIT={AXES_FAILURE_LIMIT}: expected 1 or more.")
@@ -192,6 +195,12 @@ _COOLOFF_MINUTES = env_int("LOGIN_COOLOFF_MINUTES", 15)
 if _COOLOFF_MINUTES < 1:
     raise ImproperlyConfigured(f"LOGIN_COOLOFF_MINUTES={_COOLOFF_MINUTES}: expected 1 or more.")
 AXES_COOLOFF_TIME = timedelta(minutes=_COOLOFF_MINUTES)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+if LOGIN_ADDRESS_FAILURE_LIMIT < 1:
+    raise ImproperlyConfigured(
+        f"LOGIN_ADDRESS_FAILURE_LIMIT={LOGIN_ADDRESS_FAILURE_LIMIT}: expected 1 or more."
+    )
+AXES_HANDLER = "pmc.security.LoginAttempts"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # Attempts during a lockout are refused without extending it: it ends when the page says.

@@ -277,6 +277,53 @@ class LoginThrottlingTests(TestCase):
         self.assertEqual(self.client.get(reverse("proposals:profile")).status_code, 200)
 
 
+class PasswordSprayingTests(TestCase):
+    """One guess each at many user names from one address: counted per address too."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.users = [make_user(f"user{n}") for n in range(30)]
+
+    def spray(self, count: int, **extra):
+        return [sign_in(self.client, f"user{n}", "wrong", **extra) for n in range(count)]
+
+    def test_it_locks_the_address_out_after_the_address_limit_across_user_names(self):
+        responses = self.spray(30)
+
+        self.assertEqual([r.status_code for r in responses[:20]], [200] * 20)
+        self.assertEqual({r.status_code for r in responses[20:]}, {429})
+        page = responses[-1]
+        self.assertContains(page, "Too many failed sign-ins from your address", status_code=429)
+        self.assertContains(page, "20 wrong passwords for any user names", status_code=429)
+        self.assertContains(page, "locked for 15 minutes", status_code=429)
+
+    def test_it_refuses_even_a_right_password_from_that_address_until_the_cool_off(self):
+        self.spray(20)
+
+        response = sign_in(self.client, "user29", "pw")
+
+        self.assertEqual(response.status_code, 429)
+        self.assertNotIn(SESSION_KEY, self.client.session)
+        AccessAttempt.objects.update(
+            attempt_time=timezone.now() - datetime.timedelta(minutes=15, seconds=1)
+        )
+        sign_in(self.client, "user29", "pw")
+        self.assertEqual(self.client.session.get(SESSION_KEY), str(self.users[29].pk))
+
+    def test_other_addresses_still_sign_in(self):
+        self.spray(25)
+
+        sign_in(self.client, "user3", "pw", REMOTE_ADDR=OTHER_CLIENT)
+
+        self.assertEqual(self.client.session.get(SESSION_KEY), str(self.users[3].pk))
+
+    @override_settings(LOGIN_ADDRESS_FAILURE_LIMIT=3)
+    def test_it_follows_the_configured_address_limit(self):
+        responses = self.spray(4)
+
+        self.assertEqual([r.status_code for r in responses], [200, 200, 200, 429])
+
+
 class ClientAddressTests(TestCase):
     """Which address the failures are counted against: REMOTE_ADDR, unless BEHIND_PROXY says
     that a proxy in front appends the client's address to X-Forwarded-For."""
