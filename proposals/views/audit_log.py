@@ -112,13 +112,16 @@ def _download_csv(events) -> StreamingHttpResponse:
     writer = csv.DictWriter(_Echo(), fieldnames=FIELDS)
 
     def rows():
+        # The byte-order mark tells spreadsheets the file is UTF-8 (the header says so to
+        # everything else); without it non-ASCII names come out garbled.
+        yield "\ufeff"
         yield writer.writeheader()
         for event in events.order_by("id").iterator(chunk_size=2000):
             row = _row(event)
             row["payload"] = json.dumps(row["payload"], sort_keys=True)
             yield writer.writerow({k: _csv_safe(v) for k, v in row.items()})
 
-    return _attachment(rows(), "text/csv", "csv")
+    return _attachment(rows(), "text/csv; charset=utf-8", "csv")
 
 
 def _csv_safe(value):

@@ -560,7 +560,8 @@ class AuditLogTests(ReadPagesTestCase):
         self.assertRegex(
             response["Content-Disposition"], rf'^attachment; filename="audit-[\d-]+\.{fmt}"$'
         )
-        return b"".join(response.streaming_content).decode()
+        # A reader decodes as the headers say: UTF-8, with the CSV's byte-order mark.
+        return b"".join(response.streaming_content).decode("utf-8-sig")
 
     def json_rows(self, **params) -> list[dict]:
         return json.loads(self.download("json", **params))
@@ -631,6 +632,16 @@ class AuditLogTests(ReadPagesTestCase):
         self.assertContains(second, "correction 0<")
         rows = re.findall(r"<tr>\s*<td>\d+</td>", second.content.decode())
         self.assertEqual(len(rows), total - 50)
+
+    def test_it_downloads_csv_that_spreadsheets_read_as_utf_8(self):
+        actions.do_defer(proposal=self.discussion, actor=self.chair, reason="Köper — 日本語")
+
+        response = self.get(format="csv")
+        content = b"".join(response.streaming_content)
+
+        self.assertEqual(response["Content-Type"], "text/csv; charset=utf-8")
+        self.assertTrue(content.startswith("\ufeff".encode()))
+        self.assertIn("Köper — 日本語".encode(), content)
 
     def test_it_downloads_csv(self):
         rows = list(csv.DictReader(io.StringIO(self.download("csv"))))
