@@ -260,6 +260,52 @@ class ProposalMeeting(models.Model):
         return f"{self.proposal} @ {self.meeting}"
 
 
+class LinkSuggestion(models.Model):
+    """A proposal of another committee that came up in a meeting whose notes a chair
+    uploaded: a link to the meeting that the proposal's committee's chair confirms (it
+    then becomes a `ProposalMeeting`) or dismisses. Until then it is no link: the
+    proposal's `meetings` hold confirmed links only. One per proposal and meeting, so a
+    decision stands when the notes are imported again."""
+
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.PROTECT, related_name="link_suggestions"
+    )
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="link_suggestions")
+    section = models.CharField(max_length=300, blank=True, help_text="Heading it was under.")
+    excerpt = models.TextField(blank=True, help_text="The lines of the notes that raised it.")
+    suggested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    suggested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    accepted = models.BooleanField(
+        null=True, blank=True, help_text="Confirmed (yes), dismissed (no) or pending (empty)."
+    )
+
+    class Meta:
+        ordering = ["suggested_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "meeting"], name="one_link_suggestion_per_meeting"
+            ),
+            models.CheckConstraint(
+                condition=Q(accepted__isnull=True, decided_at__isnull=True)
+                | Q(accepted__isnull=False, decided_at__isnull=False),
+                name="link_suggestion_decided_when_decided",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal} @ {self.meeting} (suggested)"
+
+    @property
+    def pending(self) -> bool:
+        return self.accepted is None
+
+
 class EligibleVoter(models.Model):
     """A member whose vote is binding in one round, frozen when the vote starts."""
 

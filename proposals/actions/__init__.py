@@ -9,16 +9,23 @@ they never set states or save proposals themselves.
 Callers import this package (`from proposals import actions`); each module holds one
 kind of change: `proposals` (create, edit, link a meeting), `transitions` (submit to
 resume, and what completing does to the project), `votes`, `checklists`,
-`memberships`, `projects`, `committees` and `meetings` (the notes import). What they
-share (locking, the transition runner, the common checks and their messages) is in
+`memberships`, `projects`, `committees`, `meetings` (the notes import) and
+`link_suggestions` (a chair's notes that mention another committee's proposal). What
+they share (locking, the transition runner, the common checks and their messages) is in
 `_base`.
 """
 
+from proposals.actions._base import chaired_committee_ids
 from proposals.actions.checklists import do_set_checklist_item
 from proposals.actions.committees import (
     COMMITTEE_FIELDS,
     do_create_committee,
     do_update_committee,
+)
+from proposals.actions.link_suggestions import (
+    do_decide_link_suggestion,
+    do_suggest_meeting_link,
+    do_withdraw_link_suggestions,
 )
 from proposals.actions.meetings import MEETING_IMPORT_FIELDS, do_import_meeting
 from proposals.actions.memberships import do_add_member, do_end_membership
@@ -57,6 +64,11 @@ __all__ = [
     "do_link_meeting",
     "do_link_meetings",
     "do_unlink_meeting_notes",
+    "chaired_committee_ids",
+    # link suggestions
+    "do_suggest_meeting_link",
+    "do_decide_link_suggestion",
+    "do_withdraw_link_suggestions",
     # transitions
     "TRANSITIONS",
     "do_submit",

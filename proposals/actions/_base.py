@@ -247,3 +247,28 @@ def _require_committee_admin(actor, committee: Committee, what: str = "change se
         return
     if rules.roles_by_committee(actor).get(committee.pk) != Role.CHAIR:
         raise NotPermitted(f"Only the chair of {committee} or an administrator may {what}.")
+
+
+def chaired_committee_ids(actor) -> set[int] | None:
+    """The ids of the committees whose rows `actor` changes as their chair, or None
+    for the system and administrators, who act for every committee."""
+    if _is_admin(actor):
+        return None
+    return {pk for pk, role in rules.roles_by_committee(actor).items() if role == Role.CHAIR}
+
+
+def _require_chair_of_proposals(actor, meeting, proposals, what: str) -> None:
+    """A chair links or unlinks the meeting's proposals of their own committees only:
+    a proposal of another committee changes on that committee's authority (its chair
+    confirms a link suggested to it), or an administrator's."""
+    chaired = chaired_committee_ids(actor)
+    if chaired is None:
+        return
+    foreign = next((p for p in proposals if p.committee_id not in chaired), None)
+    if foreign is not None:
+        committee = Committee.objects.get(pk=foreign.committee_id)
+        raise NotPermitted(
+            f"Proposal #{foreign.pk} belongs to {committee}: only the chair of {committee} "
+            f"or an administrator may {what} {meeting.committee}'s meeting of "
+            f"{meeting.date:%Y-%m-%d}."
+        )

@@ -17,6 +17,7 @@ from proposals.actions._base import (
     _nonblank,
     _proposal_event,
     _proposal_event_of,
+    _require_chair_of_proposals,
     _require_committee_admin,
     _require_known_fields,
     _require_project_in,
@@ -180,8 +181,20 @@ def do_link_meetings(
     linked already, or named twice, are left as they are).
 
     `from_notes`: the links were found in the meeting's notes file. A link found there
-    before takes the section and excerpt it has now (recorded when they changed)."""
+    before takes the section and excerpt it has now (recorded when they changed).
+
+    The actor chairs the meeting's committee and the proposals' (or is an
+    administrator): a chair's notes that mention another committee's proposal suggest
+    the link to that committee's chair instead (`do_suggest_meeting_link`)."""
     _require_committee_admin(actor, meeting.committee, "link proposals to its meetings")
+    return _link_meetings(meeting=meeting, actor=actor, links=links, from_notes=from_notes)
+
+
+def _link_meetings(
+    *, meeting: Meeting, actor, links: list[MeetingLink], from_notes: bool = False
+) -> list[int]:
+    """`do_link_meetings` once the actor may link to the meeting: as the meeting's
+    chair, or as the proposals' chair confirming a link the meeting's chair suggested."""
     wanted = list(dict.fromkeys(link.proposal for link in links))
     rows = (
         Proposal.objects.select_for_update()
@@ -195,6 +208,7 @@ def do_link_meetings(
     missing = [pk for pk in wanted if pk not in proposals]
     if missing:
         raise LifecycleError(f"There is no proposal #{missing[0]}.")
+    _require_chair_of_proposals(actor, meeting, proposals.values(), "link its proposals to")
     existing = {
         mention.proposal_id: mention
         for mention in ProposalMeeting.objects.filter(meeting=meeting, proposal__in=wanted)
@@ -253,6 +267,9 @@ def do_unlink_meeting_notes(
     )
     if not gone:
         return []
+    _require_chair_of_proposals(
+        actor, meeting, [mention.proposal for mention in gone], "unlink its proposals from"
+    )
     ProposalMeeting.objects.filter(pk__in=[mention.pk for mention in gone]).delete()
     at = _meeting_time(meeting.date)
     audit.record_many(
