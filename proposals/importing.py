@@ -14,6 +14,11 @@ to this meeting; and moves the proposal through the state machine as far as the 
 record (submit, decide, defer, complete), at the meeting's date, as `system:import`
 (or as the actor given: a chair uploading notes acts with the chair's own permissions).
 
+A chair acts for the committees they chair only: a proposal of another committee that
+their notes mention is neither linked nor moved on, and no proposal is filed there;
+the link is suggested to that committee's chair instead (`LinkSuggestion`), and what
+links that committee's proposals had to the meeting stay as they are.
+
 Every change goes through `proposals.actions`, so the audit log records it. Files are
 imported oldest meeting first (the date is in the file name), one transaction each: a
 file that fails leaves nothing behind and the others are still imported. A file whose
@@ -91,12 +96,13 @@ class ProposalChange:
 
     kind: str
     project: str
-    action: str  # created, linked, updated, unchanged, failed
+    action: str  # created, linked, updated, unchanged, suggested, failed
     proposal_id: int | None = None
     title: str = ""
     state: str = ""
     steps: list[str] = field(default_factory=list)
     note: str = ""
+    suggested_to: str = ""  # the committee whose chair is asked to confirm the link
 
     def line(self) -> str:
         text = f"{self.kind} {self.project}: proposal"
@@ -137,7 +143,11 @@ class FileResult:
             parts.append(f"{self.team_reports} team report(s)")
             created = sum(1 for p in self.proposals if p.action == "created")
             linked = sum(1 for p in self.proposals if p.action in ("linked", "updated"))
-            parts.append(f"{len(self.proposals)} lifecycle item(s): {created} new, {linked} linked")
+            items = f"{len(self.proposals)} lifecycle item(s): {created} new, {linked} linked"
+            suggested = sum(1 for p in self.proposals if p.action == "suggested")
+            if suggested:
+                items += f", {suggested} suggested to another committee's chair"
+            parts.append(items)
         if self.status == "updated" and self.changed:
             parts.append(f"changed: {', '.join(self.changed)}")
         if self.unlinked:
@@ -342,6 +352,25 @@ class _Importer:
         # committee id -> {date: (meeting id, SHA-256 of its file)}, as before this run
         self.imported: dict[int, dict[datetime.date, tuple[int, str]]] = {}
         self.candidates: dict[tuple[str, int], list[Proposal]] = {}
+        self._chaired: set[int] | None | bool = False  # not looked up yet
+        self.names: dict[int, str] = {}  # committee id -> name
+
+    def chaired(self) -> set[int] | None:
+        """The committees whose rows the actor changes: those a chair chairs, or None
+        for the import and administrators, who change every committee's."""
+        if self._chaired is False:
+            self._chaired = actions.chaired_committee_ids(self.actor)
+        return self._chaired
+
+    def may_write(self, committee_id: int) -> bool:
+        chaired = self.chaired()
+        return chaired is None or committee_id in chaired
+
+    def name_of(self, committee_id: int) -> str:
+        if committee_id not in self.names:
+            names = Committee.objects.values_list("name", flat=True)
+            self.names[committee_id] = names.get(pk=committee_id)
+        return self.names[committee_id]
 
     def one(self, file: NoteFile) -> FileResult:
         reason = skip_reason(file.name)
@@ -452,14 +481,34 @@ class _Importer:
         finally:
             self.candidates = {}
         if not new and not any(change.action == "failed" for change in result.proposals):
-            # What the edited notes no longer mention is no longer linked to the meeting.
+            # What the edited notes no longer mention is no longer linked to the meeting
+            # (nor suggested); another committee's links are not the actor's to remove.
             unlinked = actions.do_unlink_meeting_notes(
                 meeting=meeting,
                 actor=self.actor,
-                keep=links.seen,
+                keep=links.seen | self.others_linked(meeting),
                 reason=f"No longer in {notes.source}.",
             )
             result.unlinked = len(unlinked)
+            if self.chaired() is not None:  # a chair's import: it may have suggested links
+                actions.do_withdraw_link_suggestions(
+                    meeting=meeting,
+                    actor=self.actor,
+                    keep=links.seen | links.suggested,
+                    reason=f"No longer in {notes.source}.",
+                )
+
+    def others_linked(self, meeting: Meeting) -> set[int]:
+        """The proposals of committees the actor does not chair linked to the meeting
+        from its notes: a chair's import leaves those links alone."""
+        chaired = self.chaired()
+        if chaired is None:
+            return set()
+        return set(
+            ProposalMeeting.objects.filter(meeting=meeting, from_notes=True)
+            .exclude(proposal__committee__in=chaired)
+            .values_list("proposal_id", flat=True)
+        )
 
     def find_committee(self, name: str) -> Committee | None:
         """The committee by name or slug; one not found is looked up again next time
@@ -495,6 +544,10 @@ class _Importer:
             change.action, change.note = "failed", str(error)
             return change
         change.proposal_id, change.title = proposal.pk, proposal.title
+        if not self.may_write(proposal.committee_id):
+            self.suggest(proposal, mention, meeting, change, links)
+            change.state = proposal.get_state_display().lower()
+            return change
         links.add(proposal, mention)
         if _steps(proposal.state, mention.outcome):
             links.flush()  # linked to the meeting before it moves on
@@ -514,6 +567,12 @@ class _Importer:
         change.project = project.name
         found = None if created else self.find_proposal(mention, project, meeting, new=new)
         if found is None:
+            if not self.may_write(project.committee_id):
+                committee = project.committee
+                raise LifecycleError(
+                    f"{project} belongs to {committee}: only the chair of {committee} or an "
+                    "administrator may file a proposal there from notes."
+                )
             return actions.do_create_proposal(
                 actor=self.actor,
                 committee=project.committee,
@@ -530,7 +589,7 @@ class _Importer:
             )
         proposal, linked = found
         change.action = "unchanged" if linked else "linked"
-        if self.add_details(proposal, mention, meeting):
+        if self.may_write(proposal.committee_id) and self.add_details(proposal, mention, meeting):
             proposal = Proposal.objects.get(pk=proposal.pk)
             change.action = "updated"
         return proposal
@@ -655,6 +714,41 @@ class _Importer:
             return None
         return latest, False
 
+    def suggest(
+        self,
+        proposal: Proposal,
+        mention: LifecycleMention,
+        meeting: Meeting,
+        change: ProposalChange,
+        links: _Links,
+    ) -> None:
+        """A proposal of a committee the actor does not chair: its link to the meeting
+        is suggested to that committee's chair (once; a decision stands), and nothing
+        of the proposal changes."""
+        name = self.name_of(proposal.committee_id)
+        links.suggested.add(proposal.pk)
+        if change.action == "unchanged":  # linked already, by the import or its chair
+            change.note = f"a proposal of {name}; its link to this meeting stays as it is"
+            return
+        suggestion, status = actions.do_suggest_meeting_link(
+            meeting=meeting,
+            proposal=proposal,
+            actor=self.actor,
+            section=mention.section,
+            excerpt=mention.excerpt,
+        )
+        if status == "decided":
+            decided = "confirmed" if suggestion.accepted else "dismissed"
+            change.action = "unchanged"
+            change.note = (
+                f"a proposal of {name}, whose chair {decided} linking it to this meeting; "
+                "not suggested again"
+            )
+            return
+        change.action, change.suggested_to = "suggested", name
+        waiting = "suggested before, still" if status == "unchanged" else "the link is"
+        change.note = f"a proposal of {name}: {waiting} waiting for the chair of {name} to confirm"
+
     def add_details(self, proposal: Proposal, mention: LifecycleMention, meeting) -> bool:
         """Fill in what a later meeting adds (the new lead, a condition), never
         overwriting what the proposal says."""
@@ -749,6 +843,7 @@ class _Links:
         self.meeting, self.actor = meeting, actor
         self.pending: list[actions.MeetingLink] = []
         self.seen: set[int] = set()
+        self.suggested: set[int] = set()  # proposals of other committees, suggested
 
     def add(self, proposal: Proposal, mention: LifecycleMention) -> None:
         self.pending.append(actions.MeetingLink(proposal.pk, mention.section, mention.excerpt))

@@ -4,7 +4,9 @@ the import itself.
 The preview is `plan_import` (the dry run `manage.py import_notes --dry-run` prints);
 applying is `apply_import`, both run as the chair, so every action checks the chair's
 own permissions and the audit log names the chair; like the command's import, it sends
-no notifications. The committee is the one the chair picks among those they chair, and
+no notifications. A proposal of another committee that the notes mention is not linked
+on the chair's authority: the report lists the links suggested to that committee's
+chair instead. The committee is the one the chair picks among those they chair, and
 it overrides whatever the files' names say.
 
 Between the two requests the files travel in the page itself: their bytes, compressed,
@@ -260,13 +262,22 @@ def _report(result: ImportResult, committee: Committee) -> dict:
             "link": bool(file.meeting_id) and (not result.dry_run or file.status == "unchanged"),
             "new": sum(1 for change in file.proposals if change.action == "created"),
             "linked": sum(1 for change in file.proposals if change.action in ("linked", "updated")),
+            "suggested": sum(1 for change in file.proposals if change.action == "suggested"),
         }
         for file in result.files
     ]
     writes = result.count("created") + result.count("updated")
+    # Proposals of other committees: not linked, but suggested to their chairs.
+    suggested = [
+        {"file": file, "change": change}
+        for file in result.files
+        for change in file.proposals
+        if change.action == "suggested"
+    ]
     return {
         "result": result,
         "rows": rows,
+        "suggested": suggested,
         "summary": result.counts().items(),
         "committee": committee,
         "writes": writes,
