@@ -2,6 +2,7 @@ from django.urls import path
 
 from proposals.views import (
     audit_log,
+    link_suggestions,
     notes_upload,
     pages,
     profile,
@@ -32,6 +33,11 @@ urlpatterns = [
     path("meetings/", pages.meeting_list, name="meeting_list"),
     path("meetings/<int:pk>/", pages.meeting_detail, name="meeting_detail"),
     path("meetings/upload/", notes_upload.notes_upload, name="notes_upload"),
+    path(
+        "meetings/suggestions/<int:pk>/<slug:decision>/",
+        link_suggestions.decide_link_suggestion,
+        name="link_suggestion",
+    ),
     path("projects/", pages.project_list, name="project_list"),
     path("projects/<int:pk>/", pages.project_detail, name="project_detail"),
     path("audit/", audit_log.audit_log, name="audit_log"),

@@ -7,11 +7,12 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from pmc.models import Committee, Meeting, Project
+from pmc.models import Committee, Meeting, Project, Role
 from proposals import rules
 from proposals.models import ChecklistItem, EligibleVoter, Event, Proposal, Vote
 from proposals.states import State
 from proposals.views.access import readable
+from proposals.views.link_suggestions import pending_suggestions
 
 
 @readable
@@ -45,10 +46,24 @@ def home(request):
     for proposal in proposals:
         by_committee[proposal.committee_id][proposal.state].append(proposal)
     _attach_meetings(by_committee, committees, today)
+    chaired = [pk for pk, role in roles.items() if role == Role.CHAIR]
+    # The links other committees' notes suggest to this chair, waiting for a decision.
+    suggestions = (
+        pending_suggestions(proposal__committee__in=chaired).select_related(
+            "proposal", "proposal__committee"
+        )[:50]
+        if chaired
+        else []
+    )
     return render(
         request,
         "proposals/home.html",
-        {"sections": list(by_committee.values()), "roles": roles, "now": timezone.now()},
+        {
+            "sections": list(by_committee.values()),
+            "roles": roles,
+            "now": timezone.now(),
+            "suggestions": suggestions,
+        },
     )
 
 

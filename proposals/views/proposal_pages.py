@@ -12,6 +12,7 @@ from proposals.forms import SORTS, DecideForm, ProposalFilterForm, ReasonForm, V
 from proposals.models import ChecklistItem, EligibleVoter, Proposal, Vote
 from proposals.states import EDITABLE_STATES, TRANSITION_LABELS, State
 from proposals.views.access import readable
+from proposals.views.link_suggestions import pending_suggestions
 from proposals.voting import tally_for
 
 PAGE_SIZE = 25
@@ -72,6 +73,11 @@ def detail_context(request, proposal: Proposal) -> dict:
         and rules.has_perm("proposals.edit_proposal", user, proposal),
         "transitions": _transition_forms(proposal, user),
         "can_tick": role == "chair",
+        # Links other committees' notes suggest, for those who decide them only: nothing
+        # of them shows to anyone else before the chair confirms.
+        "suggestions": list(pending_suggestions(proposal=proposal))
+        if role == "chair" or user.is_superuser
+        else [],
     }
     if proposal.state == State.VOTING or proposal.vote_round:
         context.update(_vote_panel(proposal, user, role, current_votes))

@@ -17,14 +17,20 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils.timezone import localtime
 
-from pmc.models import Committee, Meeting, Project, Role, TeamReport
+from pmc.models import Committee, Meeting, Project, ProjectStatus, Role, TeamReport
 from pmc.notes import read_notes
-from proposals.importing import NoteFile
-from proposals.models import Event, OutboxMessage, Proposal, ProposalMeeting
+from proposals.importing import NoteFile, apply_import
+from proposals.models import (
+    Event,
+    LinkSuggestion,
+    OutboxMessage,
+    Proposal,
+    ProposalMeeting,
+)
 from proposals.states import Kind, State
 from proposals.views.notes_upload import MAX_AGE, MAX_FILE_BYTES, MAX_FILES, SALT, seal
 from tests.base import LifecycleTestCase
-from tests.factories import make_member, make_project, make_user
+from tests.factories import make_member, make_project, make_proposal, make_user
 
 NOTES = Path(__file__).resolve().parents[1] / "fixtures" / "notes"
 SAMPLE = NOTES / "Runtime" / "2017" / "2017-05-16-runtime.md"
@@ -320,7 +326,11 @@ class TamperingTests(NotesUploadTestCase):
         response = self.apply(self.previewed_token())
 
         self.assertEqual(response.status_code, 200)
-        self.assertContains(response, "Only members of Extensions may file proposals there")
+        self.assertContains(
+            response,
+            "Diego-Enabler belongs to Extensions: only the chair of Extensions or an "
+            "administrator may file a proposal there",
+        )
         self.assertFalse(Proposal.objects.filter(project=project).exists())
         self.assertFalse(Proposal.objects.filter(committee=self.other_committee).exists())
         self.assertFalse(Event.objects.filter(committee=self.other_committee).exists())
@@ -424,3 +434,309 @@ class AccessibilityTests(NotesUploadTestCase):
         self.assertIn("multiple", file_input)
         self.assertEqual(file_input["aria-describedby"], "id_files_helptext")
         self.assertContains(pages["error"], '<div role="alert">', status_code=400)
+
+
+OTHER_NOTES_NAME = "2017-05-30-runtime.md"
+OTHER_NOTES = (
+    b"# Runtime PMC Meeting\n\n## PMC Lifecycle Activities\n\n"
+    b"- Proposal to move cf-backup-plugin to the attic. Approved.\n"
+    b"- Proposal to promote cf-mgmt to active.\n"
+)
+
+
+class OtherCommitteeTestCase(NotesUploadTestCase):
+    """The Runtime chair uploads Runtime notes that mention two Extensions projects: an
+    attic and a promotion proposal of Extensions come up in a Runtime meeting."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.other_chair = make_member(
+            self.other_committee, make_user("other_chair"), role=Role.CHAIR
+        )
+        self.attic = make_proposal(
+            self.other_committee,
+            self.foreign_member,
+            state=State.DISCUSSION,
+            project=make_project(self.other_committee, "cf-backup-plugin"),
+        )
+        self.promotion = make_proposal(
+            self.other_committee,
+            self.foreign_member,
+            state=State.DISCUSSION,
+            kind=Kind.PROMOTION,
+            project=make_project(self.other_committee, "cf-mgmt", status=ProjectStatus.INCUBATING),
+        )
+        self.theirs = [self.attic, self.promotion]
+
+    def upload(self, data: bytes = OTHER_NOTES, *, name: str = OTHER_NOTES_NAME):
+        self.client.force_login(self.chair)
+        preview = self.preview((name, data))
+        self.assertEqual(preview.status_code, 200)
+        return preview, self.apply(preview.context["token"])
+
+
+class OtherCommitteeUploadTests(OtherCommitteeTestCase):
+    def test_a_chairs_upload_links_no_proposal_of_another_committee(self):
+        preview, applied = self.upload()
+
+        self.assertEqual(applied.status_code, 200)
+        meeting = Meeting.objects.get(committee=self.committee, date="2017-05-30")
+        for proposal in self.theirs:
+            proposal.refresh_from_db()
+            self.assertFalse(proposal.mentions.exists())
+            self.assertFalse(proposal.meetings.exists())
+            self.assertEqual(proposal.state, State.DISCUSSION)
+        self.assertFalse(ProposalMeeting.objects.filter(meeting=meeting).exists())
+        self.assertFalse(Event.objects.filter(proposal__in=self.theirs, actor=self.chair).exists())
+        self.assertFalse(
+            Event.objects.filter(committee=self.other_committee, actor=self.chair).exists()
+        )
+        for user in (None, self.foreign_member, self.other_chair):
+            if user is None:
+                self.client.logout()
+            else:
+                self.client.force_login(user)
+            for proposal in self.theirs:
+                with self.subTest(user=user, proposal=proposal.kind):
+                    page = self.client.get(proposal.get_absolute_url())
+                    self.assertNotContains(page, "Proposal to move cf-backup-plugin")
+                    self.assertNotContains(page, "Proposal to promote cf-mgmt")
+                    self.assertContains(page, "Not yet raised in a meeting.")
+
+    def test_it_suggests_the_links_to_the_other_committees_chair_instead(self):
+        self.client.force_login(self.chair)
+        preview = self.preview((OTHER_NOTES_NAME, OTHER_NOTES))
+
+        self.assertFalse(LinkSuggestion.objects.exists())  # a preview writes nothing
+        self.assertContains(preview, "Links that would be suggested to other committees")
+        self.assertContains(preview, "0 new, 0 linked, 2 suggested")
+        for proposal in self.theirs:
+            self.assertContains(
+                preview,
+                f"proposal #{proposal.pk} “{proposal.title}”, in Runtime 2017-05-30: for the "
+                "chair of <strong>Extensions</strong> to confirm",
+            )
+
+        applied = self.apply(preview.context["token"])
+
+        self.assertContains(applied, "Links suggested to other committees")
+        self.assertContains(applied, "waiting for the chair of Extensions to confirm", count=2)
+        meeting = Meeting.objects.get(committee=self.committee, date="2017-05-30")
+        suggestions = {s.proposal_id: s for s in LinkSuggestion.objects.all()}
+        self.assertEqual(set(suggestions), {p.pk for p in self.theirs})
+        attic = suggestions[self.attic.pk]
+        self.assertEqual(
+            (attic.meeting, attic.suggested_by, attic.section, attic.accepted, attic.decided_by),
+            (meeting, self.chair, "PMC Lifecycle Activities", None, None),
+        )
+        self.assertIn("cf-backup-plugin to the attic", attic.excerpt)
+        events = Event.objects.filter(action="meeting.link_suggested").order_by("id")
+        self.assertEqual(
+            [(e.actor, e.committee, e.proposal, e.payload["proposal"]) for e in events],
+            [(self.chair, self.committee, None, p.pk) for p in self.theirs],
+        )
+        self.assertEqual(events[0].payload["to"], "Extensions")
+
+    def test_a_chairs_upload_files_no_proposal_in_a_committee_they_only_sit_in(self):
+        make_member(self.other_committee, self.chair)  # a member there, not its chair
+        project = make_project(self.other_committee, "cf-fresh-plugin")
+        notes = (
+            b"# Runtime\n\n## PMC Lifecycle Activities\n\n- Move cf-fresh-plugin to the attic.\n"
+        )
+
+        _, applied = self.upload(notes)
+
+        self.assertContains(
+            applied,
+            "cf-fresh-plugin belongs to Extensions: only the chair of Extensions or an "
+            "administrator may file a proposal there",
+        )
+        self.assertFalse(Proposal.objects.filter(project=project).exists())
+        self.assertFalse(
+            Event.objects.filter(committee=self.other_committee, actor=self.chair).exists()
+        )
+
+    def test_a_chairs_upload_leaves_another_committees_links_to_the_meeting_alone(self):
+        apply_import([NoteFile(OTHER_NOTES_NAME, data=OTHER_NOTES)], committee=self.committee)
+        meeting = Meeting.objects.get(committee=self.committee, date="2017-05-30")
+        # The import command links across committees, as the system.
+        before = {
+            m.proposal_id: (m.section, m.excerpt)
+            for m in ProposalMeeting.objects.filter(meeting=meeting)
+        }
+        self.assertEqual(set(before), {p.pk for p in self.theirs})
+        self.assertFalse(LinkSuggestion.objects.exists())
+        # The chair's edited notes reword the attic item and drop the promotion.
+        edited = (
+            b"# Runtime PMC Meeting\n\n## PMC Lifecycle Activities\n\n"
+            b"- Proposal to move cf-backup-plugin to the attic once its users moved. Approved.\n"
+        )
+
+        _, applied = self.upload(edited)
+
+        self.assertEqual(applied.status_code, 200)
+        self.assertEqual(applied.context["result"].count("updated"), 1)
+        after = {
+            m.proposal_id: (m.section, m.excerpt)
+            for m in ProposalMeeting.objects.filter(meeting=meeting)
+        }
+        self.assertEqual(after, before)
+        self.assertFalse(
+            Event.objects.filter(committee=self.other_committee, actor=self.chair).exists()
+        )
+        self.assertFalse(LinkSuggestion.objects.exists())
+        self.assertContains(applied, "its link to this meeting stays as it is")
+
+
+class LinkSuggestionDecisionTests(OtherCommitteeTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.upload()
+        self.meeting = Meeting.objects.get(committee=self.committee, date="2017-05-30")
+        self.suggestion = LinkSuggestion.objects.get(proposal=self.attic)
+        self.client.force_login(self.other_chair)
+
+    def decide(self, decision: str, *, follow: bool = False):
+        url = reverse("proposals:link_suggestion", args=[self.suggestion.pk, decision])
+        return self.client.post(url, {"expected_state": "pending"}, follow=follow)
+
+    def test_the_other_chair_sees_the_suggestion_and_confirms_it(self):
+        page = self.client.get(self.attic.get_absolute_url())
+        self.assertContains(page, "Meetings suggested for you to confirm")
+        confirm = reverse("proposals:link_suggestion", args=[self.suggestion.pk, "confirm"])
+        self.assertContains(page, f'action="{confirm}"')
+        self.assertContains(page, "suggested by chair on")
+        self.assertNotContains(page, "Proposal to move cf-backup-plugin")  # not yet shown
+        self.assertContains(page, "Not yet raised in a meeting.")
+        home = self.client.get(reverse("proposals:home"))
+        self.assertContains(home, f"{self.attic.get_absolute_url()}#suggestions")
+        self.assertContains(home, "came up in Runtime 2017-05-30, suggested by chair")
+
+        response = self.decide("confirm")
+
+        self.assertRedirects(response, f"{self.attic.get_absolute_url()}#meetings-h")
+        self.suggestion.refresh_from_db()
+        self.assertEqual(
+            (self.suggestion.accepted, self.suggestion.decided_by), (True, self.other_chair)
+        )
+        self.assertIsNotNone(self.suggestion.decided_at)
+        link = ProposalMeeting.objects.get(proposal=self.attic, meeting=self.meeting)
+        self.assertEqual(link.excerpt, self.suggestion.excerpt)
+        self.assertTrue(link.from_notes)
+        events = list(Event.objects.filter(proposal=self.attic).order_by("id"))[-2:]
+        self.assertEqual(
+            [(e.action, e.actor) for e in events],
+            [
+                ("proposal.link_suggestion_confirmed", self.other_chair),
+                ("proposal.meeting_linked", self.other_chair),
+            ],
+        )
+        self.assertEqual(events[0].payload["suggested_by"], "chair")
+        self.assertFalse(Event.objects.filter(proposal=self.attic, actor=self.chair).exists())
+        self.client.force_login(self.foreign_member)
+        page = self.client.get(self.attic.get_absolute_url())
+        self.assertContains(page, "Proposal to move cf-backup-plugin to the attic")
+        self.assertContains(page, f'href="{self.meeting.get_absolute_url()}"')
+        self.assertNotContains(page, "Meetings suggested for you to confirm")
+        self.client.force_login(self.other_chair)
+        home = self.client.get(reverse("proposals:home"))
+        self.assertNotContains(home, f"{self.attic.get_absolute_url()}#suggestions")
+        # The promotion's suggestion is still pending.
+        self.assertContains(home, f"{self.promotion.get_absolute_url()}#suggestions")
+        page = self.client.get(self.promotion.get_absolute_url())
+        self.assertContains(page, "Meetings suggested for you to confirm")
+
+    def test_the_other_chair_dismisses_it(self):
+        response = self.decide("dismiss")
+
+        self.assertRedirects(response, f"{self.attic.get_absolute_url()}#meetings-h")
+        self.suggestion.refresh_from_db()
+        self.assertEqual(
+            (self.suggestion.accepted, self.suggestion.decided_by), (False, self.other_chair)
+        )
+        self.assertFalse(ProposalMeeting.objects.filter(proposal=self.attic).exists())
+        event = Event.objects.filter(proposal=self.attic).latest("id")
+        self.assertEqual(
+            (event.action, event.actor), ("proposal.link_suggestion_dismissed", self.other_chair)
+        )
+        page = self.client.get(self.attic.get_absolute_url())
+        self.assertNotContains(page, "Meetings suggested for you to confirm")
+        self.assertNotContains(page, "Proposal to move cf-backup-plugin")
+
+        again = self.decide("confirm", follow=True)
+
+        self.assertContains(again, "was dismissed by other_chair on")
+        self.assertContains(again, "cannot be decided again")
+        self.assertFalse(ProposalMeeting.objects.filter(proposal=self.attic).exists())
+
+    def test_only_the_other_committees_chair_or_an_administrator_decides(self):
+        admin = make_user("admin", is_staff=True, is_superuser=True)
+        before = (self.counts(), LinkSuggestion.objects.filter(accepted__isnull=True).count())
+        refused = (self.chair, self.member, self.foreign_member, self.outsider)
+        for user in refused:
+            for decision in ("confirm", "dismiss"):
+                with self.subTest(user=user.username, decision=decision):
+                    self.client.force_login(user)
+                    response = self.decide(decision)
+                    self.assertContains(
+                        response,
+                        "Only the chair of Extensions or an administrator may confirm or "
+                        "dismiss linking",
+                        status_code=403,
+                    )
+                    page = self.client.get(self.attic.get_absolute_url())
+                    self.assertNotContains(page, "Meetings suggested for you to confirm")
+        self.client.logout()
+        response = self.decide("confirm")
+        self.assertEqual(response.status_code, 302)
+        self.assertIn(reverse("login"), response["Location"])
+        self.client.force_login(self.other_chair)
+        self.assertEqual(self.client.get(self.decide_url("confirm")).status_code, 405)
+        self.assertEqual(self.decide("approve").status_code, 404)
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(self.other_chair)
+        url = self.decide_url("confirm")
+        self.assertEqual(client.post(url, {"expected_state": "pending"}).status_code, 403)
+        after = (self.counts(), LinkSuggestion.objects.filter(accepted__isnull=True).count())
+        self.assertEqual(after, before)
+
+        self.client.force_login(admin)
+        self.assertContains(
+            self.client.get(self.attic.get_absolute_url()), "Meetings suggested for you"
+        )
+        self.decide("confirm")
+        self.assertTrue(ProposalMeeting.objects.filter(proposal=self.attic).exists())
+        self.assertEqual(LinkSuggestion.objects.get(pk=self.suggestion.pk).decided_by, admin)
+
+    def decide_url(self, decision: str) -> str:
+        return reverse("proposals:link_suggestion", args=[self.suggestion.pk, decision])
+
+    def test_importing_the_notes_again_raises_no_suggestion_twice(self):
+        promotion = LinkSuggestion.objects.get(proposal=self.promotion)
+        self.decide("dismiss")
+        counts = (self.counts(), LinkSuggestion.objects.count())
+        # The same file again: unchanged, nothing suggested again.
+        _, applied = self.upload()
+        self.assertEqual(applied.context["result"].count("unchanged"), 1)
+        self.assertEqual((self.counts(), LinkSuggestion.objects.count()), counts)
+        # Edited notes that still mention both: the dismissal stands, the pending one
+        # takes the new wording, and neither is suggested a second time.
+        edited = OTHER_NOTES.replace(b"promote cf-mgmt to active", b"promote cf-mgmt to active now")
+        _, applied = self.upload(edited)
+        self.assertEqual(applied.context["result"].count("updated"), 1)
+        self.assertContains(applied, "whose chair dismissed linking it to this meeting")
+        self.assertEqual(LinkSuggestion.objects.count(), 2)
+        self.assertEqual(Event.objects.filter(action="meeting.link_suggested").count(), 2)
+        self.suggestion.refresh_from_db()
+        self.assertEqual(self.suggestion.accepted, False)
+        promotion.refresh_from_db()
+        self.assertIn("to active now", promotion.excerpt)
+        self.assertIsNone(promotion.accepted)
+        self.assertTrue(Event.objects.filter(action="meeting.link_suggestion_updated").exists())
+        self.assertFalse(ProposalMeeting.objects.filter(meeting=self.meeting).exists())
+        # Notes that no longer mention the promotion withdraw its pending suggestion.
+        _, applied = self.upload(OTHER_NOTES.split(b"- Proposal to promote")[0])
+        self.assertFalse(LinkSuggestion.objects.filter(proposal=self.promotion).exists())
+        self.assertTrue(LinkSuggestion.objects.filter(pk=self.suggestion.pk).exists())
+        withdrawn = Event.objects.get(action="meeting.link_suggestion_withdrawn")
+        self.assertEqual((withdrawn.actor, withdrawn.committee), (self.chair, self.committee))
