@@ -6,6 +6,7 @@ it came from."""
 from __future__ import annotations
 
 import base64
+import datetime
 import hashlib
 import time
 from html.parser import HTMLParser
@@ -13,12 +14,15 @@ from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.signing import TimestampSigner, b62_encode
+from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.timezone import localtime
 
 from pmc.models import Committee, Meeting, Project, ProjectStatus, Role, TeamReport
 from pmc.notes import read_notes
+from proposals import actions
 from proposals.importing import NoteFile, apply_import
 from proposals.models import (
     Event,
@@ -30,7 +34,7 @@ from proposals.models import (
 from proposals.states import Kind, State
 from proposals.views.notes_upload import MAX_AGE, MAX_FILE_BYTES, MAX_FILES, SALT, seal
 from tests.base import LifecycleTestCase
-from tests.factories import make_member, make_project, make_proposal, make_user
+from tests.factories import make_meeting, make_member, make_project, make_proposal, make_user
 
 NOTES = Path(__file__).resolve().parents[1] / "fixtures" / "notes"
 SAMPLE = NOTES / "Runtime" / "2017" / "2017-05-16-runtime.md"
@@ -740,3 +744,26 @@ class LinkSuggestionDecisionTests(OtherCommitteeTestCase):
         self.assertTrue(LinkSuggestion.objects.filter(pk=self.suggestion.pk).exists())
         withdrawn = Event.objects.get(action="meeting.link_suggestion_withdrawn")
         self.assertEqual((withdrawn.actor, withdrawn.committee), (self.chair, self.committee))
+
+    def test_the_pages_read_suggestions_in_a_constant_number_of_queries(self):
+        def queries() -> list[int]:
+            counts = []
+            for url in (self.attic.get_absolute_url(), reverse("proposals:home")):
+                self.client.get(url)
+                with CaptureQueriesContext(connection) as context:
+                    self.assertEqual(self.client.get(url).status_code, 200)
+                counts.append(len(context.captured_queries))
+            return counts
+
+        few = queries()
+        for day in range(1, 13):
+            meeting = make_meeting(self.committee, datetime.date(2018, 1, day))
+            for proposal in self.theirs:
+                actions.do_suggest_meeting_link(
+                    meeting=meeting, proposal=proposal, actor=self.chair, section="Lifecycle"
+                )
+        many = queries()
+
+        self.assertEqual(many, few)
+        page = self.client.get(self.attic.get_absolute_url())
+        self.assertContains(page, "suggested by chair on", count=13)
