@@ -591,6 +591,18 @@ class OtherCommitteeUploadTests(OtherCommitteeTestCase):
         self.assertFalse(LinkSuggestion.objects.exists())
         self.assertContains(applied, "its link to this meeting stays as it is")
 
+    def test_a_chairs_upload_adds_no_project_to_the_committee_the_notes_name(self):
+        notes = (
+            b"# Runtime\n\n## PMC Lifecycle Activities\n\n"
+            b"- [Swarna] cf-shiny-plugin project accepted for incubation in the Extensions PMC\n"
+        )
+
+        _, applied = self.upload(notes)
+
+        self.assertContains(applied, "Only the chair of Extensions or an administrator may")
+        self.assertFalse(Project.objects.filter(name="cf-shiny-plugin").exists())
+        self.assertFalse(Event.objects.filter(committee=self.other_committee, actor=self.chair))
+
 
 class LinkSuggestionDecisionTests(OtherCommitteeTestCase):
     def setUp(self) -> None:
@@ -767,3 +779,15 @@ class LinkSuggestionDecisionTests(OtherCommitteeTestCase):
         self.assertEqual(many, few)
         page = self.client.get(self.attic.get_absolute_url())
         self.assertContains(page, "suggested by chair on", count=13)
+
+    def test_the_suggestions_use_no_script_or_inline_style(self):
+        for url in (self.attic.get_absolute_url(), reverse("proposals:home")):
+            with self.subTest(url=url):
+                page = self.client.get(url)
+                self.assertContains(page, "Meetings suggested for you to confirm")
+                markup = PageMarkup()
+                markup.feed(page.content.decode())
+                self.assertEqual((markup.styled, markup.scripts), ([], []))
+                self.assertEqual(markup.headings.count("h1"), 1)
+                for field in markup.inputs:
+                    self.assertIn(field.get("id"), markup.labels, field)
