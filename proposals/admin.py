@@ -26,6 +26,7 @@ from proposals.models import (
     ChecklistItem,
     EligibleVoter,
     Event,
+    JobFailure,
     Notification,
     NotificationPreference,
     OutboxMessage,
@@ -398,3 +399,10 @@ class NotificationPreferenceAdmin(ReadOnlyAdmin):
 @admin.register(ScheduledRun)
 class ScheduledRunAdmin(ReadOnlyAdmin):
     list_display = ["name", "last_run_at"]
+
+
+@admin.register(JobFailure)
+class JobFailureAdmin(ReadOnlyAdmin):
+    list_display = ["job", "item", "failures", "first_failed_at", "last_failed_at", "resolved_at"]
+    list_filter = ["job", ("resolved_at", admin.EmptyFieldListFilter)]
+    search_fields = ["item", "last_error"]

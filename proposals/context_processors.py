@@ -2,13 +2,55 @@
 
 from __future__ import annotations
 
-from proposals import notifications
+import datetime
+
+from django.conf import settings
+from django.db.models import Count, Min, Value
+from django.utils import timezone
+
+from proposals import failures
+from proposals.models import Notification, OutboxMessage
 
 
 def outbox_backlog(request) -> dict:
-    """For staff: when background work has been waiting too long (the operator banner).
-    One query, and none for everyone else."""
+    """For staff: when background work has been waiting too long, and how many items the
+    background jobs keep failing on (the operator banner). One query, and none for
+    everyone else."""
     user = getattr(request, "user", None)
     if user is None or not user.is_staff:
         return {}
-    return {"outbox_backlog_since": notifications.backlog()}
+    backlog_since, failing = operator_alerts()
+    return {"outbox_backlog_since": backlog_since, "background_failures": failing}
+
+
+def operator_alerts(
+    now: datetime.datetime | None = None,
+) -> tuple[datetime.datetime | None, failures.Failing | None]:
+    """(When the oldest work waiting beyond PMC_OUTBOX_ALERT_MINUTES was written, as
+    `notifications.backlog()` tells, or None; the unresolved job failures, or None), in
+    one query: a UNION of one row per kind, each grouped on a column that is NULL in all
+    its rows."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(minutes=settings.PMC_OUTBOX_ALERT_MINUTES)
+    waiting_rows = (
+        OutboxMessage.objects.filter(processed_at__isnull=True, created_at__lt=cutoff)
+        .order_by()
+        .values("processed_at")
+        .annotate(tag=Value("backlog"), count=Count("pk"), at=Min("created_at"))
+        .values_list("tag", "count", "at")
+    )
+    unsent = (
+        Notification.objects.pending()
+        .filter(created_at__lt=cutoff)
+        .order_by()
+        .values("sent_at")
+        .annotate(tag=Value("backlog"), count=Count("pk"), at=Min("created_at"))
+        .values_list("tag", "count", "at")
+    )
+    backlog_since, failing = None, None
+    for tag, count, at in failures.failing_queryset().union(waiting_rows, unsent, all=True):
+        if tag == "failing":
+            failing = failures.Failing(count, at)
+        elif backlog_since is None or at < backlog_since:
+            backlog_since = at
+    return backlog_since, failing

@@ -7,6 +7,8 @@ scheduled as delayed tasks: a redelivered delayed task would close a vote twice,
 lost one never. The sweep is safe to run on several workers at once: each proposal is
 taken under a row lock that others skip (PostgreSQL) or inside an IMMEDIATE transaction
 that others wait for (SQLite), and the transition itself refuses a vote already closed.
+A proposal whose close fails unexpectedly stops nothing: it is recorded (`failures`) and
+tried again by the next sweep, and the sweep goes on with the votes after it.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from proposals import actions
+from proposals import actions, failures
 from proposals.errors import LifecycleError
 from proposals.models import Proposal
 from proposals.rules import SYSTEM
@@ -26,6 +28,8 @@ from proposals.states import State
 from proposals.voting import tally_for
 
 logger = logging.getLogger(__name__)
+
+JOB = "close_expired_votes"  # the name its failures are recorded under
 
 
 @dataclass(frozen=True)
@@ -54,10 +58,16 @@ def expired(now: datetime.datetime | None = None):
 
 
 def close_expired_votes(*, now: datetime.datetime | None = None) -> list[Closing]:
-    """Close every vote whose deadline has passed; return what happened to each."""
+    """Close every vote whose deadline has passed; return what happened to each.
+
+    A proposal the close fails on unexpectedly (a bug, data the close cannot handle) is
+    rolled back alone, logged and recorded as a `JobFailure`; the sweep goes on with the
+    next, and the next sweep tries it again."""
     done: list[Closing] = []
     seen: set[int] = set()
+    items = failures.Items(JOB, logger)
     while True:
+        closed = None
         with transaction.atomic():
             # One proposal per transaction, so the audit chain's lock is held briefly.
             proposal = (
@@ -71,9 +81,11 @@ def close_expired_votes(*, now: datetime.datetime | None = None) -> list[Closing
             seen.add(proposal.pk)
             closes_at = proposal.closes_at
             try:
-                closed = actions.do_close_vote(
-                    proposal=proposal.pk, actor=SYSTEM, at=now or timezone.now()
-                )
+                # A savepoint: a failure undoes this close only; the row lock stays.
+                with items.each(f"proposal {proposal.pk}", passes=(LifecycleError,)):
+                    closed = actions.do_close_vote(
+                        proposal=proposal.pk, actor=SYSTEM, at=now or timezone.now()
+                    )
             except LifecycleError as refused:
                 # Another sweep or the chair got there first, or it was withdrawn.
                 logger.info("vote on proposal %s not closed: %s", proposal.pk, refused)
@@ -81,6 +93,17 @@ def close_expired_votes(*, now: datetime.datetime | None = None) -> list[Closing
                     Closing(proposal.pk, proposal.title, closes_at, "", error=refused.message)
                 )
                 continue
+        if closed is None:  # failed: recorded, tried again by the next sweep
+            done.append(
+                Closing(
+                    proposal.pk,
+                    proposal.title,
+                    closes_at,
+                    "",
+                    error=f"failed: {items.last_error} (logged; the next sweep tries again)",
+                )
+            )
+            continue
         done.append(
             Closing(
                 closed.pk,

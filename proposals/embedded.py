@@ -71,18 +71,24 @@ class JobsThread(threading.Thread):
 
 def run_jobs(*, full: bool = True, now: datetime.datetime | None = None) -> None:
     """One round of the background jobs in this process. `full=False` only drains the
-    outbox (after a commit); a full round does everything that is due."""
-    from proposals import audit, deadlines, notifications
+    outbox (after a commit); a full round does everything that is due. A job that fails
+    as a whole is logged and recorded (`failures.whole_run`), and the round goes on with
+    the next; each job also isolates its own items."""
+    from proposals import audit, deadlines, failures, notifications
+
+    def run(job: str, function, *args, **kwargs) -> None:
+        with failures.whole_run(job, logger):
+            function(*args, **kwargs)
 
     if full:
         beat(HEARTBEAT, now)
-        deadlines.close_expired_votes(now=now)
-        notifications.create_vote_reminders(now=now)
+        run(deadlines.JOB, deadlines.close_expired_votes, now=now)
+        run(notifications.REMINDER_JOB, notifications.create_vote_reminders, now=now)
         if claim("chair-digests", DAILY, now):
-            notifications.create_chair_digests(now=now)
+            run(notifications.DIGEST_JOB, notifications.create_chair_digests, now=now)
         if claim("verify-audit", DAILY, now):
-            audit.check_and_store()
-    notifications.drain_outbox()
+            run("verify_audit", audit.check_and_store)
+    run(notifications.DRAIN_JOB, notifications.drain_outbox)
 
 
 def claim(name: str, every: datetime.timedelta, now: datetime.datetime | None = None) -> bool:

@@ -8,6 +8,8 @@ The path of a notification:
 2. `drain_outbox()` turns each waiting outbox row into one `Notification` per recipient,
    keyed `outbox:<row>:<user>:<kind>` (unique), and marks the row processed, in one
    transaction. Running it twice, or on two workers at once, creates nothing twice.
+   A row that fails is rolled back alone (a savepoint per row), recorded as a
+   `JobFailure` and tried again after a growing delay; the rows after it go on.
 3. The due notifications are handed out (to Celery workers in chunks, or delivered in
    the same process in the embedded mode) and `deliver()` claims each with a token
    before sending, then stamps `sent_at`: a second delivery of the same ids finds them
@@ -28,17 +30,19 @@ import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, prefetch_related_objects
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from pmc.models import Membership
+from proposals import failures
 from proposals.models import (
     ChecklistItem,
     EligibleVoter,
@@ -106,6 +110,9 @@ def write_outbox(event: Event) -> OutboxMessage | None:
 # 2. Draining the outbox
 
 
+DRAIN_JOB = "drain_outbox"  # the name the failures of outbox rows are recorded under
+
+
 @dataclass
 class DrainResult:
     outbox_rows: int = 0
@@ -120,8 +127,9 @@ def drain_outbox(
     """Fan every waiting outbox row out into notifications, then deliver the due ones:
     through `hand_out` (which queues a chunk of ids for a worker) or, without it, here."""
     result = DrainResult()
+    items = failures.Items(DRAIN_JOB, logger)
     while True:
-        rows, created = _fan_out_batch(batch)
+        rows, created = _fan_out_batch(batch, items)
         if not rows:
             break
         result.outbox_rows += rows
@@ -133,23 +141,44 @@ def drain_outbox(
     return result
 
 
-def _fan_out_batch(batch: int) -> tuple[int, int]:
+def _fan_out_batch(batch: int, items: failures.Items) -> tuple[int, int]:
+    """Fan out the next waiting rows that are due. Each row in its own savepoint: a row
+    that fails (its event missing, its template failing) is rolled back alone, recorded
+    and retried after a growing delay (`_retry_delay`); the others are processed."""
     with transaction.atomic():
         # SKIP LOCKED: a second drainer takes the next rows instead of waiting; on SQLite
         # the IMMEDIATE transaction serialises drainers and the second sees them done.
+        now = timezone.now()
         rows = list(
             OutboxMessage.objects.filter(processed_at__isnull=True)
-            .select_for_update(skip_locked=True, of=("self",))
-            .select_related("event__proposal__committee", "event__proposal__project")
+            .filter(Q(retry_at__isnull=True) | Q(retry_at__lte=now))
+            .select_for_update(skip_locked=True)
             .order_by("id")[:batch]
         )
+        # Fetched apart from the locked rows, so that a row whose event is missing is
+        # taken (and fails) instead of being left out of every batch by a join.
+        prefetch_related_objects(rows, "event__proposal__committee", "event__proposal__project")
         created = 0
+        done = []
         for row in rows:
-            created += _fan_out(row)
-        OutboxMessage.objects.filter(pk__in=[row.pk for row in rows]).update(
-            processed_at=timezone.now()
-        )
+            with items.each(f"outbox {row.pk}", on_failure=partial(_fan_out_failed, row)):
+                created += _fan_out(row)
+                done.append(row.pk)
+        OutboxMessage.objects.filter(pk__in=done).update(processed_at=timezone.now())
     return len(rows), created
+
+
+def _fan_out_failed(row: OutboxMessage, error: Exception) -> None:
+    attempts = row.attempts + 1
+    OutboxMessage.objects.filter(pk=row.pk).update(
+        attempts=attempts, retry_at=timezone.now() + _retry_delay(attempts)
+    )
+
+
+def _retry_delay(attempts: int) -> datetime.timedelta:
+    """1, 2, 4, ... minutes after the failures of an outbox row, at most an hour: a row
+    is never given up (its change happened), and staff see it failing meanwhile."""
+    return datetime.timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
 
 
 def _fan_out(row: OutboxMessage) -> int:
@@ -332,6 +361,10 @@ def _chunks(ids: list[int], size: int) -> Iterator[list[int]]:
 # Reminders and digests
 
 
+REMINDER_JOB = "vote_reminders"
+DIGEST_JOB = "chair_digests"
+
+
 def create_vote_reminders(*, now: datetime.datetime | None = None) -> int:
     """One reminder per eligible voter who has not voted, once the vote closes within
     PMC_REMINDER_HOURS. The key names the round and the extension, so a member is
@@ -345,38 +378,45 @@ def create_vote_reminders(*, now: datetime.datetime | None = None) -> int:
         .order_by("closes_at", "pk")
     )
     created = 0
+    items = failures.Items(REMINDER_JOB, logger)  # one proposal failing stops no other
     for proposal in proposals:
-        eligible = EligibleVoter.objects.filter(proposal=proposal, round=proposal.vote_round)
-        voted = Vote.objects.filter(proposal=proposal, round=proposal.vote_round)
-        recipients = (
-            _reachable(NotificationKind.REMINDER)
-            .filter(pk__in=eligible.values("user_id"))
-            .exclude(pk__in=voted.values("voter_id"))
-            .only("pk")
-        )
-        prefix = f"reminder:{proposal.pk}:{proposal.vote_round}:{proposal.vote_extensions}"
-        subject, body = render_email(
-            "emails/reminder.txt",
-            {
-                "proposal": proposal,
-                "committee": proposal.committee,
-                "url": absolute_url(proposal.get_absolute_url()),
-                "hours_left": math.ceil((proposal.closes_at - now).total_seconds() / 3600),
-            },
-        )
-        rows = [
-            Notification(
-                key=f"{prefix}:{user.pk}",
-                user=user,
-                kind=NotificationKind.REMINDER,
-                proposal=proposal,
-                subject=subject,
-                body=body,
-            )
-            for user in recipients
-        ]
-        created += _insert_new(rows)
+        with items.each(f"proposal {proposal.pk}"):
+            created += _remind(proposal, now)
     return created
+
+
+def _remind(proposal: Proposal, now: datetime.datetime) -> int:
+    """The reminders for one proposal whose vote closes soon; returns how many are new."""
+    eligible = EligibleVoter.objects.filter(proposal=proposal, round=proposal.vote_round)
+    voted = Vote.objects.filter(proposal=proposal, round=proposal.vote_round)
+    recipients = (
+        _reachable(NotificationKind.REMINDER)
+        .filter(pk__in=eligible.values("user_id"))
+        .exclude(pk__in=voted.values("voter_id"))
+        .only("pk")
+    )
+    prefix = f"reminder:{proposal.pk}:{proposal.vote_round}:{proposal.vote_extensions}"
+    subject, body = render_email(
+        "emails/reminder.txt",
+        {
+            "proposal": proposal,
+            "committee": proposal.committee,
+            "url": absolute_url(proposal.get_absolute_url()),
+            "hours_left": math.ceil((proposal.closes_at - now).total_seconds() / 3600),
+        },
+    )
+    rows = [
+        Notification(
+            key=f"{prefix}:{user.pk}",
+            user=user,
+            kind=NotificationKind.REMINDER,
+            proposal=proposal,
+            subject=subject,
+            body=body,
+        )
+        for user in recipients
+    ]
+    return _insert_new(rows)
 
 
 @dataclass
@@ -431,31 +471,32 @@ def create_chair_digests(*, now: datetime.datetime | None = None) -> int:
         committees_of.setdefault(user_id, []).append(committee_id)
     users = _reachable(NotificationKind.DIGEST).filter(pk__in=list(committees_of))
     day = timezone.localdate(now)
-    rows = []
+    created = 0
+    items = failures.Items(DIGEST_JOB, logger)  # one chair's digest failing stops no other
     for user in users:
-        sections = []
-        for committee_id in sorted(committees_of[user.pk]):
-            entries = overdue[committee_id]
-            sections.append({"committee": entries[0].proposal.committee, "proposals": entries})
-        subject, body = render_email(
-            "emails/digest.txt",
-            {
-                "user": user,
-                "day": day,
-                "sections": sections,
-                "overdue_days": settings.PMC_CHECKLIST_OVERDUE_DAYS,
-            },
-        )
-        rows.append(
-            Notification(
+        with items.each(f"chair {user.pk}"):
+            sections = []
+            for committee_id in sorted(committees_of[user.pk]):
+                entries = overdue[committee_id]
+                sections.append({"committee": entries[0].proposal.committee, "proposals": entries})
+            subject, body = render_email(
+                "emails/digest.txt",
+                {
+                    "user": user,
+                    "day": day,
+                    "sections": sections,
+                    "overdue_days": settings.PMC_CHECKLIST_OVERDUE_DAYS,
+                },
+            )
+            digest = Notification(
                 key=f"digest:{user.pk}:{day.isoformat()}",
                 user=user,
                 kind=NotificationKind.DIGEST,
                 subject=subject,
                 body=body,
             )
-        )
-    return _insert_new(rows)
+            created += _insert_new([digest])
+    return created
 
 
 def _insert_new(rows: list[Notification]) -> int:
@@ -479,8 +520,16 @@ def render_email(template: str, context: dict) -> tuple[str, str]:
     text = render_to_string(template, context).lstrip("\n")
     subject, _, body = text.partition("\n")
     # Titles are user input: no line breaks can reach the header.
-    subject = re.sub(r"\s+", " ", subject).strip()[:300]
+    subject = _shortened(re.sub(r"\s+", " ", subject).strip(), SUBJECT_LIMIT)
     return subject, body.strip("\n") + "\n"
+
+
+SUBJECT_LIMIT = Notification._meta.get_field("subject").max_length
+
+
+def _shortened(text: str, limit: int) -> str:
+    """`text`, or its first `limit` - 1 characters and an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def absolute_url(path: str) -> str:

@@ -3,23 +3,31 @@
 Every task but `verify_audit` is idempotent (row locks, conditional updates, unique
 keys), so they acknowledge late: a task whose worker dies mid-way is redelivered and
 finishes the work. `verify_audit` stores a new check each run, so it acknowledges early.
+Each job isolates its items (`failures.Items`); a task failing as a whole is recorded as
+a failure of its job's "run" as well as raised, so staff see it with the item failures.
 """
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 
-from proposals import audit, deadlines, notifications
+from proposals import audit, deadlines, failures, notifications
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True)
 def close_expired_votes() -> int:
-    return len(deadlines.close_expired_votes())
+    with failures.whole_run(deadlines.JOB, logger, reraise=True):
+        return len(deadlines.close_expired_votes())
 
 
 @shared_task(acks_late=True)
 def drain_outbox() -> int:
-    result = notifications.drain_outbox(hand_out=_queue_delivery)
+    with failures.whole_run(notifications.DRAIN_JOB, logger, reraise=True):
+        result = notifications.drain_outbox(hand_out=_queue_delivery)
     return result.handed_out
 
 
@@ -35,12 +43,14 @@ def deliver_notifications(ids: list[int]) -> int:
 @shared_task(acks_late=True)
 def send_vote_reminders() -> int:
     # The rows are delivered by the next drain (every few seconds).
-    return notifications.create_vote_reminders()
+    with failures.whole_run(notifications.REMINDER_JOB, logger, reraise=True):
+        return notifications.create_vote_reminders()
 
 
 @shared_task(acks_late=True)
 def send_chair_digests() -> int:
-    return notifications.create_chair_digests()
+    with failures.whole_run(notifications.DIGEST_JOB, logger, reraise=True):
+        return notifications.create_chair_digests()
 
 
 @shared_task

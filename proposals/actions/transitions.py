@@ -171,7 +171,7 @@ def do_complete(*, proposal, actor, reason="", at=None, expected_state=None) -> 
 def _apply_effect(proposal: Proposal, actor, at) -> None:
     project = proposal.project
     if proposal.kind == Kind.INCUBATION and project is None:
-        name = proposal.new_name or proposal.title
+        name = proposal.new_name or _short_name(proposal.title)
         _require_free_name(name)
         project = Project.objects.create(
             name=name, committee=proposal.committee, status=ProjectStatus.INCUBATING
@@ -202,6 +202,13 @@ def _apply_effect(proposal: Proposal, actor, at) -> None:
         project.lead = proposal.new_lead
         project.save(update_fields=["lead"])
         _project_event(project, actor, at, proposal, "project.lead_changed", old, project.lead)
+
+
+def _short_name(title: str) -> str:
+    """A project's name from a proposal's title, which may be longer than a name can be:
+    cut with an ellipsis (the project can be renamed after)."""
+    limit = Project._meta.get_field("name").max_length
+    return title if len(title) <= limit else title[: limit - 1] + "…"
 
 
 def _project_event(project, actor, at, proposal, action, old, new) -> None:

@@ -3,7 +3,8 @@
 Checks the database, and either Redis, a Celery worker (a ping, answered within
 `--timeout` seconds) and beat (its heartbeat in Redis), or, in the embedded mode without
 REDIS_URL, the heartbeat of the web process's jobs thread. Also reports the outbox:
-work waiting longer than PMC_OUTBOX_ALERT_MINUTES is a warning, not a failure.
+work waiting longer than PMC_OUTBOX_ALERT_MINUTES is a warning, not a failure; and so
+are the items background jobs keep failing on (`JobFailure`), listed with the last error.
 
 Prints one line per service and exits 1 when a required one is down, so it can serve as
 a health check for monitoring or a container.
@@ -20,7 +21,7 @@ from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from pmc import services
-from proposals import embedded, notifications
+from proposals import embedded, failures, notifications
 from proposals.models import ScheduledRun
 
 
@@ -58,7 +59,7 @@ class Command(BaseCommand):
             if database_ok:
                 statuses.append(self.check_embedded())
         if database_ok:
-            statuses.append(self.check_outbox())
+            statuses += [self.check_outbox(), self.check_failures()]
         width = max(len(status.name) for status in statuses)
         for status in statuses:
             if status.ok:
@@ -116,6 +117,33 @@ class Command(BaseCommand):
             f"backing up: work waiting for {_minutes(waited)} (since {since:%Y-%m-%d %H:%M %Z})",
             required=False,
         )
+
+    def check_failures(self) -> services.Status:
+        count, shown = failures.unresolved(limit=FAILURES_SHOWN)
+        if not count:
+            return services.Status("failures", True, "no background item failing", required=False)
+        listed = "; ".join(
+            f"{failure.job}, {failure.item}: {failure.failures} failure(s) since "
+            f"{failure.first_failed_at:%Y-%m-%d %H:%M %Z}, last: {_one_line(failure.last_error)}"
+            for failure in shown
+        )
+        more = f"; and {count - len(shown)} more" if count > len(shown) else ""
+        return services.Status(
+            "failures",
+            False,
+            f"{count} item(s) failing, each retried at its job's next run (the errors and "
+            f"tracebacks are in the log): {listed}{more}",
+            required=False,
+        )
+
+
+FAILURES_SHOWN = 10
+ERROR_SHOWN = 200  # characters of each last error
+
+
+def _one_line(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= ERROR_SHOWN else text[: ERROR_SHOWN - 1] + "…"
 
 
 def _minutes(delta: datetime.timedelta) -> str:
