@@ -114,7 +114,7 @@ def do_decide_link_suggestion(
     (with `expected_state`, the state the page showed, the refusal says to reload)."""
     pk = suggestion.pk if isinstance(suggestion, LinkSuggestion) else suggestion
     suggestion = (
-        LinkSuggestion.objects.select_for_update()
+        LinkSuggestion.objects.select_for_update(of=("self",))
         .select_related("meeting__committee", "proposal__committee", "suggested_by", "decided_by")
         .get(pk=pk)
     )
@@ -172,7 +172,7 @@ def do_withdraw_link_suggestions(
     decided. Returns the ids of the proposals whose suggestion was withdrawn."""
     _require_committee_admin(actor, meeting.committee, "withdraw links suggested to its meetings")
     gone = list(
-        LinkSuggestion.objects.select_for_update()
+        LinkSuggestion.objects.select_for_update(of=("self",))
         .filter(meeting=meeting, accepted__isnull=True)
         .exclude(proposal__in=keep)
         .select_related("proposal__committee")
