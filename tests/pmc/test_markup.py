@@ -8,7 +8,14 @@ from unittest import mock
 import markdown
 from django.test import SimpleTestCase
 
-from pmc.markup import EXTENSIONS, markdown_html, render_markdown
+from pmc.markup import (
+    EXTENSIONS,
+    MAX_ABBREVIATIONS,
+    MAX_DEPTH,
+    MarkupTooComplex,
+    markdown_html,
+    render_markdown,
+)
 from pmc.models import Meeting
 from proposals import actions
 from tests.base import LifecycleTestCase
@@ -232,3 +239,98 @@ class SavingRendersMarkdownTests(LifecycleTestCase):
         self.assertEqual(
             proposal.body_html, f'<p>See <a href="https://example.org" {REL}>notes</a>.</p>'
         )
+
+
+class RenderingCostIsBoundedTests(SimpleTestCase):
+    """Texts built to make Python-Markdown slow or recurse are refused with a reason, or
+    rendered in time that grows with their length (the figures: benchmarks/
+    pathological_markup.py); ordinary texts render as before."""
+
+    def scanned(self, text: str, owner, name: str, cost) -> int:
+        """Render `text` while adding up `cost(result, args)` over the calls of
+        `owner.name`: how much the renderer scanned."""
+        total = 0
+        original = getattr(owner, name)
+
+        def counting(*args):
+            nonlocal total
+            result = original(*args)
+            total += cost(result, args)
+            return result
+
+        with mock.patch.object(owner, name, counting):
+            render_markdown(text)
+        return total
+
+    def test_it_refuses_a_text_longer_than_the_setting(self):
+        with self.settings(PMC_MARKDOWN_MAX_CHARS=1000):
+            render_markdown("x" * 1000)
+            with self.assertRaisesMessage(
+                MarkupTooComplex, "The text is 1,001 characters long; at most 1,000 can be"
+            ):
+                render_markdown("x" * 1001)
+
+    def test_it_refuses_lists_and_blockquotes_nested_too_deep(self):
+        for text in (
+            "- " * 1000 + "x",
+            "1. " * 1000 + "x",
+            "".join("    " * level + "- item\n" for level in range(60)),
+            "> " * 1000 + "x",
+        ):
+            with (
+                self.subTest(text=text[:12]),
+                self.assertRaisesMessage(MarkupTooComplex, f"at most {MAX_DEPTH} can be"),
+            ):
+                render_markdown(text)
+
+    def test_it_renders_lists_nested_up_to_the_limit(self):
+        html = render_markdown("".join("    " * level + "- item\n" for level in range(MAX_DEPTH)))
+        self.assertEqual(html.count("<ul>"), MAX_DEPTH)
+
+    def test_a_recursion_error_becomes_a_refusal(self):
+        with (
+            mock.patch("markdown.Markdown.convert", side_effect=RecursionError),
+            self.assertRaisesMessage(MarkupTooComplex, "nests too deeply"),
+        ):
+            render_markdown("- x")
+
+    def test_it_refuses_too_many_abbreviations(self):
+        text = "".join(f"*[AB{i}]: abbreviation {i}\n" for i in range(MAX_ABBREVIATIONS + 1))
+        with self.assertRaisesMessage(MarkupTooComplex, "abbreviations"):
+            render_markdown(text + "AB1")
+
+    def test_link_scanning_stays_linear_on_nested_and_unclosed_brackets(self):
+        from markdown.inlinepatterns import LinkInlineProcessor
+
+        def cost(result, args):
+            return result[1] - args[2]  # getText(self, data, index) -> (text, end, handled)
+
+        for text in ("[" * 2000 + "x" + "](" * 2000, "[a" * 3000, "![" * 3000):
+            with self.subTest(text=text[:6]):
+                scanned = self.scanned(text, LinkInlineProcessor, "getText", cost)
+                self.assertLess(scanned, 30 * len(text) + 100_000)
+
+    def test_unclosed_tags_do_not_make_the_html_reader_quadratic(self):
+        from markdown.htmlparser import htmlparser  # Python-Markdown's copy of html.parser
+
+        HTMLParser = htmlparser.HTMLParser  # noqa: N806
+        def cost(result, args):
+            parser, start = args
+            end = parser.rawdata.find(">", start)
+            return (len(parser.rawdata) if end < 0 else end) - start
+
+        for text in ("<a " * 2000, "<http://" * 1000):
+            with self.subTest(text=text[:8]):
+                scanned = self.scanned(text, HTMLParser, "check_for_whole_start_tag", cost)
+                self.assertLess(scanned, 30 * len(text) + 100_000)
+
+    def test_ordinary_texts_render_as_python_markdown_renders_them(self):
+        for text in (
+            "A stray [ bracket, a <b and `code` and [a link](https://example.org) [^1].",
+            "Nested [links [in] text](https://example.org/(x)) and ![img](https://e.org/i.png)",
+            "`` a ` b `` and ``` c ``` and ` unclosed\n\n> quoted\n> > twice\n\n- a\n    - b",
+            "<div>raw</div>\n\n*[PMC]: Project Management Committee\n\nThe PMC met.",
+        ):
+            with self.subTest(text=text):
+                expected = markdown.markdown(text, extensions=EXTENSIONS, output_format="html")
+                self.assertEqual(markdown_html(text), expected)
