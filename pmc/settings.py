@@ -246,6 +246,10 @@ PMC_REMINDER_HOURS = env_int("PMC_REMINDER_HOURS", 24)
 PMC_CHECKLIST_OVERDUE_DAYS = env_int("PMC_CHECKLIST_OVERDUE_DAYS", 14)
 PMC_OUTBOX_ALERT_MINUTES = env_int("PMC_OUTBOX_ALERT_MINUTES", 10)
 PMC_SITE_URL = env_str("PMC_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The longest text rendered from a form (a proposal's body, its preview) and the longest
+# meeting notes file imported, in characters (see pmc.markup and README "Security").
+PMC_MARKDOWN_MAX_CHARS = env_int("PMC_MARKDOWN_MAX_CHARS", 100_000)
+PMC_NOTES_MAX_CHARS = env_int("PMC_NOTES_MAX_CHARS", 1_000_000)
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
