@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from pmc.markup import MarkupTooComplex, check_markup
 from pmc.models import Committee, Meeting, Project
 from proposals.models import Proposal, VoteValue
 from proposals.states import Kind, State
@@ -37,6 +38,15 @@ class ProposalForm(forms.ModelForm):
             # A proposal stays in its committee and keeps its kind once filed.
             del self.fields["committee"]
             del self.fields["kind"]
+
+    def clean_body(self) -> str:
+        """A text the renderer refuses (too long, nested too deep) is a form error."""
+        body = self.cleaned_data.get("body") or ""
+        try:
+            check_markup(body)
+        except MarkupTooComplex as refused:
+            raise forms.ValidationError(str(refused), code="markup_too_complex") from None
+        return body
 
     def clean(self):
         data = super().clean()

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
+from pmc.markup import MarkupTooComplex
 from proposals import rules
 from proposals.errors import LifecycleError, NotPermitted
 
@@ -40,6 +41,9 @@ def run_action(request, action, success: str, **kwargs):
         raise PermissionDenied(refused.message) from refused
     except LifecycleError as refused:
         messages.error(request, refused.message)
+        return None
+    except MarkupTooComplex as refused:  # a text the renderer refuses, found on saving
+        messages.error(request, str(refused))
         return None
     messages.success(request, success)
     return result

@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from pmc.markup import render_markdown
+from pmc.markup import MarkupTooComplex, render_markdown
 from proposals import actions, rules
 from proposals.forms import DecideForm, ProposalForm, ReasonForm, VoteForm
 from proposals.models import ChecklistItem, Proposal
@@ -98,7 +98,7 @@ def proposal_create(request):
     preview = None
     if request.method == "POST" and form.is_valid():
         if "preview" in request.POST:
-            preview = render_markdown(form.cleaned_data["body"])
+            preview = _preview(form)
         else:
             data = form.cleaned_data
             proposal = run_action(
@@ -125,7 +125,7 @@ def proposal_edit(request, pk: int):
     preview = None
     if request.method == "POST" and form.is_valid():
         if "preview" in request.POST:
-            preview = render_markdown(form.cleaned_data["body"])
+            preview = _preview(form)
         else:
             edited = run_action(
                 request,
@@ -143,6 +143,15 @@ def proposal_edit(request, pk: int):
         "proposals/proposal_form.html",
         {"form": form, "preview": preview, "proposal": proposal},
     )
+
+
+def _preview(form) -> str | None:
+    """The body rendered, or None with the renderer's refusal shown on the form."""
+    try:
+        return render_markdown(form.cleaned_data["body"])
+    except MarkupTooComplex as refused:
+        form.add_error("body", str(refused))
+        return None
 
 
 def _form_errors(form) -> str:

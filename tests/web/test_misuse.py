@@ -572,3 +572,50 @@ class UnknownTransitionTests(MisuseTestCase):
                 self.assertEqual(self.client.get(url).status_code, 405)
         proposal.refresh_from_db()
         self.assertEqual(proposal.state, State.ACCEPTED)
+
+
+class MarkupTooComplexTests(MisuseTestCase):
+    """A body the renderer refuses is a form error on the page (HTTP 200), never a 500,
+    whether previewed or saved."""
+
+    DEEP = "- " * 1000 + "x"
+
+    def post(self, url: str, body: str, **extra):
+        self.client.force_login(self.member)
+        data = {"committee": self.committee.pk, "kind": Kind.OTHER, "title": "Deep", "body": body}
+        return self.client.post(url, {**data, **extra})
+
+    def test_the_preview_shows_the_refusal(self):
+        response = self.post(reverse("proposals:create"), self.DEEP, preview="1")
+
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "nests lists or blockquotes 1000 levels deep")
+        self.assertContains(response, "Flatten the nesting")
+
+    def test_saving_shows_the_refusal_and_saves_nothing(self):
+        count = Proposal.objects.count()
+
+        response = self.post(reverse("proposals:create"), self.DEEP)
+
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "levels deep")
+        self.assertEqual(Proposal.objects.count(), count)
+
+    def test_editing_and_its_preview_show_the_refusal(self):
+        proposal = self.make(State.DRAFT)
+        url = reverse("proposals:edit", args=[proposal.pk])
+        for extra in ({"preview": "1"}, {}):
+            with self.subTest(extra=extra):
+                response = self.post(url, self.DEEP, revision=proposal.revision, **extra)
+
+                self.assertEqual(response.status_code, 200)
+                self.assertContains(response, "levels deep")
+        proposal.refresh_from_db()
+        self.assertNotEqual(proposal.body, self.DEEP)
+
+    def test_a_body_over_the_size_limit_is_refused_with_the_limit(self):
+        with self.settings(PMC_MARKDOWN_MAX_CHARS=500):
+            response = self.post(reverse("proposals:create"), "x" * 501, preview="1")
+
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "at most 500 can be rendered")
