@@ -31,6 +31,7 @@ import datetime
 import gc
 import hashlib
 import os
+import stat
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils.text import slugify
 
+from pmc import markup
 from pmc.models import Committee, Meeting, Project, ProjectStatus
 from pmc.notes import (
     LifecycleMention,
@@ -83,11 +85,40 @@ class NoteFile:
     name: str
     data: bytes | None = None
     path: Path | None = None
+    problem: str = ""  # why a path named cannot be read: missing, a FIFO, ...
 
     def read(self) -> bytes:
+        """The bytes; OSError for a path that is missing or not a regular file (a FIFO,
+        device or socket is never opened: reading one could wait forever)."""
         if self.data is not None:
             return self.data
-        return Path(self.path or self.name).read_bytes()
+        path = Path(self.path or self.name)
+        problem = _not_regular(path)
+        if problem:
+            raise OSError(problem)
+        return path.read_bytes()
+
+
+def _not_regular(path: Path) -> str:
+    """Why `path` cannot be read as a notes file ("" when it is a regular file)."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return f"no such file or folder: {path}"
+    except OSError as error:
+        return f"cannot read {path}: {error.strerror}"
+    if stat.S_ISREG(mode):
+        return ""
+    for test, what in (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+    ):
+        if test(mode):
+            return f"not a regular file: {path} is {what}; it was not read"
+    return f"not a regular file: {path}; it was not read"
 
 
 @dataclass
@@ -228,13 +259,17 @@ def collect_files(paths: Iterable[str | os.PathLike]) -> list[NoteFile]:
         path = Path(given)
         if path.is_dir():
             for found in sorted(path.rglob("*")):
-                if found.is_file() and not any(
+                if found.is_dir() or any(
                     part.startswith(".") and part not in (".", "..")
                     for part in found.relative_to(path).parts[:-1]
                 ):
+                    continue
+                if found.is_file():
                     files.append(NoteFile(str(found), path=found))
+                elif found.exists():  # a FIFO, socket or device: reported, never opened
+                    files.append(NoteFile(str(found), path=found, problem=_not_regular(found)))
         else:
-            files.append(NoteFile(str(given), path=path))
+            files.append(NoteFile(str(given), path=path, problem=_not_regular(path)))
     return files
 
 
@@ -373,13 +408,24 @@ class _Importer:
         return self.names[committee_id]
 
     def one(self, file: NoteFile) -> FileResult:
+        if file.problem:  # before anything else: a mistyped folder is no markdown file
+            return FileResult(file.name, "failed", file.problem)
         reason = skip_reason(file.name)
         if reason is not None:
             return FileResult(file.name, "skipped", reason)
         try:
             data = file.read()
         except OSError as error:
-            return FileResult(file.name, "failed", f"cannot read the file: {error.strerror}")
+            why = error.strerror or str(error)
+            return FileResult(file.name, "failed", f"cannot read the file: {why}")
+        limit = markup.notes_max_chars()
+        if len(data) > 4 * limit:  # more characters than the limit, however encoded
+            return FileResult(
+                file.name,
+                "failed",
+                f"too large: {len(data):,} bytes; notes files of at most {limit:,} characters "
+                "are imported (PMC_NOTES_MAX_CHARS). Split the file.",
+            )
         duplicate = self.duplicate(file.name)
         if duplicate is not None:
             return duplicate
@@ -391,12 +437,20 @@ class _Importer:
             return FileResult(file.name, "skipped", notes.reason)
         if isinstance(notes, Unreadable):
             return FileResult(file.name, "failed", notes.reason)
+        try:
+            markup.check_markup(notes.text, limit=limit)
+        except markup.MarkupTooComplex as refused:
+            return FileResult(file.name, "failed", f"cannot be rendered: {refused}")
         result = FileResult(
             file.name, "", committee=notes.committee, date=notes.date, repairs=notes.repairs
         )
         saved = self.save_caches()
         try:
-            with transaction.atomic(), audit.deferred():  # the file's events written together
+            with (
+                transaction.atomic(),
+                audit.deferred(),  # the file's events written together
+                markup.allow_chars(limit),  # notes are longer than a form's text
+            ):
                 if not self.dry_run:
                     _one_file_at_a_time()
                 self.meeting(notes, result)
@@ -890,4 +944,6 @@ def _reason(mention: LifecycleMention, meeting: Meeting) -> str:
 def _describe(error: Exception) -> str:
     if isinstance(error, LifecycleError):
         return str(error)
+    if isinstance(error, markup.MarkupTooComplex):
+        return f"cannot be rendered: {error}"
     return f"{type(error).__name__}: {error}"

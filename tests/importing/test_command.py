@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime
 import io
+import os
+import threading
+import time
 
 from django.core.management import CommandError, call_command
 from django.test import TestCase
@@ -86,3 +89,70 @@ class ImportNotesCommandTests(TestCase):
         self.addCleanup(folder.remove)
         with self.assertRaisesMessage(CommandError, "No files found"):
             import_notes(str(folder.root))
+
+
+class PathsThatAreNotNotesTests(TestCase):
+    """A path that does not exist, or is not a regular file or folder, is an error that
+    names it (exit status 1); it is never opened, and the other paths are imported."""
+
+    def setUp(self) -> None:
+        self.folder = NotesFolder(samples=False)
+        self.addCleanup(self.folder.remove)
+
+    def test_a_missing_path_is_an_error_naming_it(self):
+        missing = str(self.folder.root / "Runtme")  # a mistyped folder, no extension
+        with self.assertRaises(CommandError) as raised:
+            import_notes(missing, str(NOTES / "Bosh"))
+        self.assertEqual(raised.exception.returncode, 1)
+        self.assertIn("1 file(s) could not be imported", str(raised.exception))
+        self.assertEqual(Meeting.objects.count(), 1)  # Bosh is still imported
+
+    def test_the_report_says_which_path_is_missing(self):
+        missing = str(self.folder.root / "Runtme")
+        out = io.StringIO()
+        with self.assertRaises(CommandError):
+            call_command("import_notes", missing, stdout=out)
+        self.assertIn(f"failed    {missing}: no such file or folder: {missing}", out.getvalue())
+        self.assertNotIn("markdown", out.getvalue())
+
+    def fifo(self, path: str):
+        fifo = self.folder.root / path
+        fifo.parent.mkdir(parents=True, exist_ok=True)
+        os.mkfifo(fifo)
+        # Should the import open it anyway, a writer that gives up after two seconds
+        # ends the read (with an empty file) instead of hanging the test.
+        writer = threading.Thread(target=_unblock, args=(fifo,), daemon=True)
+        writer.start()
+        self.addCleanup(writer.join)
+        return fifo
+
+    def test_a_fifo_named_is_refused_without_opening_it(self):
+        fifo = self.fifo("Runtime/2021-01-05-runtime.md")
+        out = io.StringIO()
+        with self.assertRaises(CommandError) as raised:
+            call_command("import_notes", str(fifo), str(NOTES / "Bosh"), stdout=out)
+        self.assertEqual(raised.exception.returncode, 1)
+        self.assertIn(
+            f"failed    {fifo}: not a regular file: {fifo} is a FIFO (named pipe); it was not read",
+            out.getvalue(),
+        )
+        self.assertEqual(Meeting.objects.count(), 1)
+
+    def test_a_fifo_in_a_folder_is_reported_without_opening_it(self):
+        fifo = self.fifo("Runtime/2021-01-05-runtime.md")
+        self.folder.write("Runtime/2019-03-21-runtime.md", "# Runtime PMC\n\n## Notes\n- met\n")
+        out = io.StringIO()
+        with self.assertRaises(CommandError):
+            call_command("import_notes", str(self.folder.root), stdout=out)
+        self.assertIn(f"failed    {fifo}: not a regular file", out.getvalue())
+        self.assertEqual(Meeting.objects.count(), 1)
+
+
+def _unblock(fifo) -> None:
+    deadline = time.monotonic() + 2
+    while time.monotonic() < deadline:
+        try:
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))  # a reader is waiting
+            return
+        except OSError:
+            time.sleep(0.05)

@@ -105,3 +105,46 @@ class DuplicateMeetingTests(TestCase):
         self.assertEqual(Meeting.objects.get().source, "Runtime/2015-06-16-runtime.md")
         result = apply_import(collect_files([folder.root]))
         self.assertEqual([r.status for r in result.files], ["unchanged", "skipped"])
+
+
+class NotesTooComplexTests(TestCase):
+    """A notes file the renderer refuses is reported, with the limit, as a file that
+    cannot be imported; the other files are still imported."""
+
+    def setUp(self) -> None:
+        self.folder = NotesFolder()
+        self.addCleanup(self.folder.remove)
+
+    def result_of(self, path: str):
+        result = apply_import(collect_files([self.folder.root]))
+        self.assertGreaterEqual(result.count("created"), 9)  # every sample file
+        return {r.name.removeprefix(f"{self.folder.root}/"): r for r in result.files}[path]
+
+    def test_it_reports_notes_nested_too_deep(self):
+        path = "Runtime/2021/2021-01-05-runtime.md"
+        self.folder.write(path, "# Runtime PMC\n\n## Notes\n\n" + "- " * 1000 + "x\n")
+
+        result = self.result_of(path)
+
+        self.assertEqual(result.status, "failed")
+        self.assertIn("cannot be rendered: Line 5 nests lists or blockquotes", result.reason)
+        self.assertFalse(Meeting.objects.filter(date="2021-01-05").exists())
+
+    def test_it_reports_notes_longer_than_the_setting(self):
+        path = "Runtime/2021/2021-01-05-runtime.md"
+        self.folder.write(path, "# Runtime PMC\n\n" + "The PMC met. " * 3000)
+
+        with self.settings(PMC_NOTES_MAX_CHARS=30_000):  # more than any sample file
+            result = self.result_of(path)
+
+        self.assertEqual(result.status, "failed")
+        self.assertIn("characters long; at most 30,000 can be rendered", result.reason)
+
+    def test_notes_longer_than_a_form_text_are_imported(self):
+        path = "Runtime/2021/2021-01-05-runtime.md"
+        self.folder.write(path, "# Runtime PMC\n\n" + "The PMC met. " * 500)
+
+        with self.settings(PMC_MARKDOWN_MAX_CHARS=1000):
+            result = self.result_of(path)
+
+        self.assertEqual(result.status, "created")
