@@ -11,8 +11,9 @@ Shapes Python-Markdown takes quadratic time on are neutralised instead, without 
 how ordinary texts render: its scans for the end of a link (`[...](...)`) or of a code
 span, and its rebuilding of a paragraph after each inline match, draw on a budget
 proportional to the text's length, after which the rest of the text renders as plain
-text; and a `<` opening a tag that stays unclosed for more than `_TAG_REACH` characters
-becomes `&lt;` when there are enough of them to make the HTML reader quadratic.
+text; and a `<` opening a tag (or a `[^` opening a footnote) that stays unclosed for
+more than `_TAG_REACH` characters becomes `&lt;` (`&#91;^`) when there are enough of
+them to make the HTML reader (the footnote pattern) quadratic.
 """
 
 from __future__ import annotations
@@ -207,34 +208,38 @@ def markdown_html(text: str) -> str:
 
 
 _TAG_OPEN = re.compile(r"<(?=[A-Za-z])")
+_FOOTNOTE_OPEN = re.compile(r"\[(?=\^)")
 
 
 def _neutralise_tags(text: str) -> str:
-    """`text` with `<` that open a tag whose `>` is more than `_TAG_REACH` characters
-    away written `&lt;` (which renders the same as a `<` opening no tag), but only when
-    the HTML reader would otherwise scan more than the budget: it reads from each such
-    `<` to the next `>`, which is quadratic on many unclosed ones."""
-    if "<" not in text:
+    """`text` with the openers that regular expressions scan from to a distant closer
+    written as entities, which render the same: `<` opening a tag whose `>` is more
+    than `_TAG_REACH` characters away (the HTML reader scans from each to the next `>`)
+    as `&lt;`, `[^` whose `]` is as far (the footnote pattern scans to the next `]`) as
+    `&#91;^`. Only done when the scans would add up to more than the budget, which
+    ordinary texts never approach."""
+    text = _neutralise(text, "<", _TAG_OPEN, ">", "&lt;")
+    return _neutralise(text, "[^", _FOOTNOTE_OPEN, "]", "&#91;")
+
+
+def _neutralise(text: str, cue: str, opener: re.Pattern, closer: str, entity: str) -> str:
+    if cue not in text:
         return text
-    opens = [match.start() for match in _TAG_OPEN.finditer(text)]
-    if not opens:
-        return text
-    reach, far, closing = [], [], -1
+    opens = [match.start() for match in opener.finditer(text)]
+    reach, closing = [], -1
     for position in opens:
         if closing < position:
-            closing = text.find(">", position)
+            closing = text.find(closer, position)
             if closing < 0:
                 closing = len(text)
         reach.append(closing - position)
     if sum(reach) <= _BUDGET_BASE + _BUDGET_PER_CHAR * len(text):
         return text
-    far = {p for p, distance in zip(opens, reach, strict=True) if distance > _TAG_REACH}
-    if not far:
-        return text
+    far = [p for p, distance in zip(opens, reach, strict=True) if distance > _TAG_REACH]
     parts, last = [], 0
-    for position in sorted(far):
+    for position in far:
         parts.append(text[last:position])
-        parts.append("&lt;")
+        parts.append(entity)
         last = position + 1
     parts.append(text[last:])
     return "".join(parts)
