@@ -1,4 +1,4 @@
-"""E-mail notifications: from the outbox to one message per person, each sent once.
+"""E-mail notifications: from the outbox to one message per person and event.
 
 The path of a notification:
 
@@ -17,6 +17,27 @@ The path of a notification:
 
 Reminders and digests skip the outbox: their jobs create `Notification` rows with keys
 that name the vote round or the day, and step 3 delivers them.
+
+What happens once, and what at least once:
+
+- Exactly once: the notification rows (unique keys) and each attempt's claim (of two
+  senders, one gets a row). A task run twice, or on two workers, sends nothing twice,
+  and a notification recorded as sent is never sent again.
+- At least once: the hand-off to the mail server when an attempt ends before its
+  success is recorded. Before the SMTP exchange the sender commits `last_error = "send
+  began ..."`, after the answer `sent_at` (with the next message's start, in one
+  commit). A sender killed between the two leaves the first record; its claims lapse
+  `claim_lease()` (3 × EMAIL_TIMEOUT) after it last renewed them, the notifications are
+  due again then, and the next drain hands them out. A timeout or a dropped connection
+  while waiting for the answer is marked the same way (`interrupted send, then ...`).
+  The next attempt sends the message again and notes the possible second copy in
+  `last_error`; `attempts` counts both. (A live sender also loses a claim, and the
+  message may go out twice, if one message's exchange outlasts the lease, which takes
+  a server that answers each step just short of EMAIL_TIMEOUT.)
+- Every attempt carries the same Message-ID (`message_id()`, from the key), so a
+  second copy is recognisable and mail systems that de-duplicate on Message-ID drop
+  it: after them each notification arrives once. Only a message in flight when its
+  attempt broke off (one per sender) can arrive twice.
 """
 
 from __future__ import annotations
@@ -27,14 +48,18 @@ import datetime
 import logging
 import math
 import re
+import smtplib
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
+from django.core.mail.utils import DNS_NAME
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, prefetch_related_objects
 from django.template.loader import render_to_string
@@ -71,9 +96,17 @@ EVENT_KINDS = {
 }
 
 DELIVERY_CHUNK = 50  # notifications per delivery task
-CLAIM_LEASE = datetime.timedelta(minutes=5)  # a sender that died gives its claim up after this
-HAND_OUT_LEASE = datetime.timedelta(minutes=10)  # a handed-out chunk is handed out again after this
+# A claim lasts this many EMAIL_TIMEOUTs (see claim_lease()); the sender renews it before
+# each message, so it only has to cover one message's SMTP exchange.
+CLAIM_LEASE_TIMEOUTS = 3
+# A chunk handed to the queue is handed out again after this if no sender claimed it (a
+# worker died with the task reserved); a claimed one is due again when its claim lapses.
+HAND_OUT_LEASE = datetime.timedelta(minutes=1)
 MAX_ATTEMPTS = 8
+# last_error while a message is being handed to the mail server. A sender that dies
+# before the server answers leaves it behind: the next attempt may be a second copy.
+SEND_BEGAN = "send began"
+INTERRUPTED = "interrupted send"  # a possible second copy, sent or tried again
 
 _silenced: contextvars.ContextVar[bool] = contextvars.ContextVar("pmc_silenced", default=False)
 
@@ -273,19 +306,61 @@ def _take_due(limit: int) -> list[int]:
     return ids
 
 
+def claim_lease() -> datetime.timedelta:
+    """How long a sender's claim lasts without renewal: CLAIM_LEASE_TIMEOUTS times
+    EMAIL_TIMEOUT, the longest each SMTP round trip may wait. A sender renews its claims
+    before each message, so a live one keeps them however slow the chunk; a dead one's
+    lapse this long after its last renewal, and the notifications are due again then."""
+    return datetime.timedelta(seconds=CLAIM_LEASE_TIMEOUTS * (settings.EMAIL_TIMEOUT or 10))
+
+
+def message_id(notification: Notification) -> str:
+    """The notification's RFC 5322 Message-ID: its key (which names the outbox row or the
+    vote round or the day, and the recipient) and its creation time, at the site's
+    domain. Every attempt sends the same one, so a second copy after an interrupted send
+    can be recognised and dropped by the mail systems; the time keeps a database that
+    was reset, and so reuses keys, from reusing Message-IDs."""
+    local = re.sub(r"[^A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+", ".", notification.key).strip(".")
+    created = notification.created_at.astimezone(datetime.UTC).strftime("%Y%m%d%H%M%S%f")
+    domain = urlsplit(settings.PMC_SITE_URL).hostname or ""
+    if not re.fullmatch(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*", domain):
+        domain = str(DNS_NAME)
+    return f"<{local}.{created}@{domain}>"
+
+
 def deliver(ids: Iterable[int]) -> int:
     """Send the given notifications that nobody has sent or is sending; return how many
-    this call sent. Safe to run twice, or on two workers at once, with the same ids."""
+    this call sent. Safe to run twice, or on two workers at once, with the same ids.
+
+    Each notification is claimed once (the conditional UPDATE: of two senders only one
+    matches a row) and handed to the mail server at least once: a sender that dies
+    between the record that a send began and the record that it succeeded leaves a
+    message the server may or may not have taken, and the next attempt sends it again
+    with the same Message-ID (see the module docstring)."""
     ids = list(ids)
     token = uuid.uuid4().hex
+    lease = claim_lease()
     now = timezone.now()
-    # The conditional UPDATE is the claim: of two senders, only one matches each row.
     Notification.objects.pending().filter(pk__in=ids).filter(
         Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
-    ).update(claimed_by=token, claimed_until=now + CLAIM_LEASE, attempts=F("attempts") + 1)
+    ).update(
+        claimed_by=token,
+        claimed_until=now + lease,
+        due_at=now + lease,  # if this sender dies, due again when its claim lapses
+        attempts=F("attempts") + 1,
+    )
     claimed = list(Notification.objects.pending().filter(claimed_by=token).select_related("user"))
     if not claimed:
         return 0
+    for notification in claimed:
+        if _interrupted(notification):
+            logger.warning(
+                "notification %s to user %s: an earlier send stopped before the mail server"
+                " answered; sending it again as %s, which may be a second copy",
+                notification.pk,
+                notification.user_id,
+                message_id(notification),
+            )
     connection = get_connection(fail_silently=False)
     try:
         connection.open()
@@ -294,48 +369,132 @@ def deliver(ids: Iterable[int]) -> int:
             _failed(notification, token, error)
         return 0
     sent = 0
+    renewed = time.monotonic()
+    accepted: Notification | None = None  # the mail server took it; not yet marked sent
     try:
-        for notification in claimed:
-            if _send(notification, token, connection):
-                sent += 1
+        for position, notification in enumerate(claimed):
+            # One commit per message: the previous one's sent_at with this one's start.
+            with transaction.atomic():
+                if accepted is not None:
+                    _mark_sent(accepted, token)
+                    sent, accepted = sent + 1, None
+                if time.monotonic() - renewed >= lease.total_seconds() / 3:
+                    _renew(token, lease)  # the rest of the chunk, while a slow server works
+                    renewed = time.monotonic()
+                began = _begin(notification, token, lease)
+            if not began:
+                continue
+            try:
+                if _send(notification, token, connection):
+                    accepted = notification
+            except _Broken as broken:  # the rest wait, as when the server is down
+                for rest in claimed[position + 1 :]:
+                    _failed(rest, token, broken.error)
+                break
     finally:
+        if accepted is not None:
+            _mark_sent(accepted, token)
+            sent += 1
         connection.close()
     return sent
 
 
-def _send(notification: Notification, token: str, connection) -> bool:
+def _renew(token: str, lease: datetime.timedelta) -> None:
+    until = timezone.now() + lease
+    Notification.objects.pending().filter(claimed_by=token, claimed_until__isnull=False).update(
+        claimed_until=until, due_at=until
+    )
+
+
+def _interrupted(notification: Notification) -> bool:
+    """Whether an earlier attempt may have reached the mail server (as loaded at the
+    claim: a sender that died left its record that the send began)."""
+    return notification.last_error.startswith((SEND_BEGAN, INTERRUPTED))
+
+
+def _begin(notification: Notification, token: str, lease: datetime.timedelta) -> bool:
+    """Record that the hand-off to the mail server begins (committed before the server
+    can answer) and renew this claim; False if there is nothing to send: no address, or
+    the claim lapsed and another sender took the notification over."""
     user = notification.user
     if not user.is_active or not user.email:
         Notification.objects.filter(pk=notification.pk, claimed_by=token).update(
             failed_at=timezone.now(), claimed_until=None, last_error="no e-mail address"
         )
         return False
+    now = timezone.now()
+    began = f"{SEND_BEGAN} {now.isoformat(timespec='seconds')} as {message_id(notification)}"
+    if _interrupted(notification):
+        began += ", again after an interrupted send"
+    return bool(
+        Notification.objects.filter(
+            pk=notification.pk, claimed_by=token, claimed_until__isnull=False, sent_at__isnull=True
+        ).update(last_error=began, claimed_until=now + lease, due_at=now + lease)
+    )
+
+
+def _send(notification: Notification, token: str, connection) -> bool:
+    """Hand the message to the mail server; True once it answered that it took it, False
+    if it refused it, `_Broken` if the exchange broke off before its answer."""
     message = EmailMessage(
         subject=notification.subject,
         body=notification.body,
-        to=[user.email],
+        to=[notification.user.email],
         connection=connection,
-        headers={"Auto-Submitted": "auto-generated", "X-PMC-Notification": notification.key},
+        headers={
+            "Message-ID": message_id(notification),
+            "Auto-Submitted": "auto-generated",
+            "X-PMC-Notification": notification.key,
+        },
     )
     try:
         message.send()
     except Exception as error:
-        _failed(notification, token, error)
+        # A refusal is the server's answer; a timeout or a dropped connection is none
+        # (other errors, such as a header Django will not write, come before the exchange).
+        refused = isinstance(error, smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused)
+        broken = isinstance(error, OSError) and not refused
+        _failed(notification, token, error, maybe_taken=broken)
+        if broken:
+            raise _Broken(error) from error
         return False
-    Notification.objects.filter(pk=notification.pk, claimed_by=token).update(
-        sent_at=timezone.now(), claimed_until=None, last_error=""
-    )
     return True
 
 
-def _failed(notification: Notification, token: str, error: Exception) -> None:
-    """Try again later, with a growing delay; give up after MAX_ATTEMPTS."""
+class _Broken(Exception):
+    """The exchange with the mail server broke off: the connection is of no more use."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _mark_sent(notification: Notification, token: str) -> None:
+    outcome = ""
+    if _interrupted(notification):
+        outcome = (
+            f"{INTERRUPTED}: sent again as {message_id(notification)};"
+            " the mail server may hold an earlier copy"
+        )
+    Notification.objects.filter(pk=notification.pk, claimed_by=token).update(
+        sent_at=timezone.now(), claimed_until=None, last_error=outcome
+    )
+
+
+def _failed(
+    notification: Notification, token: str, error: Exception, *, maybe_taken: bool = False
+) -> None:
+    """Try again later, with a growing delay; give up after MAX_ATTEMPTS. `maybe_taken`:
+    the exchange broke off without the server's answer, which may have taken the message."""
     now = timezone.now()
     attempts = notification.attempts  # already counts this attempt (the claim added it)
     give_up = attempts >= MAX_ATTEMPTS
+    reason = f"{type(error).__name__}: {error}"
+    if maybe_taken or _interrupted(notification):  # the server may hold a copy already
+        reason = f"{INTERRUPTED}, then {reason}"
     Notification.objects.filter(pk=notification.pk, claimed_by=token).update(
         claimed_until=None,
-        last_error=f"{type(error).__name__}: {error}"[:2000],
+        last_error=reason[:2000],
         due_at=now + _backoff(attempts),
         failed_at=now if give_up else None,
     )
