@@ -314,6 +314,7 @@ class RenderingCostIsBoundedTests(SimpleTestCase):
         from markdown.htmlparser import htmlparser  # Python-Markdown's copy of html.parser
 
         HTMLParser = htmlparser.HTMLParser  # noqa: N806
+
         def cost(result, args):
             parser, start = args
             end = parser.rawdata.find(">", start)
