@@ -281,9 +281,9 @@ def _floor(scale: int, work: Path) -> None:
     from pmc.models import Committee, Meeting, TeamReport
     from pmc.notes import MeetingNotes, read_notes
     from proposals import audit
+    from proposals.actors import IMPORT
     from proposals.importing import collect_files
     from proposals.models import Proposal, ProposalMeeting
-    from proposals.rules import IMPORT
 
     files = collect_files([work / f"notes-{scale}"])
     start = time.perf_counter()

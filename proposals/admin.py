@@ -19,7 +19,7 @@ from django.utils.html import format_html, format_html_join
 
 from pmc.admin import ReadOnly
 from pmc.models import Committee, Membership, Project
-from proposals import actions, rules
+from proposals import actions, permissions
 from proposals.errors import LifecycleError
 from proposals.models import (
     AuditCheck,
@@ -190,7 +190,7 @@ class ProposalAdmin(ActionSavingAdmin):
             )
 
     def may_edit(self, request, obj: Proposal) -> bool:
-        return obj.state in EDITABLE_STATES and rules.has_perm(
+        return obj.state in EDITABLE_STATES and permissions.has_perm(
             "proposals.edit_proposal", request.user, obj
         )
 

@@ -21,9 +21,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from proposals import actions, failures
+from proposals.actors import SYSTEM
 from proposals.errors import LifecycleError
 from proposals.models import Proposal
-from proposals.rules import SYSTEM
 from proposals.states import State
 from proposals.voting import tally_for
 

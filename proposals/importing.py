@@ -55,9 +55,9 @@ from pmc.notes import (
     skip_reason,
 )
 from proposals import actions, audit, notifications
+from proposals.actors import IMPORT
 from proposals.errors import LifecycleError
 from proposals.models import Proposal, ProposalMeeting
-from proposals.rules import IMPORT
 from proposals.states import FINAL_STATES, Kind, State
 
 Progress = Callable[[int, int, str], None]

@@ -16,7 +16,7 @@ from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transi
 from pmc.markup import render_markdown
 from pmc.models import Committee, Meeting, Project
 from pmc.text import validate_single_line
-from proposals.rules import may
+from proposals.permissions import may
 from proposals.states import Kind, State
 
 

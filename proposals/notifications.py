@@ -68,6 +68,7 @@ from django.utils import timezone
 
 from pmc.models import Membership
 from proposals import failures
+from proposals.actors import IMPORT
 from proposals.models import (
     ChecklistItem,
     EligibleVoter,
@@ -79,7 +80,6 @@ from proposals.models import (
     Proposal,
     Vote,
 )
-from proposals.rules import IMPORT
 from proposals.states import State
 
 logger = logging.getLogger(__name__)

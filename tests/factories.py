@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from pmc.models import Committee, Meeting, Membership, Project, Role
 from proposals import actions
+from proposals.actors import SYSTEM
 from proposals.models import Proposal
-from proposals.rules import SYSTEM
 from proposals.states import Kind, State
 
 _counter = itertools.count(1)

@@ -12,7 +12,7 @@ from django_fsm import can_proceed
 
 from pmc.models import Committee, Project, Role
 from pmc.text import validate_single_line
-from proposals import audit, rules
+from proposals import audit, permissions
 from proposals.errors import (
     ConditionNotMet,
     InvalidTransition,
@@ -101,7 +101,7 @@ def _transition(
     """
     if not locked:
         proposal = _locked(proposal)
-    proposal.acting_at = at  # the time the permission rules judge by (rules.deadline_passed)
+    proposal.acting_at = at  # the time the permission rules judge by (permissions.deadline_passed)
     if expected_state is not None and proposal.state != expected_state:
         raise StaleState(
             f"“{proposal}” is now {proposal.get_state_display().lower()} (it was "
@@ -245,7 +245,7 @@ def _is_admin(actor) -> bool:
 def _require_committee_admin(actor, committee: Committee, what: str = "change seats") -> None:
     if _is_admin(actor):
         return
-    if rules.roles_by_committee(actor).get(committee.pk) != Role.CHAIR:
+    if permissions.roles_by_committee(actor).get(committee.pk) != Role.CHAIR:
         raise NotPermitted(f"Only the chair of {committee} or an administrator may {what}.")
 
 
@@ -254,7 +254,7 @@ def chaired_committee_ids(actor) -> set[int] | None:
     for the system and administrators, who act for every committee."""
     if _is_admin(actor):
         return None
-    return {pk for pk, role in rules.roles_by_committee(actor).items() if role == Role.CHAIR}
+    return {pk for pk, role in permissions.roles_by_committee(actor).items() if role == Role.CHAIR}
 
 
 def _require_chair_of_proposals(actor, meeting, proposals, what: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from proposals import checklists, rules
+from proposals import checklists, permissions
 from proposals.actions._base import _is_system, _locked, _proposal_event, action
 from proposals.errors import InvalidTransition, NotPermitted
 from proposals.models import ChecklistItem, Proposal
@@ -27,7 +27,7 @@ def do_set_checklist_item(
     item = ChecklistItem.objects.select_for_update().select_related("proposal").get(pk=pk)
     proposal = _locked(item.proposal_id)
     item.proposal = proposal
-    if not rules.has_perm("proposals.tick_checklist_item", actor, item):
+    if not permissions.has_perm("proposals.tick_checklist_item", actor, item):
         raise NotPermitted(
             "Only the item's owner, while they hold a seat in the committee, or the chair "
             "may tick it."

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from pmc.models import Committee, Meeting, Project
-from proposals import audit, rules
+from proposals import audit, permissions
 from proposals.actions._base import (
     _apply_changes,
     _is_system,
@@ -48,7 +48,7 @@ def do_create_proposal(
     """File a new proposal in draft. Any active member of the committee may. With
     `from_notes` (the notes import) it has no proposer: the notes name a team, and the
     chair who uploaded them is the actor, not the author."""
-    if not _is_system(actor) and rules.roles_by_committee(actor).get(committee.pk) is None:
+    if not _is_system(actor) and permissions.roles_by_committee(actor).get(committee.pk) is None:
         raise NotPermitted(f"Only members of {committee} may file proposals there.")
     _require_project_in(project, committee.pk)
     _single_line(
@@ -111,7 +111,7 @@ def do_edit_proposal(
     `expected_revision`, an edit made on an outdated text is refused, not merged."""
     _require_known_fields(changes, EDITABLE_FIELDS, "edited")
     proposal = _locked(proposal)
-    if not (_is_system(actor) or rules.has_perm("proposals.edit_proposal", actor, proposal)):
+    if not (_is_system(actor) or permissions.has_perm("proposals.edit_proposal", actor, proposal)):
         raise NotPermitted(f"Only the proposer or the chair may edit “{proposal}”.")
     if proposal.state not in EDITABLE_STATES:
         hint = (

@@ -6,7 +6,7 @@ import datetime
 
 from django.utils import timezone
 
-from proposals import rules
+from proposals import permissions
 from proposals.actions._base import _is_system, _locked, _proposal_event, action
 from proposals.errors import NotPermitted, VoteRefused
 from proposals.models import EligibleVoter, Vote
@@ -53,7 +53,7 @@ def _record_ballot(proposal, actor, *, value, recused, reason, at) -> Vote:
             proposal=proposal, round=proposal.vote_round, user=actor
         ).exists()
     )
-    if not (binding or rules.has_perm("proposals.vote", actor, proposal)):
+    if not (binding or permissions.has_perm("proposals.vote", actor, proposal)):
         raise NotPermitted(f"Only members of {proposal.committee} may vote on “{proposal}”.")
     vote = Vote.objects.filter(proposal=proposal, round=proposal.vote_round, voter=actor).first()
     before = None if vote is None else ("recused" if vote.recused else vote.value)

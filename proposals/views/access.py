@@ -10,7 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
 from pmc.markup import MarkupTooComplex
-from proposals import rules
+from proposals import permissions
 from proposals.errors import LifecycleError, NotPermitted
 
 
@@ -23,7 +23,7 @@ def readable(view):
         if not settings.PMC_PUBLIC_READ:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if not (request.user.is_staff or rules.roles_by_committee(request.user)):
+            if not (request.user.is_staff or permissions.roles_by_committee(request.user)):
                 raise PermissionDenied(
                     "These pages are for members of a committee. Ask a chair for a seat."
                 )

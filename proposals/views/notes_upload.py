@@ -33,7 +33,7 @@ from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 
 from pmc.models import Committee, Role
-from proposals import rules as lifecycle_rules
+from proposals import permissions
 from proposals.importing import ImportResult, NoteFile, apply_import, plan_import
 
 MAX_FILES = 20
@@ -72,7 +72,7 @@ class UploadRefused(Exception):
 
 def chaired_committees(user):
     """The committees the user chairs today."""
-    roles = lifecycle_rules.roles_by_committee(user)
+    roles = permissions.roles_by_committee(user)
     chaired = [pk for pk, role in roles.items() if role == Role.CHAIR]
     return Committee.objects.filter(pk__in=chaired).order_by("name")
 

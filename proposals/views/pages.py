@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from pmc.models import Committee, Meeting, Project, Role
-from proposals import rules
+from proposals import permissions
 from proposals.models import ChecklistItem, EligibleVoter, Event, Proposal, Vote
 from proposals.states import State
 from proposals.views.access import readable
@@ -17,7 +17,7 @@ from proposals.views.link_suggestions import pending_suggestions
 
 @readable
 def home(request):
-    roles = rules.roles_by_committee(request.user)
+    roles = permissions.roles_by_committee(request.user)
     today = timezone.localdate()
     committees = Committee.objects.order_by("name")
     if roles:

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from pmc.markup import MarkupTooComplex, render_markdown
-from proposals import actions, rules
+from proposals import actions, permissions
 from proposals.forms import DecideForm, ProposalForm, ReasonForm, VoteForm
 from proposals.models import ChecklistItem, Proposal
 from proposals.states import EDITABLE_STATES, TRANSITION_LABELS
@@ -91,7 +91,7 @@ def checklist_item(request, pk: int, item_pk: int):
 
 @login_required
 def proposal_create(request):
-    committees = list(rules.roles_by_committee(request.user))
+    committees = list(permissions.roles_by_committee(request.user))
     if not committees:
         raise PermissionDenied("Only members of a committee can file proposals.")
     form = ProposalForm(request.POST or None, committees=committees)
@@ -112,7 +112,7 @@ def proposal_create(request):
 @login_required
 def proposal_edit(request, pk: int):
     proposal = get_object_or_404(Proposal.objects.select_related("committee"), pk=pk)
-    if not rules.has_perm("proposals.edit_proposal", request.user, proposal):
+    if not permissions.has_perm("proposals.edit_proposal", request.user, proposal):
         raise PermissionDenied(f"Only the proposer or the chair may edit “{proposal}”.")
     if request.method != "POST" and proposal.state not in EDITABLE_STATES:
         messages.error(

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from proposals import rules
+from proposals import permissions
 from proposals.forms import SORTS, DecideForm, ProposalFilterForm, ReasonForm, VoteForm
 from proposals.models import ChecklistItem, EligibleVoter, Proposal, Vote
 from proposals.states import EDITABLE_STATES, TRANSITION_LABELS, State
@@ -55,7 +55,7 @@ def proposal_detail(request, pk: int):
 
 def detail_context(request, proposal: Proposal) -> dict:
     user = request.user
-    role = rules.roles_by_committee(user).get(proposal.committee_id)
+    role = permissions.roles_by_committee(user).get(proposal.committee_id)
     votes = list(
         Vote.objects.filter(proposal=proposal).select_related("voter").order_by("-round", "cast_at")
     )
@@ -70,7 +70,7 @@ def detail_context(request, proposal: Proposal) -> dict:
         "current_votes": current_votes,
         "past_votes": [v for v in votes if v.round != proposal.vote_round],
         "editable": proposal.state in EDITABLE_STATES
-        and rules.has_perm("proposals.edit_proposal", user, proposal),
+        and permissions.has_perm("proposals.edit_proposal", user, proposal),
         "transitions": _transition_forms(proposal, user),
         "can_tick": role == "chair",
         # Links other committees' notes suggest, for those who decide them only: nothing

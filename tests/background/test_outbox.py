@@ -6,9 +6,9 @@ from __future__ import annotations
 from django.db import transaction
 
 from proposals import actions, background, notifications
+from proposals.actors import IMPORT
 from proposals.errors import NotPermitted
 from proposals.models import Event, OutboxMessage
-from proposals.rules import IMPORT
 from proposals.states import State
 from tests.base import LifecycleTestCase
 from tests.factories import make_meeting, make_proposal

@@ -11,9 +11,9 @@ from django.db import connection, transaction
 
 from pmc.models import Committee
 from proposals import actions, audit
+from proposals.actors import SYSTEM
 from proposals.importing import apply_import, plan_import
 from proposals.models import Event, Proposal
-from proposals.rules import SYSTEM
 from tests.base import AppendOnlyTransactionTestCase
 from tests.importing.helpers import row_counts, sample_files
 from tests.proposals.test_concurrency import run_together

@@ -9,9 +9,9 @@ from django.test import TestCase
 
 from pmc.models import Meeting
 from proposals import actions
+from proposals.actors import IMPORT
 from proposals.importing import NoteFile, apply_import, collect_files, plan_import
 from proposals.models import Event, Proposal
-from proposals.rules import IMPORT
 from proposals.states import Kind, State
 from tests.importing.helpers import NotesFolder, import_notes, row_counts, sample_files, summary
 

@@ -8,9 +8,9 @@ import contextlib
 from django.db import transaction
 
 from proposals import actions, audit
+from proposals.actors import IMPORT
 from proposals.errors import ConditionNotMet, LifecycleError, NotPermitted
 from proposals.models import Event, Proposal, ProposalMeeting
-from proposals.rules import IMPORT
 from proposals.states import Kind, State
 from tests.base import AppendOnlyTransactionTestCase, LifecycleTestCase
 from tests.factories import make_meeting, make_project, make_proposal

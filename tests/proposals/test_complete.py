@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pmc.models import Project, ProjectStatus
 from proposals import actions, checklists
+from proposals.actors import SYSTEM
 from proposals.errors import ConditionNotMet, InvalidTransition, NotPermitted
 from proposals.models import Event, Proposal
-from proposals.rules import SYSTEM
 from proposals.states import Kind, State
 from tests.base import LifecycleTestCase
 from tests.factories import make_project, make_proposal

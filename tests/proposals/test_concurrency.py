@@ -10,9 +10,9 @@ from django.db import IntegrityError, connection, connections
 from django.utils import timezone
 
 from proposals import actions, audit
+from proposals.actors import SYSTEM
 from proposals.errors import LifecycleError
 from proposals.models import Event, Vote
-from proposals.rules import SYSTEM
 from proposals.states import State
 from tests.base import AppendOnlyTransactionTestCase, CommitteeActorsMixin
 from tests.factories import make_member, make_proposal

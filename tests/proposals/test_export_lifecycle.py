@@ -16,8 +16,8 @@ from django.test.utils import CaptureQueriesContext
 import proposals
 from pmc.models import PassRule, ProjectStatus, Role, TeamReport
 from proposals import actions, audit_triggers
+from proposals.actors import IMPORT
 from proposals.models import Event
-from proposals.rules import IMPORT
 from proposals.states import Kind, State
 from tests.base import AppendOnlyTransactionTestCase, CommitteeActorsMixin, LifecycleTestCase
 from tests.factories import make_meeting, make_project, make_proposal, make_user

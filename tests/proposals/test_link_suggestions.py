@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from pmc.models import Role
 from proposals import actions
+from proposals.actors import IMPORT
 from proposals.errors import LifecycleError, NotPermitted, StaleState
 from proposals.models import Event, LinkSuggestion, ProposalMeeting
-from proposals.rules import IMPORT
 from proposals.states import State
 from tests.base import LifecycleTestCase
 from tests.factories import make_meeting, make_member, make_proposal, make_user

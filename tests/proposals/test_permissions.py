@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from pmc.models import Membership, Role
 from proposals import actions
+from proposals.actors import IMPORT, SYSTEM
 from proposals.errors import NotPermitted, VoteRefused
 from proposals.models import ChecklistItem, Event, Proposal, Vote
-from proposals.rules import IMPORT, SYSTEM
 from proposals.states import State
 from tests.base import LifecycleTestCase
 from tests.factories import make_meeting, make_member, make_proposal, make_user

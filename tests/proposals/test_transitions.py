@@ -9,9 +9,9 @@ from django_fsm import TransitionNotAllowed, can_proceed
 
 from pmc.models import Membership, PassRule
 from proposals import actions
+from proposals.actors import SYSTEM
 from proposals.errors import ConditionNotMet, InvalidTransition, LifecycleError, StaleState
 from proposals.models import EligibleVoter, Event, Proposal
-from proposals.rules import SYSTEM
 from proposals.states import State
 from tests.base import LifecycleTestCase
 from tests.factories import make_committee, make_meeting, make_member, make_proposal, make_user

@@ -10,8 +10,8 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
 from proposals import actions, audit, audit_triggers
+from proposals.actors import IMPORT
 from proposals.models import GENESIS_HASH, AuditCheck, Event
-from proposals.rules import IMPORT
 from tests.base import AppendOnlyTransactionTestCase, CommitteeActorsMixin, LifecycleTestCase
 from tests.factories import make_proposal
 

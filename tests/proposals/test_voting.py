@@ -6,9 +6,9 @@ from django.utils import timezone
 
 from pmc.models import Membership, PassRule, Role
 from proposals import actions, checklists
+from proposals.actors import SYSTEM
 from proposals.errors import InvalidTransition, NotPermitted, VoteRefused
 from proposals.models import EligibleVoter, Event, Proposal, Vote
-from proposals.rules import SYSTEM
 from proposals.states import Kind, State
 from proposals.voting import tally_for
 from tests.base import LifecycleTestCase

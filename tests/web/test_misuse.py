@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from proposals import actions
+from proposals.actors import IMPORT
 from proposals.models import AuditCheck, ChecklistItem, EligibleVoter, Event, Proposal, Vote
-from proposals.rules import IMPORT
 from proposals.states import Kind, State
 from tests.base import LifecycleTestCase
 from tests.factories import make_meeting, make_project, make_proposal

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from pmc.models import TeamReport
 from proposals import actions, audit
+from proposals.actors import IMPORT
 from proposals.models import Event, Proposal, Vote
-from proposals.rules import IMPORT
 from proposals.states import Kind, State
 from tests.base import LifecycleTestCase
 from tests.factories import (

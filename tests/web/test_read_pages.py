@@ -18,8 +18,8 @@ from django.utils.html import escape
 
 from pmc.models import ProjectStatus
 from proposals import actions, audit
+from proposals.actors import IMPORT, SYSTEM
 from proposals.models import AuditCheck, Event
-from proposals.rules import IMPORT, SYSTEM
 from proposals.states import Kind, State
 from tests.base import LifecycleTestCase
 from tests.factories import make_meeting, make_member, make_project, make_proposal, make_user

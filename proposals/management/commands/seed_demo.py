@@ -31,8 +31,8 @@ import pmc
 from pmc.models import Committee, Meeting, ProjectStatus, Role, TeamReport
 from pmc.notes import fix_encoding, parse_team_reports
 from proposals import actions, notifications
+from proposals.actors import SystemActor
 from proposals.models import Proposal
-from proposals.rules import SystemActor
 from proposals.states import Kind
 
 NOTES = Path(pmc.__file__).resolve().parent / "demo" / "2017-05-16-runtime.md"

@@ -2,34 +2,15 @@
 
 Transitions name their rule in `TRANSITION_RULES`; the FSM asks it through the
 transition's `permission=`. The system (vote sweeps, the notes import) acts as a
-`SystemActor`, which only the rules that say `is_system` admit.
+`proposals.actors.SystemActor`, which only the rules that say `is_system` admit.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import rules
 from django.utils import timezone
 
 from pmc.models import Membership, Role
-
-
-@dataclass(frozen=True)
-class SystemActor:
-    """The application itself acting: a deadline sweep, an import."""
-
-    name: str = "system"
-    is_system: bool = True
-    is_authenticated: bool = False
-    pk: None = None
-
-    def __str__(self) -> str:
-        return f"system:{self.name}"
-
-
-SYSTEM = SystemActor()
-IMPORT = SystemActor("import")
 
 
 def _active_role(user, committee_id) -> str | None:
