@@ -67,7 +67,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pmc.models import Membership
-from proposals import failures
+from proposals import events, failures
 from proposals.actors import IMPORT
 from proposals.models import (
     ChecklistItem,
@@ -86,13 +86,13 @@ logger = logging.getLogger(__name__)
 
 # Which events concern the members of the proposal's committee.
 EVENT_KINDS = {
-    "proposal.submit": NotificationKind.SUBMITTED,
-    "proposal.start_vote": NotificationKind.VOTE_OPENED,
-    "proposal.close_vote": NotificationKind.VOTE_CLOSED,
-    "proposal.return_to_discussion": NotificationKind.VOTE_CLOSED,
-    "proposal.decide": NotificationKind.DECIDED,
-    "proposal.complete": NotificationKind.COMPLETED,
-    "proposal.withdraw": NotificationKind.WITHDRAWN,
+    events.transition("submit"): NotificationKind.SUBMITTED,
+    events.transition("start_vote"): NotificationKind.VOTE_OPENED,
+    events.transition("close_vote"): NotificationKind.VOTE_CLOSED,
+    events.transition("return_to_discussion"): NotificationKind.VOTE_CLOSED,
+    events.transition("decide"): NotificationKind.DECIDED,
+    events.transition("complete"): NotificationKind.COMPLETED,
+    events.transition("withdraw"): NotificationKind.WITHDRAWN,
 }
 
 DELIVERY_CHUNK = 50  # notifications per delivery task
@@ -131,7 +131,7 @@ def write_outbox(event: Event) -> OutboxMessage | None:
         return None
     if event.actor_id is None and event.actor_name == str(IMPORT):
         return None  # imported meeting notes are history, not news
-    if event.action == "proposal.withdraw" and event.from_state == State.DRAFT:
+    if event.action == events.transition("withdraw") and event.from_state == State.DRAFT:
         return None  # nobody was told about the draft either
     message = OutboxMessage.objects.create(event=event, kind=kind, created_at=event.recorded_at)
     from proposals import background

@@ -12,7 +12,7 @@ from django_fsm import can_proceed
 
 from pmc.models import Committee, Project, Role
 from pmc.text import validate_single_line
-from proposals import audit, permissions
+from proposals import audit, events, permissions
 from proposals.errors import (
     ConditionNotMet,
     InvalidTransition,
@@ -126,7 +126,7 @@ def _transition(
     proposal.save()
     _proposal_event(
         proposal,
-        action=f"proposal.{name}",
+        action=events.transition(name),
         actor=actor,
         at=at,
         from_state=from_state,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from proposals import checklists, permissions
+from proposals import checklists, events, permissions
 from proposals.actions._base import _is_system, _locked, _proposal_event, action
 from proposals.errors import InvalidTransition, NotPermitted
 from proposals.models import ChecklistItem, Proposal
@@ -46,7 +46,7 @@ def do_set_checklist_item(
     item.save()
     _proposal_event(
         proposal,
-        action="checklist.done" if done else "checklist.reopened",
+        action=events.CHECKLIST_DONE if done else events.CHECKLIST_REOPENED,
         actor=actor,
         at=at,
         payload={"item": item.pk, "text": item.text},

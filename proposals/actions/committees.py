@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.text import slugify
 
 from pmc.models import Committee
-from proposals import audit
+from proposals import audit, events
 from proposals.actions._base import (
     _apply_changes,
     _is_admin,
@@ -44,7 +44,7 @@ def do_update_committee(*, committee: Committee | int, actor, reason: str = "", 
     if changed:
         committee.save(update_fields=list(changed))
         audit.record(
-            action="committee.updated",
+            action=events.COMMITTEE_UPDATED,
             actor=actor,
             committee=committee,
             reason=reason,
@@ -67,7 +67,7 @@ def do_create_committee(
         raise LifecycleError(f"A committee named {name} already exists.")
     committee = Committee.objects.create(name=name[:100], slug=slug)
     audit.record(
-        action="committee.created",
+        action=events.COMMITTEE_CREATED,
         actor=actor,
         at=at,
         committee=committee,

@@ -14,7 +14,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from pmc.models import Meeting
-from proposals import audit
+from proposals import audit, events
 from proposals.actions._base import (
     _apply_changes,
     _is_system,
@@ -73,7 +73,7 @@ def do_suggest_meeting_link(
         )
         status, name, payload = (
             "created",
-            "meeting.link_suggested",
+            events.MEETING_LINK_SUGGESTED,
             {
                 **payload,
                 "section": section,
@@ -84,7 +84,7 @@ def do_suggest_meeting_link(
         if not changed:
             return suggestion, "unchanged"
         suggestion.save(update_fields=list(changed))
-        status, name = "updated", "meeting.link_suggestion_updated"
+        status, name = "updated", events.MEETING_LINK_SUGGESTION_UPDATED
         payload = {**payload, "changed": changed}
     else:
         return suggestion, "decided"
@@ -143,9 +143,9 @@ def do_decide_link_suggestion(
     suggestion.save(update_fields=["accepted", "decided_by", "decided_at"])
     _proposal_event(
         proposal,
-        action="proposal.link_suggestion_confirmed"
+        action=events.PROPOSAL_LINK_SUGGESTION_CONFIRMED
         if accept
-        else "proposal.link_suggestion_dismissed",
+        else events.PROPOSAL_LINK_SUGGESTION_DISMISSED,
         actor=actor,
         reason=reason,
         payload={
@@ -184,7 +184,7 @@ def do_withdraw_link_suggestions(
     audit.record_many(
         [
             audit.new_event(
-                action="meeting.link_suggestion_withdrawn",
+                action=events.MEETING_LINK_SUGGESTION_WITHDRAWN,
                 actor=actor,
                 committee=meeting.committee,
                 reason=reason,

@@ -7,7 +7,7 @@ import datetime
 from django.utils import timezone
 
 from pmc.models import Committee, Meeting, TeamReport
-from proposals import audit
+from proposals import audit, events
 from proposals.actions._base import _meeting_time, _require_committee_admin, action
 
 MEETING_IMPORT_FIELDS = ("title", "notes", "original_notes", "source", "source_sha256")
@@ -74,7 +74,7 @@ def do_import_meeting(
     teams_before = [(team, lead) for team, lead, _ in before]
     teams_after = [(team, lead) for team, lead, _ in reports]
     audit.record(
-        action="meeting.imported" if created else "meeting.updated",
+        action=events.MEETING_IMPORTED if created else events.MEETING_UPDATED,
         actor=actor,
         at=_meeting_time(date) if created else None,
         committee=committee,

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from pmc.models import Committee, Membership, Role
-from proposals import audit
+from proposals import audit, events
 from proposals.actions._base import _require_committee_admin, action
 from proposals.errors import LifecycleError
 
@@ -32,7 +32,7 @@ def do_add_member(
         committee=committee, user=user, role=role, started_on=started_on
     )
     audit.record(
-        action="membership.started",
+        action=events.MEMBERSHIP_STARTED,
         actor=actor,
         committee=committee,
         membership=membership,
@@ -61,7 +61,7 @@ def do_end_membership(
     membership.ended_on = ended_on or timezone.localdate()
     membership.save(update_fields=["ended_on"])
     audit.record(
-        action="membership.ended",
+        action=events.MEMBERSHIP_ENDED,
         actor=actor,
         committee=membership.committee,
         membership=membership,

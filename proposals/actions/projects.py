@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from pmc.models import Committee, Project, ProjectStatus
-from proposals import audit
+from proposals import audit, events
 from proposals.actions._base import (
     _apply_changes,
     _nonblank,
@@ -46,7 +46,7 @@ def do_create_project(
         former_names=list(former_names or []),
     )
     audit.record(
-        action="project.created",
+        action=events.PROJECT_CREATED,
         actor=actor,
         at=at,
         committee=committee,
@@ -87,7 +87,7 @@ def do_update_project(
         return project
     project.save(update_fields=list(changed))
     audit.record(
-        action="project.updated",
+        action=events.PROJECT_UPDATED,
         actor=actor,
         at=at,
         committee=project.committee,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from pmc.models import Committee, Meeting, Project
-from proposals import audit, permissions
+from proposals import audit, events, permissions
 from proposals.actions._base import (
     _apply_changes,
     _is_system,
@@ -76,7 +76,7 @@ def do_create_proposal(
     proposal.save()
     _proposal_event(
         proposal,
-        action="proposal.created",
+        action=events.PROPOSAL_CREATED,
         actor=actor,
         at=at,
         to_state=proposal.state,
@@ -141,7 +141,7 @@ def do_edit_proposal(
     proposal.save()
     _proposal_event(
         proposal,
-        action="proposal.edited",
+        action=events.PROPOSAL_EDITED,
         actor=actor,
         reason=reason,
         payload={"changed": changed, "revision": proposal.revision},
@@ -213,7 +213,7 @@ def _link_meetings(
         mention.proposal_id: mention
         for mention in ProposalMeeting.objects.filter(meeting=meeting, proposal__in=wanted)
     }
-    new, updated, events, handled = [], [], [], set()
+    new, updated, written, handled = [], [], [], set()
     at = _meeting_time(meeting.date)
     for link in links:
         if link.proposal in handled:
@@ -229,24 +229,24 @@ def _link_meetings(
                 from_notes=from_notes,
             )
             new.append(mention)
-            action, payload = "proposal.meeting_linked", {"section": link.section}
+            action, payload = events.PROPOSAL_MEETING_LINKED, {"section": link.section}
         elif from_notes and mention.from_notes:
             changed = _apply_changes(mention, {"section": link.section, "excerpt": link.excerpt})
             if not changed:
                 continue
             updated.append(mention)
-            action, payload = "proposal.meeting_link_updated", {"changed": changed}
+            action, payload = events.PROPOSAL_MEETING_LINK_UPDATED, {"changed": changed}
         else:
             continue
         payload = {"meeting": meeting.pk, "date": meeting.date.isoformat(), **payload}
-        events.append(
+        written.append(
             _proposal_event_of(
                 proposals[link.proposal], action=action, actor=actor, at=at, payload=payload
             )
         )
     ProposalMeeting.objects.bulk_create(new)
     ProposalMeeting.objects.bulk_update(updated, ["section", "excerpt"])
-    audit.record_many(events)
+    audit.record_many(written)
     return [mention.proposal_id for mention in new]
 
 
@@ -276,7 +276,7 @@ def do_unlink_meeting_notes(
         [
             _proposal_event_of(
                 mention.proposal,
-                action="proposal.meeting_unlinked",
+                action=events.PROPOSAL_MEETING_UNLINKED,
                 actor=actor,
                 at=at,
                 reason=reason,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from pmc.models import Meeting, Membership, Project, ProjectStatus
-from proposals import audit
+from proposals import audit, events
 from proposals.actions._base import (
     _is_system,
     _locked,
@@ -178,7 +178,7 @@ def _apply_effect(proposal: Proposal, actor, at) -> None:
         )
         proposal.project = project
         proposal.save(update_fields=["project"])
-        _project_event(project, actor, at, proposal, "project.created", "", project.status)
+        _project_event(project, actor, at, proposal, events.PROJECT_CREATED, "", project.status)
         return
     status = {
         Kind.ATTIC: ProjectStatus.ATTIC,
@@ -189,19 +189,19 @@ def _apply_effect(proposal: Proposal, actor, at) -> None:
         old = project.status
         project.status = status
         project.save(update_fields=["status"])
-        _project_event(project, actor, at, proposal, "project.status_changed", old, status)
+        _project_event(project, actor, at, proposal, events.PROJECT_STATUS_CHANGED, old, status)
     elif proposal.kind == Kind.RENAME:
         _require_free_name(proposal.new_name, project)
         old = project.name
         project.former_names = [*project.former_names, old]
         project.name = proposal.new_name
         project.save(update_fields=["name", "former_names"])
-        _project_event(project, actor, at, proposal, "project.renamed", old, project.name)
+        _project_event(project, actor, at, proposal, events.PROJECT_RENAMED, old, project.name)
     elif proposal.kind == Kind.OWNERSHIP:
         old = project.lead
         project.lead = proposal.new_lead
         project.save(update_fields=["lead"])
-        _project_event(project, actor, at, proposal, "project.lead_changed", old, project.lead)
+        _project_event(project, actor, at, proposal, events.PROJECT_LEAD_CHANGED, old, project.lead)
 
 
 def _short_name(title: str) -> str:

@@ -6,7 +6,7 @@ import datetime
 
 from django.utils import timezone
 
-from proposals import permissions
+from proposals import events, permissions
 from proposals.actions._base import _is_system, _locked, _proposal_event, action
 from proposals.errors import NotPermitted, VoteRefused
 from proposals.models import EligibleVoter, Vote
@@ -68,7 +68,13 @@ def _record_ballot(proposal, actor, *, value, recused, reason, at) -> Vote:
     vote.cast_at = at
     vote.revision = proposal.revision
     vote.save()
-    action = "vote.recused" if recused else "vote.cast" if before is None else "vote.changed"
+    action = (
+        events.VOTE_RECUSED
+        if recused
+        else events.VOTE_CAST
+        if before is None
+        else events.VOTE_CHANGED
+    )
     _proposal_event(
         proposal,
         action=action,

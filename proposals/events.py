@@ -1,0 +1,48 @@
+"""The names of the actions that events in the log record: each written once, here.
+
+Every event the application writes takes its `action` from this module. A transition's
+event is named after the transition (`proposal.submit`, `proposal.close_vote`, ...).
+"""
+
+from __future__ import annotations
+
+# Proposals
+PROPOSAL_CREATED = "proposal.created"
+PROPOSAL_EDITED = "proposal.edited"
+PROPOSAL_MEETING_LINKED = "proposal.meeting_linked"
+PROPOSAL_MEETING_LINK_UPDATED = "proposal.meeting_link_updated"
+PROPOSAL_MEETING_UNLINKED = "proposal.meeting_unlinked"
+PROPOSAL_LINK_SUGGESTION_CONFIRMED = "proposal.link_suggestion_confirmed"
+PROPOSAL_LINK_SUGGESTION_DISMISSED = "proposal.link_suggestion_dismissed"
+
+# Votes and checklists
+VOTE_CAST = "vote.cast"
+VOTE_CHANGED = "vote.changed"
+VOTE_RECUSED = "vote.recused"
+CHECKLIST_DONE = "checklist.done"
+CHECKLIST_REOPENED = "checklist.reopened"
+
+# Meetings
+MEETING_IMPORTED = "meeting.imported"
+MEETING_UPDATED = "meeting.updated"
+MEETING_LINK_SUGGESTED = "meeting.link_suggested"
+MEETING_LINK_SUGGESTION_UPDATED = "meeting.link_suggestion_updated"
+MEETING_LINK_SUGGESTION_WITHDRAWN = "meeting.link_suggestion_withdrawn"
+
+# Projects
+PROJECT_CREATED = "project.created"
+PROJECT_UPDATED = "project.updated"
+PROJECT_STATUS_CHANGED = "project.status_changed"
+PROJECT_RENAMED = "project.renamed"
+PROJECT_LEAD_CHANGED = "project.lead_changed"
+
+# Committees and their seats
+COMMITTEE_CREATED = "committee.created"
+COMMITTEE_UPDATED = "committee.updated"
+MEMBERSHIP_STARTED = "membership.started"
+MEMBERSHIP_ENDED = "membership.ended"
+
+
+def transition(name: str) -> str:
+    """The action of the event a transition writes: `proposal.<transition name>`."""
+    return f"proposal.{name}"
