@@ -20,12 +20,11 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from proposals import actions, failures
+from proposals import actions, failures, voting
 from proposals.actors import SYSTEM
 from proposals.errors import LifecycleError
 from proposals.models import Proposal
 from proposals.states import State
-from proposals.voting import tally_for
 
 logger = logging.getLogger(__name__)
 
@@ -122,18 +121,16 @@ def preview(*, now: datetime.datetime | None = None) -> list[Closing]:
     now = now or timezone.now()
     previews = []
     for proposal in expired(now).select_related("committee"):
-        tally = tally_for(proposal)
-        new_closes_at = None
-        if tally.quorum_met:
-            outcome = State.ACCEPTED if tally.passed else State.REJECTED
-        elif proposal.vote_extensions < proposal.vote_rules["quorum_extensions"]:
-            outcome = State.VOTING
-            new_closes_at = max(now, proposal.closes_at) + datetime.timedelta(
-                hours=proposal.vote_rules["extension_hours"]
-            )
-        else:
-            outcome = State.DEFERRED
+        outcome = voting.close_outcome(
+            proposal.tally(),
+            rules=proposal.vote_rules,
+            extensions=proposal.vote_extensions,
+            closes_at=proposal.closes_at,
+            at=now,
+        )
         previews.append(
-            Closing(proposal.pk, proposal.title, proposal.closes_at, outcome, new_closes_at)
+            Closing(
+                proposal.pk, proposal.title, proposal.closes_at, outcome.state, outcome.closes_at
+            )
         )
     return previews

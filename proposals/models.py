@@ -16,6 +16,7 @@ from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transi
 from pmc.markup import render_markdown
 from pmc.models import Committee, Meeting, Project
 from pmc.text import validate_single_line
+from proposals import voting
 from proposals.permissions import may
 from proposals.states import Kind, State
 
@@ -143,6 +144,12 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         proposal._rendered_body = proposal.__dict__.get("body")
         return proposal
 
+    def tally(self) -> voting.Tally:
+        """The tally of the current voting round."""
+        round_ = self.vote_round
+        rows = self.votes.filter(round=round_).values_list("value", "recused", "binding")
+        return voting.count_rows(self.vote_rules, self.eligible.filter(round=round_).count(), rows)
+
     # Transitions: each changes fields of this row in memory, nothing else. The
     # `proposals.actions.do_*` functions run them with the permission check, save,
     # event and follow-up inside one transaction.
@@ -172,18 +179,20 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         target=RETURN_VALUE(State.ACCEPTED, State.REJECTED, State.VOTING, State.DEFERRED),
         permission=may("close_vote"),
     )
-    def close_vote(self, *, tally, at: datetime.datetime) -> str:
-        if tally.quorum_met:
-            self.vote_closed_at = at
-            return State.ACCEPTED if tally.passed else State.REJECTED
-        if self.vote_extensions < self.vote_rules["quorum_extensions"]:
+    def close_vote(self, *, tally: voting.Tally, at: datetime.datetime) -> str:
+        outcome = voting.close_outcome(
+            tally,
+            rules=self.vote_rules,
+            extensions=self.vote_extensions,
+            closes_at=self.closes_at,
+            at=at,
+        )
+        if outcome.state == State.VOTING:
             self.vote_extensions += 1
-            self.closes_at = max(at, self.closes_at) + datetime.timedelta(
-                hours=self.vote_rules["extension_hours"]
-            )
-            return State.VOTING
-        self.vote_closed_at = at
-        return State.DEFERRED
+            self.closes_at = outcome.closes_at
+        else:
+            self.vote_closed_at = at
+        return outcome.state
 
     @transition(
         field=state,

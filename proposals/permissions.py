@@ -63,9 +63,7 @@ def deadline_passed(user, proposal) -> bool:
 
 @rules.predicate
 def result_is_settled(user, proposal) -> bool:
-    from proposals.voting import tally_for
-
-    return tally_for(proposal).settled
+    return proposal.tally().settled
 
 
 TRANSITION_RULES = rules.RuleSet()

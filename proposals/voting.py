@@ -1,15 +1,18 @@
-"""The tally: how a committee's frozen voting rules turn ballots into a result.
+"""The tally: how a committee's frozen voting rules turn ballots into a result, and
+what closing a vote on that result does.
 
-Pure functions over counts, so every rule can be checked without a database;
-`tally_for` loads one proposal's current round.
+Pure functions over counts and plain rows, so every rule can be checked without a
+database; `Proposal.tally()` loads one proposal's current round.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pmc.models import PassRule
+from proposals.states import State
 
 
 @dataclass(frozen=True)
@@ -118,17 +121,41 @@ def _name(value: int | None) -> str:
     return {1: "yes", -1: "no", 0: "abstain"}[value]
 
 
-def tally_for(proposal) -> Tally:
-    """The tally of the proposal's current voting round."""
-    from proposals.models import EligibleVoter, Vote
+def count_rows(
+    rules: dict | None, eligible: int, rows: Iterable[tuple[int | None, bool, bool]]
+) -> Tally:
+    """One round's tally from its (value, recused, binding) vote rows, under its rules."""
+    ballots = (
+        Ballot(value=value, recused=recused, binding=binding) for value, recused, binding in rows
+    )
+    return count((rules or {}).get("pass_rule", PassRule.MAJORITY), eligible, ballots)
 
-    rules = proposal.vote_rules or {}
-    round_ = proposal.vote_round
-    eligible = EligibleVoter.objects.filter(proposal=proposal, round=round_).count()
-    ballots = [
-        Ballot(value=value, recused=recused, binding=binding)
-        for value, recused, binding in Vote.objects.filter(
-            proposal=proposal, round=round_
-        ).values_list("value", "recused", "binding")
-    ]
-    return count(rules.get("pass_rule", PassRule.MAJORITY), eligible, ballots)
+
+def tally_for(proposal) -> Tally:
+    """The tally of the proposal's current voting round: `proposal.tally()`."""
+    return proposal.tally()
+
+
+@dataclass(frozen=True)
+class CloseOutcome:
+    """What closing a vote does: the new state, and the new deadline of an extension."""
+
+    state: str  # accepted, rejected, deferred, or voting when a missed quorum extends it
+    closes_at: datetime.datetime | None = None  # the new deadline of an extended vote
+
+
+def close_outcome(
+    tally: Tally,
+    *,
+    rules: dict,
+    extensions: int,
+    closes_at: datetime.datetime,
+    at: datetime.datetime,
+) -> CloseOutcome:
+    """Closing at `at`: the result, else an extension while `rules` allow, else deferral."""
+    if tally.quorum_met:
+        return CloseOutcome(State.ACCEPTED if tally.passed else State.REJECTED)
+    if extensions < rules["quorum_extensions"]:
+        extended = max(at, closes_at) + datetime.timedelta(hours=rules["extension_hours"])
+        return CloseOutcome(State.VOTING, extended)
+    return CloseOutcome(State.DEFERRED)

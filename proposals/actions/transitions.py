@@ -20,7 +20,6 @@ from proposals.actions.checklists import _create_checklist
 from proposals.errors import LifecycleError
 from proposals.models import EligibleVoter, Proposal
 from proposals.states import Kind, State
-from proposals.voting import tally_for
 
 
 @action
@@ -71,7 +70,7 @@ def do_close_vote(*, proposal, actor, reason="", at=None, expected_state=None) -
     the system closes votes whose deadline has passed."""
     at = at or timezone.now()
     locked = _locked(proposal)
-    tally = tally_for(locked)
+    tally = locked.tally()
     proposal = _transition(
         locked,
         "close_vote",

@@ -13,7 +13,6 @@ from proposals.models import ChecklistItem, EligibleVoter, Proposal, Vote
 from proposals.states import EDITABLE_STATES, TRANSITION_LABELS, State
 from proposals.views.access import readable
 from proposals.views.link_suggestions import pending_suggestions
-from proposals.voting import tally_for
 
 PAGE_SIZE = 25
 
@@ -111,7 +110,7 @@ def _transition_forms(proposal: Proposal, user) -> list[dict]:
 
 
 def _vote_panel(proposal: Proposal, user, role, current_votes: list[Vote]) -> dict:
-    tally = tally_for(proposal)
+    tally = proposal.tally()
     eligible = list(
         EligibleVoter.objects.filter(proposal=proposal, round=proposal.vote_round)
         .select_related("user")
