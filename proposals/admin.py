@@ -19,7 +19,7 @@ from django.utils.html import format_html, format_html_join
 
 from pmc.admin import ReadOnly
 from pmc.models import Committee, Membership, Project
-from proposals import actions, permissions
+from proposals import actions, lifecycle, permissions
 from proposals.errors import LifecycleError
 from proposals.models import (
     AuditCheck,
@@ -35,12 +35,12 @@ from proposals.models import (
     ScheduledRun,
     Vote,
 )
-from proposals.states import EDITABLE_STATES, TRANSITION_LABELS
+from proposals.states import EDITABLE_STATES
 
 # Transitions offered in the admin: all but recording a meeting's decision, which the
 # proposal page and the notes import do with the meeting it was taken in.
 TRANSITIONS = {
-    name: (TRANSITION_LABELS[name], do)
+    name: (lifecycle.LABELS[name], do)
     for name, do in actions.TRANSITIONS.items()
     if name != "decide"
 }

@@ -17,8 +17,32 @@ from pmc.markup import render_markdown
 from pmc.models import Committee, Meeting, Project
 from pmc.text import validate_single_line
 from proposals import voting
-from proposals.permissions import may
+from proposals.permissions import (
+    allowed,
+    deadline_passed,
+    from_notes,
+    is_chair,
+    is_member,
+    is_proposer,
+    is_system,
+    result_is_settled,
+)
 from proposals.states import Kind, State
+
+# Who may run a transition, as said to someone who was refused ("Only ... may ...").
+_CHAIR = "the committee's chair"
+_PROPOSER = "the proposer while a member (the chair, for a proposal from meeting notes)"
+
+
+class NotificationKind(models.TextChoices):
+    SUBMITTED = "submitted", "A proposal is submitted for discussion in my committee"
+    VOTE_OPENED = "vote_opened", "A vote opens"
+    VOTE_CLOSED = "vote_closed", "A vote closes, is extended or is stopped"
+    DECIDED = "decided", "A proposal is decided in a meeting"
+    COMPLETED = "completed", "A proposal is completed"
+    WITHDRAWN = "withdrawn", "A proposal is withdrawn"
+    REMINDER = "reminder", "A reminder before a vote I have not voted in closes"
+    DIGEST = "digest", "Chairs: a daily digest of overdue checklist items"
 
 
 class ProposalQuerySet(models.QuerySet):
@@ -152,9 +176,22 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
 
     # Transitions: each changes fields of this row in memory, nothing else. The
     # `proposals.actions.do_*` functions run them with the permission check, save,
-    # event and follow-up inside one transaction.
+    # event and follow-up inside one transaction. Each decorator holds all that is said
+    # about its transition (`proposals.lifecycle` reads it back): in `custom`, its label
+    # as offered to people, in the order here; who may run it, as said to someone who
+    # was refused; and the notification it sends, if any.
 
-    @transition(field=state, source=State.DRAFT, target=State.DISCUSSION, permission=may("submit"))
+    @transition(
+        field=state,
+        source=State.DRAFT,
+        target=State.DISCUSSION,
+        permission=allowed((is_proposer & is_member) | (from_notes & is_chair) | is_system),
+        custom={
+            "label": "Submit for discussion",
+            "who": _PROPOSER,
+            "notifies": NotificationKind.SUBMITTED,
+        },
+    )
     def submit(self) -> None:
         pass
 
@@ -162,8 +199,13 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=State.DISCUSSION,
         target=State.VOTING,
-        permission=may("start_vote"),
+        permission=allowed(is_chair | is_system),
         conditions=[lambda p: p.committee.memberships.active().exists()],
+        custom={
+            "label": "Start the vote",
+            "who": _CHAIR,
+            "notifies": NotificationKind.VOTE_OPENED,
+        },
     )
     def start_vote(self, *, rules: dict, at: datetime.datetime) -> None:
         self.vote_round += 1
@@ -177,7 +219,17 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=State.VOTING,
         target=RETURN_VALUE(State.ACCEPTED, State.REJECTED, State.VOTING, State.DEFERRED),
-        permission=may("close_vote"),
+        permission=allowed(
+            (is_chair & (deadline_passed | result_is_settled)) | (is_system & deadline_passed)
+        ),
+        custom={
+            "label": "Close the vote",
+            "who": (
+                "the chair, once every eligible voter has voted or the result can no longer "
+                "change, or after the deadline"
+            ),
+            "notifies": NotificationKind.VOTE_CLOSED,
+        },
     )
     def close_vote(self, *, tally: voting.Tally, at: datetime.datetime) -> str:
         outcome = voting.close_outcome(
@@ -198,26 +250,26 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=State.VOTING,
         target=State.DISCUSSION,
-        permission=may("return_to_discussion"),
+        permission=allowed(is_chair),
+        custom={
+            "label": "Return to discussion",
+            "who": _CHAIR,
+            "notifies": NotificationKind.VOTE_CLOSED,
+        },
     )
     def return_to_discussion(self) -> None:
         self.closes_at = None
 
     @transition(
         field=state,
-        source=State.ACCEPTED,
-        target=State.COMPLETED,
-        permission=may("complete"),
-        conditions=[lambda p: not p.checklist.filter(done=False).exists()],
-    )
-    def complete(self) -> None:
-        pass
-
-    @transition(
-        field=state,
         source=State.DISCUSSION,
         target=RETURN_VALUE(State.ACCEPTED, State.REJECTED),
-        permission=may("decide"),
+        permission=allowed(is_chair | is_system),
+        custom={
+            "label": "Record a meeting decision",
+            "who": _CHAIR,
+            "notifies": NotificationKind.DECIDED,
+        },
     )
     def decide(self, *, accepted: bool, meeting: Meeting, at: datetime.datetime) -> str:
         self.decided_in = meeting
@@ -226,23 +278,47 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
 
     @transition(
         field=state,
-        source=[State.DRAFT, State.DISCUSSION, State.VOTING],
-        target=State.WITHDRAWN,
-        permission=may("withdraw"),
+        source=State.ACCEPTED,
+        target=State.COMPLETED,
+        permission=allowed(is_chair | is_system),
+        conditions=[lambda p: not p.checklist.filter(done=False).exists()],
+        custom={
+            "label": "Mark completed",
+            "who": _CHAIR,
+            "notifies": NotificationKind.COMPLETED,
+        },
     )
-    def withdraw(self) -> None:
-        self.closes_at = None
+    def complete(self) -> None:
+        pass
 
     @transition(
-        field=state, source=State.DISCUSSION, target=State.DEFERRED, permission=may("defer")
+        field=state,
+        source=State.DISCUSSION,
+        target=State.DEFERRED,
+        permission=allowed(is_chair | is_system),
+        custom={"label": "Defer", "who": _CHAIR},
     )
     def defer(self) -> None:
         pass
 
     @transition(
-        field=state, source=State.DEFERRED, target=State.DISCUSSION, permission=may("resume")
+        field=state,
+        source=State.DEFERRED,
+        target=State.DISCUSSION,
+        permission=allowed(is_chair | (is_proposer & is_member) | is_system),
+        custom={"label": "Resume discussion", "who": "the committee's chair or the proposer"},
     )
     def resume(self) -> None:
+        self.closes_at = None
+
+    @transition(
+        field=state,
+        source=[State.DRAFT, State.DISCUSSION, State.VOTING],
+        target=State.WITHDRAWN,
+        permission=allowed((is_proposer & is_member) | (from_notes & is_chair) | is_system),
+        custom={"label": "Withdraw", "who": _PROPOSER, "notifies": NotificationKind.WITHDRAWN},
+    )
+    def withdraw(self) -> None:
         self.closes_at = None
 
 
@@ -494,17 +570,6 @@ class AuditCheck(models.Model):
 
 
 # Notifications and background jobs
-
-
-class NotificationKind(models.TextChoices):
-    SUBMITTED = "submitted", "A proposal is submitted for discussion in my committee"
-    VOTE_OPENED = "vote_opened", "A vote opens"
-    VOTE_CLOSED = "vote_closed", "A vote closes, is extended or is stopped"
-    DECIDED = "decided", "A proposal is decided in a meeting"
-    COMPLETED = "completed", "A proposal is completed"
-    WITHDRAWN = "withdrawn", "A proposal is withdrawn"
-    REMINDER = "reminder", "A reminder before a vote I have not voted in closes"
-    DIGEST = "digest", "Chairs: a daily digest of overdue checklist items"
 
 
 class OutboxMessage(models.Model):

@@ -67,7 +67,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pmc.models import Membership
-from proposals import events, failures
+from proposals import events, failures, lifecycle
 from proposals.actors import IMPORT
 from proposals.models import (
     ChecklistItem,
@@ -84,15 +84,12 @@ from proposals.states import State
 
 logger = logging.getLogger(__name__)
 
-# Which events concern the members of the proposal's committee.
+# Which events concern the members of the proposal's committee: the transitions that
+# name a notification.
 EVENT_KINDS = {
-    events.transition("submit"): NotificationKind.SUBMITTED,
-    events.transition("start_vote"): NotificationKind.VOTE_OPENED,
-    events.transition("close_vote"): NotificationKind.VOTE_CLOSED,
-    events.transition("return_to_discussion"): NotificationKind.VOTE_CLOSED,
-    events.transition("decide"): NotificationKind.DECIDED,
-    events.transition("complete"): NotificationKind.COMPLETED,
-    events.transition("withdraw"): NotificationKind.WITHDRAWN,
+    events.transition(name): transition.notifies
+    for name, transition in lifecycle.TRANSITIONS.items()
+    if transition.notifies is not None
 }
 
 DELIVERY_CHUNK = 50  # notifications per delivery task

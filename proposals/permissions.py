@@ -1,11 +1,14 @@
 """Who may do what to a proposal, as `rules` predicates computed from PMC membership.
 
-Transitions name their rule in `TRANSITION_RULES`; the FSM asks it through the
-transition's `permission=`. The system (vote sweeps, the notes import) acts as a
+Each transition on `Proposal` names its rule in its decorator, `permission=allowed(...)`,
+and the FSM asks it there. The system (vote sweeps, the notes import) acts as a
 `proposals.actors.SystemActor`, which only the rules that say `is_system` admit.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 import rules
 from django.utils import timezone
@@ -66,22 +69,6 @@ def result_is_settled(user, proposal) -> bool:
     return proposal.tally().settled
 
 
-TRANSITION_RULES = rules.RuleSet()
-TRANSITION_RULES.add_rule("submit", (is_proposer & is_member) | (from_notes & is_chair) | is_system)
-TRANSITION_RULES.add_rule("start_vote", is_chair | is_system)
-TRANSITION_RULES.add_rule(
-    "close_vote", (is_chair & (deadline_passed | result_is_settled)) | (is_system & deadline_passed)
-)
-TRANSITION_RULES.add_rule("return_to_discussion", is_chair)
-TRANSITION_RULES.add_rule("complete", is_chair | is_system)
-TRANSITION_RULES.add_rule("decide", is_chair | is_system)
-TRANSITION_RULES.add_rule(
-    "withdraw", (is_proposer & is_member) | (from_notes & is_chair) | is_system
-)
-TRANSITION_RULES.add_rule("defer", is_chair | is_system)
-TRANSITION_RULES.add_rule("resume", is_chair | (is_proposer & is_member) | is_system)
-
-
 @rules.predicate
 def chairs_a_committee(user) -> bool:
     return Role.CHAIR in roles_by_committee(user).values()
@@ -119,11 +106,10 @@ def has_perm(name: str, user, obj=None) -> bool:
     return rules.has_perm(name, user, obj)
 
 
-def may(transition_name: str):
-    """The `permission=` callable for a transition: (proposal, user) -> bool."""
+def allowed(predicate: rules.Predicate) -> Callable[[Any, Any], bool]:
+    """A transition's `permission=`: (proposal, user) -> whether `predicate` admits it."""
 
     def check(proposal, user) -> bool:
-        return TRANSITION_RULES.test_rule(transition_name, user, proposal)
+        return predicate.test(user, proposal)
 
-    check.__name__ = f"may_{transition_name}"
     return check

@@ -1,4 +1,4 @@
-"""The proposal states, their labels, and the transition map shown to people."""
+"""The proposal states and kinds, with their labels."""
 
 from django.db import models
 
@@ -25,17 +25,3 @@ class Kind(models.TextChoices):
 
 FINAL_STATES = {State.REJECTED, State.COMPLETED, State.WITHDRAWN}
 EDITABLE_STATES = {State.DRAFT, State.DISCUSSION}
-
-# Each transition as offered to people (buttons, admin actions), in the order a chair
-# would read them.
-TRANSITION_LABELS = {
-    "submit": "Submit for discussion",
-    "start_vote": "Start the vote",
-    "close_vote": "Close the vote",
-    "return_to_discussion": "Return to discussion",
-    "decide": "Record a meeting decision",
-    "complete": "Mark completed",
-    "defer": "Defer",
-    "resume": "Resume discussion",
-    "withdraw": "Withdraw",
-}

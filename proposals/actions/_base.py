@@ -12,7 +12,7 @@ from django_fsm import can_proceed
 
 from pmc.models import Committee, Project, Role
 from pmc.text import validate_single_line
-from proposals import audit, events, permissions
+from proposals import audit, events, lifecycle, permissions
 from proposals.errors import (
     ConditionNotMet,
     InvalidTransition,
@@ -23,32 +23,6 @@ from proposals.errors import (
 from proposals.models import Proposal
 from proposals.states import Kind
 
-# What each transition needs, as said to someone who was refused.
-_WHO = {
-    "submit": "the proposer while a member (the chair, for a proposal from meeting notes)",
-    "start_vote": "the committee's chair",
-    "close_vote": (
-        "the chair, once every eligible voter has voted or the result can no longer "
-        "change, or after the deadline"
-    ),
-    "return_to_discussion": "the committee's chair",
-    "complete": "the committee's chair",
-    "decide": "the committee's chair",
-    "withdraw": "the proposer while a member (the chair, for a proposal from meeting notes)",
-    "defer": "the committee's chair",
-    "resume": "the committee's chair or the proposer",
-}
-_SOURCES = {
-    "submit": "draft",
-    "start_vote": "discussion",
-    "close_vote": "voting",
-    "return_to_discussion": "voting",
-    "complete": "accepted",
-    "decide": "discussion",
-    "withdraw": "draft, discussion or voting",
-    "defer": "discussion",
-    "resume": "deferred",
-}
 _KIND_NEEDS = {
     Kind.ATTIC: ("project",),
     Kind.PROMOTION: ("project",),
@@ -112,11 +86,11 @@ def _transition(
     if not can_proceed(method, check_conditions=False):
         raise InvalidTransition(
             f"Cannot {verb} “{proposal}”: it is {proposal.get_state_display().lower()}, "
-            f"and this is only possible from {_SOURCES[name]}."
+            f"and this is only possible from {lifecycle.TRANSITIONS[name].sources_text}."
         )
     meta = method._django_fsm
     if not meta.has_transition_perm(proposal, proposal.state, actor):
-        raise NotPermitted(f"Only {_WHO[name]} may {verb} “{proposal}”.")
+        raise NotPermitted(f"Only {lifecycle.TRANSITIONS[name].who} may {verb} “{proposal}”.")
     if precheck is not None:
         precheck(proposal)
     if not meta.conditions_met(proposal, proposal.state):

@@ -10,10 +10,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from pmc.markup import MarkupTooComplex, render_markdown
-from proposals import actions, permissions
+from proposals import actions, lifecycle, permissions
 from proposals.forms import DecideForm, ProposalForm, ReasonForm, VoteForm
 from proposals.models import ChecklistItem, Proposal
-from proposals.states import EDITABLE_STATES, TRANSITION_LABELS
+from proposals.states import EDITABLE_STATES
 from proposals.views.access import run_action
 
 
@@ -34,7 +34,7 @@ def transition(request, pk: int, name: str):
     run_action(
         request,
         actions.TRANSITIONS[name],
-        success=f"Done: {TRANSITION_LABELS[name].lower()}.",
+        success=f"Done: {lifecycle.LABELS[name].lower()}.",
         proposal=proposal,
         **data,
     )

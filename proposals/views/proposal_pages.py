@@ -7,10 +7,10 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from proposals import permissions
+from proposals import lifecycle, permissions
 from proposals.forms import SORTS, DecideForm, ProposalFilterForm, ReasonForm, VoteForm
 from proposals.models import ChecklistItem, EligibleVoter, Proposal, Vote
-from proposals.states import EDITABLE_STATES, TRANSITION_LABELS, State
+from proposals.states import EDITABLE_STATES, State
 from proposals.views.access import readable
 from proposals.views.link_suggestions import pending_suggestions
 
@@ -97,7 +97,7 @@ def _transition_forms(proposal: Proposal, user) -> list[dict]:
         return []
     names = {t.name for t in proposal.get_available_user_state_transitions(user)}
     forms = []
-    for name, label in TRANSITION_LABELS.items():
+    for name, label in lifecycle.LABELS.items():
         if name not in names:
             continue
         initial = {"expected_state": proposal.state}
