@@ -42,7 +42,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.text import slugify
 
 from pmc import markup
-from pmc.models import Committee, Meeting, Project, ProjectStatus
+from pmc.models import Committee, Meeting, Project
 from pmc.notes import (
     LifecycleMention,
     MeetingNotes,
@@ -57,24 +57,15 @@ from pmc.notes import (
 from proposals import actions, audit, notifications
 from proposals.actors import IMPORT
 from proposals.errors import LifecycleError
+from proposals.kinds import KINDS
 from proposals.models import Proposal, ProposalMeeting
-from proposals.states import FINAL_STATES, Kind, State
+from proposals.states import FINAL_STATES, State
 
 Progress = Callable[[int, int, str], None]
 
-# The status a project is given when an item about it is the first the registry hears of it.
-_NEW_PROJECT_STATUS = {
-    Kind.ATTIC: ProjectStatus.ACTIVE,
-    Kind.PROMOTION: ProjectStatus.INCUBATING,
-    Kind.INCUBATION: ProjectStatus.PROPOSED,
-    Kind.OWNERSHIP: ProjectStatus.ACTIVE,
-    Kind.RENAME: ProjectStatus.ACTIVE,
-    Kind.OTHER: ProjectStatus.ACTIVE,
-}
 _COLLECT_EVERY = 200
 # Arbitrary constant naming "a notes import is writing" among PostgreSQL advisory locks.
 _IMPORT_LOCK_KEY = 7_245_113_902
-_NEEDS = {Kind.RENAME: ("new_name", "the new name"), Kind.OWNERSHIP: ("new_lead", "the new lead")}
 
 
 @dataclass(frozen=True)
@@ -666,7 +657,7 @@ class _Importer:
             committee=committee,
             actor=self.actor,
             name=mention.project[:200],
-            status=_NEW_PROJECT_STATUS[mention.kind],
+            status=KINDS[mention.kind].new_project_status,
             repository_urls=[mention.repository_url] if mention.repository_url else [],
             reason="Named in imported meeting notes.",
             at=at,
@@ -749,13 +740,13 @@ class _Importer:
         for proposal in candidates:
             if getattr(proposal, "linked", False):
                 return proposal, True
-        detail = _NEEDS.get(mention.kind)
+        detail = KINDS[mention.kind].detail
 
         def differs(proposal: Proposal) -> bool:
             if detail is None:
                 return False
-            ours = normalized_name(getattr(mention, detail[0]))
-            theirs = normalized_name(getattr(proposal, detail[0]))
+            ours = normalized_name(getattr(mention, detail.field))
+            theirs = normalized_name(getattr(proposal, detail.field))
             return bool(ours and theirs and ours not in theirs and theirs not in ours)
 
         for proposal in candidates:
@@ -836,9 +827,9 @@ class _Importer:
         try:
             for step in _steps(proposal.state, mention.outcome):
                 if step == "submit":
-                    missing = _NEEDS.get(mention.kind)
-                    if missing and not getattr(proposal, missing[0]):
-                        change.note = f"kept in draft: the notes do not name {missing[1]}"
+                    missing = KINDS[mention.kind].detail
+                    if missing and not getattr(proposal, missing.field):
+                        change.note = f"kept in draft: the notes do not name {missing.wording}"
                         return proposal
                     proposal = actions.do_submit(proposal=proposal, **moves)
                 elif step == "resume":
@@ -921,18 +912,8 @@ def _newest_first(proposals, meeting: Meeting, *, new: bool):
 
 
 def _title(mention: LifecycleMention, project: Project) -> str:
-    name = project.name
-    titles = {
-        Kind.ATTIC: f"Move {name} to the attic",
-        Kind.INCUBATION: f"Incubate {name}",
-        Kind.PROMOTION: f"Promote {name} to active",
-        Kind.RENAME: f"Rename {name}" + (f" to {mention.new_name}" if mention.new_name else ""),
-        Kind.OWNERSHIP: (
-            f"Hand {name} to {mention.new_lead}" if mention.new_lead else f"Find a lead for {name}"
-        ),
-    }
-    title = titles.get(mention.kind) or f"{name}: {mention.summary or 'lifecycle change'}"
-    return title[:300]
+    """The title of the proposal an item files, as its kind words it (cut to fit)."""
+    return KINDS[mention.kind].title(project.name, mention)[:300]
 
 
 def _reason(mention: LifecycleMention, meeting: Meeting) -> str:

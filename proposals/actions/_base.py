@@ -20,17 +20,8 @@ from proposals.errors import (
     NotPermitted,
     StaleState,
 )
+from proposals.kinds import KINDS
 from proposals.models import Proposal
-from proposals.states import Kind
-
-_KIND_NEEDS = {
-    Kind.ATTIC: ("project",),
-    Kind.PROMOTION: ("project",),
-    Kind.RENAME: ("project", "new_name"),
-    Kind.OWNERSHIP: ("project", "new_lead"),
-    Kind.INCUBATION: (),
-    Kind.OTHER: (),
-}
 
 
 def action(function):
@@ -143,7 +134,8 @@ def _meeting_time(date: datetime.date) -> datetime.datetime:
 
 
 def _require_kind_details(proposal: Proposal) -> None:
-    missing = [field for field in _KIND_NEEDS[proposal.kind] if not getattr(proposal, field)]
+    """Refuse a proposal that lacks a field its kind needs (`proposals.kinds`)."""
+    missing = [field for field in KINDS[proposal.kind].needs if not getattr(proposal, field)]
     if missing:
         names = ", ".join(field.replace("_", " ") for field in missing)
         raise ConditionNotMet(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from proposals import checklists, events, permissions
+from proposals import events, kinds, permissions
 from proposals.actions._base import _is_system, _locked, _proposal_event, action
 from proposals.errors import InvalidTransition, NotPermitted
 from proposals.models import ChecklistItem, Proposal
@@ -14,7 +14,7 @@ from proposals.states import State
 def _create_checklist(proposal: Proposal) -> None:
     ChecklistItem.objects.bulk_create(
         ChecklistItem(proposal=proposal, position=i, text=text, owner=proposal.proposer)
-        for i, text in enumerate(checklists.steps_for(proposal.kind, proposal.condition))
+        for i, text in enumerate(kinds.steps_for(proposal.kind, proposal.condition))
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from pmc.models import Meeting, Membership, Project, ProjectStatus
+from pmc.models import Meeting, Membership, Project
 from proposals import audit, events
 from proposals.actions._base import (
     _is_system,
@@ -18,8 +18,9 @@ from proposals.actions._base import (
 )
 from proposals.actions.checklists import _create_checklist
 from proposals.errors import LifecycleError
+from proposals.kinds import KINDS, Effect
 from proposals.models import EligibleVoter, Proposal
-from proposals.states import Kind, State
+from proposals.states import State
 
 
 @action
@@ -168,39 +169,40 @@ def do_complete(*, proposal, actor, reason="", at=None, expected_state=None) -> 
 
 
 def _apply_effect(proposal: Proposal, actor, at) -> None:
-    project = proposal.project
-    if proposal.kind == Kind.INCUBATION and project is None:
-        name = proposal.new_name or _short_name(proposal.title)
-        _require_free_name(name)
-        project = Project.objects.create(
-            name=name, committee=proposal.committee, status=ProjectStatus.INCUBATING
-        )
-        proposal.project = project
-        proposal.save(update_fields=["project"])
-        _project_event(project, actor, at, proposal, events.PROJECT_CREATED, "", project.status)
-        return
-    status = {
-        Kind.ATTIC: ProjectStatus.ATTIC,
-        Kind.INCUBATION: ProjectStatus.INCUBATING,
-        Kind.PROMOTION: ProjectStatus.ACTIVE,
-    }.get(proposal.kind)
-    if status is not None and project.status != status:
+    """What completing `proposal` does to its project, as its kind says (`KINDS`)."""
+    kind, project = KINDS[proposal.kind], proposal.project
+    if project is None:
+        if kind.creates_project:
+            _create_project(proposal, kind.project_status, actor, at)
+    elif kind.effect == Effect.STATUS and project.status != kind.project_status:
         old = project.status
-        project.status = status
+        project.status = kind.project_status
         project.save(update_fields=["status"])
-        _project_event(project, actor, at, proposal, events.PROJECT_STATUS_CHANGED, old, status)
-    elif proposal.kind == Kind.RENAME:
+        _project_event(
+            project, actor, at, proposal, events.PROJECT_STATUS_CHANGED, old, project.status
+        )
+    elif kind.effect == Effect.RENAME:
         _require_free_name(proposal.new_name, project)
         old = project.name
         project.former_names = [*project.former_names, old]
         project.name = proposal.new_name
         project.save(update_fields=["name", "former_names"])
         _project_event(project, actor, at, proposal, events.PROJECT_RENAMED, old, project.name)
-    elif proposal.kind == Kind.OWNERSHIP:
+    elif kind.effect == Effect.LEAD:
         old = project.lead
         project.lead = proposal.new_lead
         project.save(update_fields=["lead"])
         _project_event(project, actor, at, proposal, events.PROJECT_LEAD_CHANGED, old, project.lead)
+
+
+def _create_project(proposal: Proposal, status: str, actor, at) -> None:
+    """The project a proposal without one brings into being when it is completed."""
+    name = proposal.new_name or _short_name(proposal.title)
+    _require_free_name(name)
+    project = Project.objects.create(name=name, committee=proposal.committee, status=status)
+    proposal.project = project
+    proposal.save(update_fields=["project"])
+    _project_event(project, actor, at, proposal, events.PROJECT_CREATED, "", project.status)
 
 
 def _short_name(title: str) -> str:

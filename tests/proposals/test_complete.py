@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pmc.models import Project, ProjectStatus
-from proposals import actions, checklists
+from proposals import actions, kinds
 from proposals.actors import SYSTEM
 from proposals.errors import ConditionNotMet, InvalidTransition, NotPermitted
 from proposals.models import Event, Proposal
@@ -46,7 +46,7 @@ class ChecklistTests(CompleteTestCase):
 
                 items = list(proposal.checklist.order_by("position"))
 
-                self.assertEqual([i.text for i in items], checklists.STEPS[kind])
+                self.assertEqual([i.text for i in items], kinds.STEPS[kind])
                 self.assertEqual([i.position for i in items], list(range(len(items))))
                 self.assertTrue(all(i.owner == self.member and not i.done for i in items))
 
@@ -56,7 +56,7 @@ class ChecklistTests(CompleteTestCase):
         texts = list(proposal.checklist.order_by("position").values_list("text", flat=True))
 
         self.assertEqual(texts[0], "Condition met: at the same time the DEAs reach EOL")
-        self.assertEqual(texts[1:], checklists.STEPS[Kind.ATTIC])
+        self.assertEqual(texts[1:], kinds.STEPS[Kind.ATTIC])
 
     def test_it_refuses_to_complete_until_every_item_is_done(self):
         proposal = self.accepted(condition="after the 2.0 release")

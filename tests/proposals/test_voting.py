@@ -5,7 +5,7 @@ import datetime
 from django.utils import timezone
 
 from pmc.models import Membership, PassRule, Role
-from proposals import actions, checklists
+from proposals import actions, kinds
 from proposals.actors import SYSTEM
 from proposals.errors import InvalidTransition, NotPermitted, VoteRefused
 from proposals.models import EligibleVoter, Event, Proposal, Vote
@@ -462,7 +462,7 @@ class CloseVoteTests(VotingTestCase):
         self.assertEqual(self.proposal.state, State.ACCEPTED)
         self.assertEqual(
             list(self.proposal.checklist.values_list("text", flat=True)),
-            checklists.steps_for(Kind.ATTIC),
+            kinds.steps_for(Kind.ATTIC),
         )
         self.assertEqual(
             set(self.proposal.checklist.values_list("owner", flat=True)), {self.member.pk}
@@ -489,7 +489,7 @@ class CloseVoteTests(VotingTestCase):
             self.close(SYSTEM, at=self.proposal.closes_at + HOUR)
 
         self.assertEqual(self.close_events().count(), 1)
-        self.assertEqual(self.proposal.checklist.count(), len(checklists.steps_for(Kind.ATTIC)))
+        self.assertEqual(self.proposal.checklist.count(), len(kinds.steps_for(Kind.ATTIC)))
 
     def test_it_applies_the_committees_pass_rule(self):
         strict = make_committee("Strict", pass_rule=PassRule.TWO_THIRDS_ELIGIBLE)

@@ -1,0 +1,149 @@
+"""Each kind of proposal, described once: what it needs, what carrying it out takes,
+what completing it does to its project, and how imported notes name and file it.
+
+Adding a kind means adding it to `Kind` (`proposals.states`) and an entry here.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ImproperlyConfigured
+
+from pmc.models import ProjectStatus
+from proposals.states import Kind
+
+if TYPE_CHECKING:
+    from pmc.notes import LifecycleMention
+
+
+class Effect(enum.Enum):
+    """What completing a proposal does to its project."""
+
+    NONE = "none"
+    STATUS = "status"  # the project takes the kind's `project_status`
+    RENAME = "rename"  # the project takes the proposal's new name, keeping the old as former
+    LEAD = "lead"  # the project takes the proposal's new lead
+
+
+@dataclass(frozen=True)
+class Detail:
+    """A field a kind needs besides the project, and how the import's report names it."""
+
+    field: str
+    wording: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class KindRules:
+    """What one kind of proposal needs, takes and does."""
+
+    needs_project: bool
+    detail: Detail | None = None
+    steps: tuple[str, ...]
+    effect: Effect
+    project_status: str | None = None  # the status `Effect.STATUS` gives the project
+    creates_project: bool = False  # completed without a project, it creates one
+    new_project_status: str  # a project first named in imported notes by such an item
+    title: Callable[[str, LifecycleMention], str]  # the import's title, from project and item
+
+    @property
+    def needs(self) -> tuple[str, ...]:
+        """The fields a proposal of this kind needs before submit, vote and complete."""
+        project = ("project",) if self.needs_project else ()
+        return project + ((self.detail.field,) if self.detail else ())
+
+
+KINDS: dict[str, KindRules] = {
+    Kind.ATTIC: KindRules(
+        needs_project=True,
+        steps=(
+            "Archive the repositories (read-only, with a note pointing to the attic)",
+            "Move the project to the attic in the project list",
+            "Announce the move on the mailing list",
+        ),
+        effect=Effect.STATUS,
+        project_status=ProjectStatus.ATTIC,
+        new_project_status=ProjectStatus.ACTIVE,
+        title=lambda name, item: f"Move {name} to the attic",
+    ),
+    Kind.INCUBATION: KindRules(
+        needs_project=False,
+        steps=(
+            "Create or transfer the repositories into the incubator organisation",
+            "Add the project to the project list as incubating",
+            "Announce the incubation on the mailing list",
+        ),
+        effect=Effect.STATUS,
+        project_status=ProjectStatus.INCUBATING,
+        creates_project=True,
+        new_project_status=ProjectStatus.PROPOSED,
+        title=lambda name, item: f"Incubate {name}",
+    ),
+    Kind.PROMOTION: KindRules(
+        needs_project=True,
+        steps=(
+            "Move the repositories to the main organisation",
+            "List the project as active in the project list",
+            "Announce the promotion on the mailing list",
+        ),
+        effect=Effect.STATUS,
+        project_status=ProjectStatus.ACTIVE,
+        new_project_status=ProjectStatus.INCUBATING,
+        title=lambda name, item: f"Promote {name} to active",
+    ),
+    Kind.OWNERSHIP: KindRules(
+        needs_project=True,
+        detail=Detail("new_lead", "the new lead"),
+        steps=(
+            "Hand repository admin rights to the new lead",
+            "Update the lead in the project list",
+            "Announce the new lead on the mailing list",
+        ),
+        effect=Effect.LEAD,
+        new_project_status=ProjectStatus.ACTIVE,
+        title=lambda name, item: (
+            f"Hand {name} to {item.new_lead}" if item.new_lead else f"Find a lead for {name}"
+        ),
+    ),
+    Kind.RENAME: KindRules(
+        needs_project=True,
+        detail=Detail("new_name", "the new name"),
+        steps=(
+            "Rename the repositories (keeping redirects from the old names)",
+            "Update the project list and documentation",
+            "Announce the new name on the mailing list",
+        ),
+        effect=Effect.RENAME,
+        new_project_status=ProjectStatus.ACTIVE,
+        title=lambda name, item: (
+            f"Rename {name}" + (f" to {item.new_name}" if item.new_name else "")
+        ),
+    ),
+    Kind.OTHER: KindRules(
+        needs_project=False,
+        steps=(
+            "Carry out the decision",
+            "Announce the outcome on the mailing list",
+        ),
+        effect=Effect.NONE,
+        new_project_status=ProjectStatus.ACTIVE,
+        title=lambda name, item: f"{name}: {item.summary or 'lifecycle change'}",
+    ),
+}
+if set(KINDS) != set(Kind):
+    raise ImproperlyConfigured(f"proposals.kinds.KINDS must describe every Kind: {set(Kind)}")
+
+# Each kind's checklist, by kind, as read from `KINDS`.
+STEPS: dict[str, list[str]] = {kind: list(rules.steps) for kind, rules in KINDS.items()}
+
+
+def steps_for(kind: str, condition: str = "") -> list[str]:
+    """The checklist for a proposal; a condition becomes the first item to tick."""
+    steps = list(KINDS[kind].steps)
+    if condition:
+        steps.insert(0, f"Condition met: {condition}")
+    return steps
