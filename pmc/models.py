@@ -224,6 +224,11 @@ class Meeting(models.Model):
         return meeting
 
 
+def meeting_time(date: datetime.date) -> datetime.datetime:
+    """When something that happened in a meeting on `date` is recorded: noon UTC."""
+    return datetime.datetime.combine(date, datetime.time(12), datetime.UTC)
+
+
 class TeamReport(models.Model):
     """A team's report in a meeting's backlog review."""
 

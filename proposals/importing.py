@@ -42,7 +42,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.text import slugify
 
 from pmc import markup
-from pmc.models import Committee, Meeting, Project
+from pmc.models import Committee, Meeting, Project, meeting_time
 from pmc.notes import (
     LifecycleMention,
     MeetingNotes,
@@ -356,11 +356,6 @@ def _order(file: NoteFile, committee: str | None) -> tuple:
     return (date, (committee or committee_from_path(file.name) or "").casefold(), file.name)
 
 
-def noon(date: datetime.date) -> datetime.datetime:
-    """The time imported events of a meeting are recorded at."""
-    return datetime.datetime.combine(date, datetime.time(12), datetime.UTC)
-
-
 class _Importer:
     def __init__(
         self, *, committee: str | Committee | None, actor=IMPORT, dry_run: bool = False
@@ -498,7 +493,7 @@ class _Importer:
     # Meetings
 
     def meeting(self, notes: MeetingNotes, result: FileResult) -> None:
-        committee = self.committee(notes.committee, at=noon(notes.date))
+        committee = self.committee(notes.committee, at=meeting_time(notes.date))
         result.committee = committee.name
         meeting, status, changed = actions.do_import_meeting(
             actor=self.actor,
@@ -607,7 +602,7 @@ class _Importer:
     ) -> Proposal:
         """The item's proposal: one raised before (with what this meeting adds filled in)
         or a new one; `change` says which."""
-        at = noon(meeting.date)
+        at = meeting_time(meeting.date)
         project, created = self.project(mention, meeting.committee, at)
         change.project = project.name
         found = None if created else self.find_proposal(mention, project, meeting, new=new)
@@ -821,7 +816,7 @@ class _Importer:
         self, proposal: Proposal, mention: LifecycleMention, meeting: Meeting, change
     ) -> Proposal:
         """Move the proposal as far as the notes record, through its transitions."""
-        at = noon(meeting.date)
+        at = meeting_time(meeting.date)
         reason = _reason(mention, meeting)
         moves = {"at": at, "reason": reason, "actor": self.actor}
         try:

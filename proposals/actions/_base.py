@@ -128,11 +128,6 @@ def _proposal_event_of(proposal: Proposal, *, action: str, actor, **fields):
     return event
 
 
-def _meeting_time(date: datetime.date) -> datetime.datetime:
-    """When something that happened in a meeting is recorded: noon UTC on its date."""
-    return datetime.datetime.combine(date, datetime.time(12), datetime.UTC)
-
-
 def _require_kind_details(proposal: Proposal) -> None:
     """Refuse a proposal that lacks a field its kind needs (`proposals.kinds`)."""
     missing = [field for field in KINDS[proposal.kind].needs if not getattr(proposal, field)]

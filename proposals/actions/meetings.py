@@ -6,9 +6,9 @@ import datetime
 
 from django.utils import timezone
 
-from pmc.models import Committee, Meeting, TeamReport
+from pmc.models import Committee, Meeting, TeamReport, meeting_time
 from proposals import audit, events
-from proposals.actions._base import _meeting_time, _require_committee_admin, action
+from proposals.actions._base import _require_committee_admin, action
 
 MEETING_IMPORT_FIELDS = ("title", "notes", "original_notes", "source", "source_sha256")
 
@@ -76,7 +76,7 @@ def do_import_meeting(
     audit.record(
         action=events.MEETING_IMPORTED if created else events.MEETING_UPDATED,
         actor=actor,
-        at=_meeting_time(date) if created else None,
+        at=meeting_time(date) if created else None,
         committee=committee,
         reason=reason,
         payload={

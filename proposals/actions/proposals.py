@@ -7,13 +7,12 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from pmc.models import Committee, Meeting, Project
+from pmc.models import Committee, Meeting, Project, meeting_time
 from proposals import audit, events, permissions
 from proposals.actions._base import (
     _apply_changes,
     _is_system,
     _locked,
-    _meeting_time,
     _nonblank,
     _proposal_event,
     _proposal_event_of,
@@ -214,7 +213,7 @@ def _link_meetings(
         for mention in ProposalMeeting.objects.filter(meeting=meeting, proposal__in=wanted)
     }
     new, updated, written, handled = [], [], [], set()
-    at = _meeting_time(meeting.date)
+    at = meeting_time(meeting.date)
     for link in links:
         if link.proposal in handled:
             continue  # named twice: the first one counts
@@ -271,7 +270,7 @@ def do_unlink_meeting_notes(
         actor, meeting, [mention.proposal for mention in gone], "unlink its proposals from"
     )
     ProposalMeeting.objects.filter(pk__in=[mention.pk for mention in gone]).delete()
-    at = _meeting_time(meeting.date)
+    at = meeting_time(meeting.date)
     audit.record_many(
         [
             _proposal_event_of(

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from pmc.models import Meeting, Membership, Project
+from pmc.models import Meeting, Membership, Project, meeting_time
 from proposals import audit, events
 from proposals.actions._base import (
     _is_system,
     _locked,
-    _meeting_time,
     _require_free_name,
     _require_kind_details,
     _transition,
@@ -135,7 +134,7 @@ def do_decide(
         raise LifecycleError(
             f"The decision must be taken in a meeting of {locked.committee}; {meeting} is not one."
         )
-    at = at or _meeting_time(meeting.date)
+    at = at or meeting_time(meeting.date)
     proposal = _transition(
         locked,
         "decide",
