@@ -98,9 +98,6 @@ def _transition_action(name: str, label: str):
     return admin.action(description=f"{label} selected proposals", permissions=["change"])(run)
 
 
-EDITABLE_TEXT = ["title", "body", "proposing_team", "condition", "new_name", "new_lead"]
-
-
 @admin.register(Proposal)
 class ProposalAdmin(ActionSavingAdmin):
     list_display = ["title", "committee", "kind", "state", "project", "proposer", "closes_at"]
@@ -155,7 +152,7 @@ class ProposalAdmin(ActionSavingAdmin):
     def get_readonly_fields(self, request, obj=None):
         every = [field for _, options in self.fieldsets for field in options["fields"]]
         if obj is not None and self.may_edit(request, obj):
-            return [field for field in every if field not in EDITABLE_TEXT]
+            return [field for field in every if field not in actions.TYPED_FIELDS]
         return every
 
     def has_add_permission(self, request) -> bool:
@@ -173,7 +170,8 @@ class ProposalAdmin(ActionSavingAdmin):
         ]
 
     def save_model(self, request, obj, form, change) -> None:
-        changes = {f: form.cleaned_data[f] for f in form.changed_data if f in EDITABLE_TEXT}
+        typed = actions.TYPED_FIELDS
+        changes = {f: form.cleaned_data[f] for f in form.changed_data if f in typed}
         if changes:
             actions.do_edit_proposal(proposal=obj.pk, actor=request.user, **changes)
 

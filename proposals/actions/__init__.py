@@ -33,6 +33,7 @@ from proposals.actions.projects import PROJECT_FIELDS, do_create_project, do_upd
 from proposals.actions.proposals import (
     EDITABLE_FIELDS,
     TEXT_FIELDS,
+    TYPED_FIELDS,
     MeetingLink,
     do_create_proposal,
     do_edit_proposal,
@@ -58,6 +59,7 @@ __all__ = [
     # proposals
     "EDITABLE_FIELDS",
     "TEXT_FIELDS",
+    "TYPED_FIELDS",
     "MeetingLink",
     "do_create_proposal",
     "do_edit_proposal",

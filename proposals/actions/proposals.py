@@ -84,17 +84,29 @@ def do_create_proposal(
     return proposal
 
 
-EDITABLE_FIELDS = (
-    "title",
-    "body",
-    "project",
-    "proposing_team",
-    "condition",
-    "new_name",
-    "new_lead",
+@dataclass(frozen=True)
+class Editable:
+    """A field of a proposal that an edit may change, and what changing it means."""
+
+    name: str
+    revises: bool = True  # a change is a new revision of the text voted on
+    single_line: bool = True  # no line breaks: a title, a name
+    typed: bool = True  # typed in (the admin edits these), not a row picked
+
+
+EDITABLE = (
+    Editable("title"),
+    Editable("body", single_line=False),
+    Editable("project", single_line=False, typed=False),
+    Editable("proposing_team", revises=False),
+    Editable("condition"),
+    Editable("new_name"),
+    Editable("new_lead"),
 )
-TEXT_FIELDS = ("title", "body", "condition", "new_name", "new_lead", "project")
-SINGLE_LINE_FIELDS = ("title", "proposing_team", "condition", "new_name", "new_lead")
+EDITABLE_FIELDS = tuple(field.name for field in EDITABLE)
+TEXT_FIELDS = tuple(field.name for field in EDITABLE if field.revises)
+SINGLE_LINE_FIELDS = tuple(field.name for field in EDITABLE if field.single_line)
+TYPED_FIELDS = tuple(field.name for field in EDITABLE if field.typed)
 
 
 @action
