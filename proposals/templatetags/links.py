@@ -1,3 +1,5 @@
+"""Filters for links in pages."""
+
 from urllib.parse import urlsplit
 
 from django import template
