@@ -7,6 +7,10 @@ class ProposalsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from proposals import embedded
+        """Wire the layers: each event written may need an outbox row, each committed
+        outbox row gets the drain going, and the jobs thread starts with a request."""
+        from proposals import audit, background, embedded, notifications
 
+        audit.on_written(notifications.write_outbox)
+        notifications.on_outbox_committed(background.outbox_written)
         embedded.connect()

@@ -11,17 +11,27 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import datetime
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.utils import timezone
 
-from proposals import notifications
 from proposals.models import GENESIS_HASH, AuditCheck, Event
 
 # Arbitrary constant naming "the audit chain" among PostgreSQL advisory locks.
 _CHAIN_LOCK_KEY = 7_245_113_901
+
+# Called with each event just written, in the transaction that wrote it. The layers
+# above register here (ProposalsConfig.ready(): notifications writes the outbox), so
+# this module, the lowest after the models, imports none of them.
+_listeners: list[Callable[[Event], object]] = []
+
+
+def on_written(listener: Callable[[Event], object]) -> None:
+    """Call `listener(event)` for every event written, in its transaction, once each."""
+    if listener not in _listeners:
+        _listeners.append(listener)
 
 
 def actor_fields(actor) -> dict:
@@ -149,8 +159,8 @@ def _append(events: list[Event]) -> list[Event]:
     else:
         Event.objects.bulk_create(events)
     for new in events:
-        # Notification work for events that concern members, in this same transaction.
-        notifications.write_outbox(new)
+        for listener in _listeners:
+            listener(new)
     return events
 
 

@@ -18,6 +18,10 @@ import time
 
 from django.conf import settings
 
+from pmc import services
+from proposals import embedded
+from proposals.tasks import drain_outbox as drain_outbox_task
+
 logger = logging.getLogger(__name__)
 
 # After a failed enqueue, stop trying from this process for this long.
@@ -30,9 +34,8 @@ _again = False
 
 
 def outbox_written() -> None:
-    """Called on commit of a transaction that wrote outbox rows."""
-    from proposals import embedded
-
+    """Called on commit of a transaction that wrote outbox rows (registered with
+    `notifications.on_outbox_committed()` by `ProposalsConfig.ready()`)."""
     if settings.PMC_EMBEDDED_JOBS:
         embedded.wake()
     _enqueue_drain_soon()
@@ -57,8 +60,6 @@ def wait_for_enqueue(timeout: float = 15.0) -> None:
 
 def _enqueue_drain_soon() -> None:
     global _in_flight, _again
-    from pmc import services
-
     if not services.uses_redis() or broker_backing_off():
         return
     with _lock:
@@ -72,8 +73,6 @@ def _enqueue_drain_soon() -> None:
 
 def _enqueue() -> None:
     global _broker_down_until, _again
-    from proposals.tasks import drain_outbox as drain_outbox_task
-
     while True:
         try:
             # No publish retries: the outbox keeps the work, one quick failure is enough.

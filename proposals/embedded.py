@@ -27,6 +27,9 @@ from django.core.signals import request_started
 from django.db import IntegrityError, connections
 from django.utils import timezone
 
+from proposals import audit, deadlines, failures, notifications
+from proposals.models import ScheduledRun
+
 logger = logging.getLogger(__name__)
 
 HEARTBEAT = "embedded-jobs"
@@ -74,7 +77,6 @@ def run_jobs(*, full: bool = True, now: datetime.datetime | None = None) -> None
     outbox (after a commit); a full round does everything that is due. A job that fails
     as a whole is logged and recorded (`failures.whole_run`), and the round goes on with
     the next; each job also isolates its own items."""
-    from proposals import audit, deadlines, failures, notifications
 
     def run(job: str, function, *args, **kwargs) -> None:
         with failures.whole_run(job, logger):
@@ -93,8 +95,6 @@ def run_jobs(*, full: bool = True, now: datetime.datetime | None = None) -> None
 
 def claim(name: str, every: datetime.timedelta, now: datetime.datetime | None = None) -> bool:
     """True for exactly one caller per period `every`, across processes."""
-    from proposals.models import ScheduledRun
-
     now = now or timezone.now()
     with contextlib.suppress(IntegrityError):  # another process created it just now
         ScheduledRun.objects.get_or_create(
@@ -108,8 +108,6 @@ def claim(name: str, every: datetime.timedelta, now: datetime.datetime | None = 
 
 def beat(name: str, now: datetime.datetime | None = None) -> None:
     """Note that `name` is alive (read by `manage.py check_services`)."""
-    from proposals.models import ScheduledRun
-
     now = now or timezone.now()
     if not ScheduledRun.objects.filter(name=name).update(last_run_at=now):
         with contextlib.suppress(IntegrityError):  # another process created it just now

@@ -2,9 +2,11 @@
 
 The path of a notification:
 
-1. `audit.record()` calls `write_outbox()` for each event that concerns members; the
+1. `audit.record()` calls `write_outbox()` for each event written (registered with
+   `audit.on_written()` by `ProposalsConfig.ready()`); for those that concern members the
    outbox row is written in the transaction of the change, so it exists exactly when the
-   change does. After the commit, `background.outbox_written()` asks for a drain.
+   change does. After the commit, `background.outbox_written()` (registered with
+   `on_outbox_committed()`) asks for a drain.
 2. `drain_outbox()` turns each waiting outbox row into one `Notification` per recipient,
    keyed `outbox:<row>:<user>:<kind>` (unique), and marks the row processed, in one
    transaction. Running it twice, or on two workers at once, creates nothing twice.
@@ -121,6 +123,9 @@ def silenced() -> Iterator[None]:
 
 # 1. The outbox, written by audit.record() in the change's transaction
 
+# What runs once an outbox row has committed (see `on_outbox_committed`).
+_on_outbox_commit: list[Callable[[], object]] = []
+
 
 def write_outbox(event: Event) -> OutboxMessage | None:
     kind = EVENT_KINDS.get(event.action)
@@ -131,10 +136,16 @@ def write_outbox(event: Event) -> OutboxMessage | None:
     if event.action == events.transition("withdraw") and event.from_state == State.DRAFT:
         return None  # nobody was told about the draft either
     message = OutboxMessage.objects.create(event=event, kind=kind, created_at=event.recorded_at)
-    from proposals import background
-
-    transaction.on_commit(background.outbox_written)
+    for callback in _on_outbox_commit:
+        transaction.on_commit(callback)
     return message
+
+
+def on_outbox_committed(callback: Callable[[], object]) -> None:
+    """Call `callback()` on commit of each transaction that wrote outbox rows, once per
+    row: registered by `ProposalsConfig.ready()` (background gets the drain going)."""
+    if callback not in _on_outbox_commit:
+        _on_outbox_commit.append(callback)
 
 
 # 2. Draining the outbox
