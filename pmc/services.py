@@ -11,13 +11,8 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 import redis
-from redis.backoff import NoBackoff
-from redis.retry import Retry
 
-from pmc.celery import BEAT_HEARTBEAT_KEY, app
-
-# Beat notes it is alive every 15 s; after this long without a note it counts as down.
-BEAT_STALE_SECONDS = 120
+from pmc.celery import BEAT_STALE_SECONDS, app, beat_heartbeat_key, broker_url, redis_client
 
 
 @dataclass(frozen=True)
@@ -26,10 +21,6 @@ class Status:
     ok: bool
     detail: str
     required: bool = True
-
-
-def broker_url() -> str:
-    return app.conf.broker_url or ""
 
 
 def uses_redis() -> bool:
@@ -46,27 +37,6 @@ def safe_url(url: str) -> str:
         host = f"{host}:{parts.port}"
     user = f"{parts.username}:***@" if parts.username else ":***@"
     return urlunsplit((parts.scheme, user + host, parts.path, parts.query, parts.fragment))
-
-
-def redis_client(timeout: float = 2.0) -> redis.Redis:
-    """A client that fails fast: no retries with backoff, short socket timeouts."""
-    return redis.Redis.from_url(
-        broker_url(),
-        socket_connect_timeout=timeout,
-        socket_timeout=timeout,
-        retry=Retry(NoBackoff(), 0),
-    )
-
-
-def beat_heartbeat_key() -> str:
-    """The heartbeat's key, under the broker's key prefix if one is configured."""
-    options = app.conf.broker_transport_options or {}
-    return options.get("global_keyprefix", "") + BEAT_HEARTBEAT_KEY
-
-
-def write_beat_heartbeat() -> None:
-    with redis_client() as client:
-        client.set(beat_heartbeat_key(), f"{time.time():.3f}", ex=BEAT_STALE_SECONDS * 5)
 
 
 def beat_heartbeat_age() -> float | None:
