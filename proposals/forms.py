@@ -1,8 +1,10 @@
-"""Forms for filing, editing, voting on and filtering proposals."""
+"""Forms for filing, editing, voting on and filtering proposals, and for uploading
+meeting notes."""
 
 from __future__ import annotations
 
 from django import forms
+from django.template.defaultfilters import filesizeformat
 
 from pmc.markup import MarkupTooComplex, check_markup
 from pmc.models import Committee, Meeting, Project
@@ -123,3 +125,62 @@ class AuditFilterForm(forms.Form):
     date_to = forms.DateField(
         required=False, widget=forms.DateInput(attrs={"type": "date"}), label="To"
     )
+
+
+# Uploading meeting notes
+
+MAX_FILES = 20
+MAX_FILE_MB = 2
+MAX_FILE_BYTES = MAX_FILE_MB * 1024 * 1024
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        uploads = data if isinstance(data, list | tuple) else [data] if data else []
+        if not uploads:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        if len(uploads) > MAX_FILES:
+            raise forms.ValidationError(
+                f"Choose at most {MAX_FILES} files at a time (you chose {len(uploads)}); "
+                "upload the rest afterwards."
+            )
+        too_large = [upload for upload in uploads if upload.size > MAX_FILE_BYTES]
+        if too_large:
+            raise forms.ValidationError(
+                [
+                    f"{upload.name} is {filesizeformat(upload.size)}; a notes file may be at "
+                    f"most {MAX_FILE_MB} MB. Nothing was uploaded."
+                    for upload in too_large
+                ]
+            )
+        return [super(MultipleFileField, self).clean(upload, initial) for upload in uploads]
+
+
+class NotesUploadForm(forms.Form):
+    committee = forms.ModelChoiceField(
+        queryset=Committee.objects.none(),
+        empty_label=None,
+        label="Committee",
+        help_text="The meetings are imported into this committee, whatever the files are called.",
+    )
+    files = MultipleFileField(
+        # An empty file is reported by the import, with its name, like any unreadable one.
+        allow_empty_file=True,
+        label="Notes files",
+        help_text=(
+            f"Markdown files named after the meeting's date, e.g. 2017-05-16-runtime.md: "
+            f"at most {MAX_FILES} files of at most {MAX_FILE_MB} MB each."
+        ),
+        error_messages={"required": "Choose one or more notes files (.md) to upload."},
+    )
+
+    def __init__(self, *args, committees, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["committee"].queryset = committees
+        self.fields["files"].widget.attrs["accept"] = ".md,.markdown,text/markdown"

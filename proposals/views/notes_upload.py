@@ -9,38 +9,23 @@ on the chair's authority: the report lists the links suggested to that committee
 chair instead. The committee is the one the chair picks among those they chair, and
 it overrides whatever the files' names say.
 
-Between the two requests the files travel in the page itself: their bytes, compressed,
-in a hidden field signed with a `TimestampSigner` together with the chair's and the
-committee's ids. The apply request imports exactly the bytes that were previewed, only
-for the user they were previewed for, within an hour; anything else is refused. Nothing
-is kept on the server between the two requests.
+Between the two requests the files travel in the page itself, sealed (`upload_signing`).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import datetime
-import json
-import zlib
-
-from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.signing import BadSignature, SignatureExpired, TimestampSigner
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 
 from pmc.models import Committee, Role
 from proposals import permissions
+from proposals.forms import NotesUploadForm
 from proposals.importing import ImportResult, NoteFile, apply_import, plan_import
+from proposals.upload_signing import UploadRefused, seal, unseal
 
-MAX_FILES = 20
-MAX_FILE_MB = 2
-MAX_FILE_BYTES = MAX_FILE_MB * 1024 * 1024
-MAX_AGE = datetime.timedelta(hours=1)
-SALT = "proposals.notes_upload"
 # Room left in a request body for the CSRF token and the field names around the payload.
 _FORM_OVERHEAD = 16 * 1024
 
@@ -62,133 +47,11 @@ _OUTCOMES = {
 }
 
 
-class UploadRefused(Exception):
-    """The signed files sent back for the import cannot be used; the message says why."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
 def chaired_committees(user):
     """The committees the user chairs today."""
     roles = permissions.roles_by_committee(user)
     chaired = [pk for pk, role in roles.items() if role == Role.CHAIR]
     return Committee.objects.filter(pk__in=chaired).order_by("name")
-
-
-# Sealing the files between the preview and the import
-
-
-def _signer() -> TimestampSigner:
-    return TimestampSigner(salt=SALT)
-
-
-def seal(user, committee: Committee, files: list[NoteFile], *, signer=None) -> str:
-    """The files' names and bytes, with who may import them where, compressed and signed."""
-    header = {
-        "user": user.pk,
-        "committee": committee.pk,
-        "files": [[file.name, len(file.data)] for file in files],
-    }
-    blob = json.dumps(header).encode() + b"\n" + b"".join(file.data for file in files)
-    packed = base64.urlsafe_b64encode(zlib.compress(blob, 9)).decode("ascii")
-    return (signer or _signer()).sign(packed)
-
-
-def unseal(token: str, user) -> tuple[int, list[NoteFile]]:
-    """The committee id and the files sealed for `user`, or UploadRefused.
-
-    A payload sealed for another user raises PermissionDenied."""
-    try:
-        packed = _signer().unsign(token, max_age=MAX_AGE)
-    except SignatureExpired:
-        raise UploadRefused(
-            "This preview is more than an hour old, so it can no longer be imported. "
-            "Upload the files again to see a fresh preview; nothing was changed."
-        ) from None
-    except BadSignature:
-        raise UploadRefused(
-            "The files sent back for the import do not match the ones that were previewed "
-            "(they were changed or damaged on the way). Upload the files again; nothing "
-            "was changed."
-        ) from None
-    try:
-        blob = zlib.decompress(base64.urlsafe_b64decode(packed))
-        head, _, data = blob.partition(b"\n")
-        header = json.loads(head)
-        files, start = [], 0
-        for name, size in header["files"]:
-            files.append(NoteFile(name, data=data[start : start + size]))
-            start += size
-    except (binascii.Error, zlib.error, ValueError, KeyError, TypeError):
-        raise UploadRefused(
-            "The previewed files could not be read back. Upload them again."
-        ) from None
-    if header.get("user") != user.pk:
-        raise PermissionDenied(
-            "These files were previewed by another user; only they can import them. "
-            "Upload the files yourself to import them."
-        )
-    return header["committee"], files
-
-
-# The form
-
-
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    widget = MultipleFileInput
-
-    def clean(self, data, initial=None):
-        uploads = data if isinstance(data, list | tuple) else [data] if data else []
-        if not uploads:
-            raise forms.ValidationError(self.error_messages["required"], code="required")
-        if len(uploads) > MAX_FILES:
-            raise forms.ValidationError(
-                f"Choose at most {MAX_FILES} files at a time (you chose {len(uploads)}); "
-                "upload the rest afterwards."
-            )
-        too_large = [upload for upload in uploads if upload.size > MAX_FILE_BYTES]
-        if too_large:
-            raise forms.ValidationError(
-                [
-                    f"{upload.name} is {filesizeformat(upload.size)}; a notes file may be at "
-                    f"most {MAX_FILE_MB} MB. Nothing was uploaded."
-                    for upload in too_large
-                ]
-            )
-        return [super(MultipleFileField, self).clean(upload, initial) for upload in uploads]
-
-
-class NotesUploadForm(forms.Form):
-    committee = forms.ModelChoiceField(
-        queryset=Committee.objects.none(),
-        empty_label=None,
-        label="Committee",
-        help_text="The meetings are imported into this committee, whatever the files are called.",
-    )
-    files = MultipleFileField(
-        # An empty file is reported by the import, with its name, like any unreadable one.
-        allow_empty_file=True,
-        label="Notes files",
-        help_text=(
-            f"Markdown files named after the meeting's date, e.g. 2017-05-16-runtime.md: "
-            f"at most {MAX_FILES} files of at most {MAX_FILE_MB} MB each."
-        ),
-        error_messages={"required": "Choose one or more notes files (.md) to upload."},
-    )
-
-    def __init__(self, *args, committees, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["committee"].queryset = committees
-        self.fields["files"].widget.attrs["accept"] = ".md,.markdown,text/markdown"
-
-
-# The page
 
 
 @login_required

@@ -23,6 +23,7 @@ from django.utils.timezone import localtime
 from pmc.models import Committee, Meeting, Project, ProjectStatus, Role, TeamReport
 from pmc.notes import read_notes
 from proposals import actions
+from proposals.forms import MAX_FILE_BYTES, MAX_FILES
 from proposals.importing import NoteFile, apply_import
 from proposals.models import (
     Event,
@@ -32,7 +33,7 @@ from proposals.models import (
     ProposalMeeting,
 )
 from proposals.states import Kind, State
-from proposals.views.notes_upload import MAX_AGE, MAX_FILE_BYTES, MAX_FILES, SALT, seal
+from proposals.upload_signing import MAX_AGE, SALT, seal
 from tests.base import LifecycleTestCase
 from tests.factories import make_meeting, make_member, make_project, make_proposal, make_user
 
