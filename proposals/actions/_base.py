@@ -148,7 +148,12 @@ def _require_project_in(project: Project | None, committee_id: int) -> None:
 
 
 def _require_free_name(name: str, project: Project | None = None) -> None:
-    taken = Project.objects.filter(name__iexact=name).exclude(pk=getattr(project, "pk", None))
+    """Refuse `name` if another project is called that, in any case: read through the
+    index on the upper-cased name, and from the database every time (other processes
+    create and rename projects too)."""
+    taken = Project.objects.called(name)
+    if project is not None:
+        taken = taken.exclude(pk=project.pk)
     other = taken.select_related("committee").first()
     if other is not None:
         raise ConditionNotMet(
