@@ -56,9 +56,9 @@ from pmc.notes import (
 )
 from proposals import actions, audit, notifications
 from proposals.actors import IMPORT
-from proposals.errors import LifecycleError
+from proposals.errors import ConditionNotMet, LifecycleError
 from proposals.kinds import KINDS
-from proposals.models import Proposal, ProposalMeeting
+from proposals.models import Event, Proposal, ProposalMeeting
 from proposals.states import FINAL_STATES, State
 
 Progress = Callable[[int, int, str], None]
@@ -351,6 +351,20 @@ def _one_file_at_a_time() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_IMPORT_LOCK_KEY])
 
 
+# How many projects a refresh of the importer's index reads per query.
+_REFRESH_BATCH = 500
+
+
+def _newest_event_id() -> int:
+    return Event.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def _index_keys(project: Project) -> list[str]:
+    """What the importer finds a project by: its names, former names and repositories."""
+    keys = [normalized_name(name) for name in [project.name, *project.former_names]]
+    return keys + [url.casefold() for url in project.repository_urls]
+
+
 def _order(file: NoteFile, committee: str | None) -> tuple:
     date = meeting_date(file.name) or datetime.date.max
     return (date, (committee or committee_from_path(file.name) or "").casefold(), file.name)
@@ -369,6 +383,8 @@ class _Importer:
         self.committee_name = committee
         self._projects: dict[str, int] | None = None  # name, former name or URL -> id
         self.project_rows: dict[int, Project] = {}
+        self._events_seen = 0  # the newest event the index of projects has caught up with
+        self._dropped: set[str] = set()  # keys of the index a changed project no longer has
         self.meetings_seen: dict[tuple[str, datetime.date], str] = {}
         # committee id -> {date: (meeting id, SHA-256 of its file)}, as before this run
         self.imported: dict[int, dict[datetime.date, tuple[int, str]]] = {}
@@ -439,6 +455,7 @@ class _Importer:
             ):
                 if not self.dry_run:
                     _one_file_at_a_time()
+                self.refresh_projects()  # what others changed before the file's turn
                 self.meeting(notes, result)
         except Exception as error:  # one bad file must not stop the others
             self.restore_caches(saved)
@@ -484,11 +501,13 @@ class _Importer:
 
     def save_caches(self) -> tuple:
         projects = None if self._projects is None else dict(self._projects)
-        return dict(self.committees), projects, dict(self.project_rows)
+        seen = (self._events_seen, set(self._dropped))
+        return dict(self.committees), projects, dict(self.project_rows), seen
 
     def restore_caches(self, saved: tuple) -> None:
         """Forget rows created inside a transaction that was rolled back."""
-        self.committees, self._projects, self.project_rows = saved
+        self.committees, self._projects, self.project_rows, seen = saved
+        self._events_seen, self._dropped = seen
 
     # Meetings
 
@@ -639,35 +658,58 @@ class _Importer:
         whether it was created now (in the committee the notes name, else the
         meeting's) because the registry lacked it."""
         known = self.known_project(mention)
+        if known is None and self.refresh_projects():  # created or renamed meanwhile?
+            known = self.known_project(mention)
         if known is not None:
             return self.project_row(known), False
-        found = Project.objects.named(mention.project).select_related("committee").first()
-        if found is not None:
-            self.remember(found)
-            return found, False
+        if self._dropped.intersection(self.project_keys(mention)):
+            # A key a changed project gave up, which another project may still have.
+            found = self.named(mention.project)
+            if found is not None:
+                return found, False
         if mention.committee_hint:
             hinted = self.find_committee(mention.committee_hint)
             committee = hinted or committee
-        project = actions.do_create_project(
-            committee=committee,
-            actor=self.actor,
-            name=mention.project[:200],
-            status=KINDS[mention.kind].new_project_status,
-            repository_urls=[mention.repository_url] if mention.repository_url else [],
-            reason="Named in imported meeting notes.",
-            at=at,
-        )
+        try:
+            project = actions.do_create_project(
+                committee=committee,
+                actor=self.actor,
+                name=mention.project[:200],
+                status=KINDS[mention.kind].new_project_status,
+                repository_urls=[mention.repository_url] if mention.repository_url else [],
+                reason="Named in imported meeting notes.",
+                at=at,
+            )
+        except ConditionNotMet:
+            # The name is taken by a project the index knows by another key (a name
+            # that folds differently), or that someone created since the refresh.
+            found = self.named(mention.project)
+            if found is None:
+                raise
+            return found, False
         self.remember(project)
         return project, True
+
+    def named(self, name: str) -> Project | None:
+        """The project called `name` now or before, looked up in the database (reading
+        the whole table): only when the index cannot say."""
+        found = Project.objects.named(name).select_related("committee").first()
+        if found is not None:
+            self.remember(found)
+        return found
+
+    @staticmethod
+    def project_keys(mention: LifecycleMention) -> list[str]:
+        keys = [mention.repository_url.casefold(), normalized_name(mention.project)]
+        keys.append(normalized_name(mention.subject))
+        return [key for key in keys if key]
 
     def known_project(self, mention: LifecycleMention) -> int | None:
         """The id of the project the registry knows the item by (its repository, current
         or former name), if any."""
         index = self.project_index()
-        keys = [mention.repository_url.casefold(), normalized_name(mention.project)]
-        keys.append(normalized_name(mention.subject))
-        for key in keys:
-            if key and key in index:
+        for key in self.project_keys(mention):
+            if key in index:
                 return index[key]
         return None
 
@@ -678,20 +720,65 @@ class _Importer:
 
     def project_index(self) -> dict[str, int]:
         if self._projects is None:
+            # The newest event first, then the projects: a change recorded after it is
+            # read again by the next refresh, even if the projects read include it.
+            self._events_seen = _newest_event_id()
             self._projects = {}
             for project in Project.objects.select_related("committee"):
                 self.remember(project)
         return self._projects
 
+    def refresh_projects(self) -> bool:
+        """Bring the index up to date with the projects created, renamed or changed since
+        it was read, and say whether any were. The audit log says which: each change to
+        a project is recorded, in its transaction, by an event naming the project, and
+        events are appended under the chain's lock, so their ids grow in the order their
+        transactions commit. The events after the newest one seen are read by their
+        primary key, and the projects they name by theirs: no lookup by name, which
+        would read the whole table."""
+        if self._projects is None:
+            return False  # read whole when first needed
+        changed = set()
+        events = Event.objects.filter(pk__gt=self._events_seen).order_by("pk")
+        for pk, project_id in events.values_list("pk", "project_id").iterator():
+            self._events_seen = pk
+            if project_id is not None:
+                changed.add(project_id)
+        if not changed:
+            return False
+        pks = sorted(changed)
+        rows: dict[int, Project] = {}
+        for start in range(0, len(pks), _REFRESH_BATCH):
+            batch = pks[start : start + _REFRESH_BATCH]
+            rows.update(Project.objects.select_related("committee").in_bulk(batch))
+        for pk in pks:
+            if pk in rows:
+                self.remember(rows[pk])
+            elif pk in self.project_rows:  # no longer there
+                self.forget(self.project_rows.pop(pk))
+        return True
+
     def remember(self, project: Project) -> None:
+        """Keep the project's row, and index it by its names and repositories (a key
+        already taken stays with the project that had it first); a newer row of a
+        project replaces what the index had from the older one."""
+        old = self.project_rows.get(project.pk)
         self.project_rows[project.pk] = project
         index = self._projects
         if index is None:
             return  # loaded from the database when first needed
-        for name in [project.name, *project.former_names]:
-            index.setdefault(normalized_name(name), project.pk)
-        for url in project.repository_urls:
-            index.setdefault(url.casefold(), project.pk)
+        if old is not None and old is not project:
+            self.forget(old)
+        for key in _index_keys(project):
+            index.setdefault(key, project.pk)
+            self._dropped.discard(key)
+
+    def forget(self, project: Project) -> None:
+        """Take the keys of this row of the project out of the index."""
+        for key in _index_keys(project):
+            if self._projects.get(key) == project.pk:
+                del self._projects[key]
+                self._dropped.add(key)
 
     def prefetch_proposals(
         self, mentions: list[LifecycleMention], meeting: Meeting, *, new: bool
