@@ -34,27 +34,8 @@ def do_recuse(*, proposal, actor, reason: str = "", at: datetime.datetime | None
 def _record_ballot(proposal, actor, *, value, recused, reason, at) -> Vote:
     at = at or timezone.now()
     proposal = _locked(proposal)
-    if proposal.state != State.VOTING:
-        raise VoteRefused(
-            f"“{proposal}” is {proposal.get_state_display().lower()}, not open for voting."
-        )
-    if at >= proposal.closes_at:
-        raise VoteRefused(
-            f"The vote on “{proposal}” closed at {proposal.closes_at:%Y-%m-%d %H:%M %Z}; "
-            "no more votes are accepted. Ask the chair if it should be reopened."
-        )
-    if _is_system(actor):
-        raise NotPermitted("The system does not vote.")
-    # The voters frozen at the start keep their binding vote even if their seat ends
-    # during the vote; anyone else must hold a seat now, and votes non-binding.
-    binding = (
-        actor.is_authenticated
-        and EligibleVoter.objects.filter(
-            proposal=proposal, round=proposal.vote_round, user=actor
-        ).exists()
-    )
-    if not (binding or permissions.has_perm("proposals.vote", actor, proposal)):
-        raise NotPermitted(f"Only members of {proposal.committee} may vote on “{proposal}”.")
+    _require_open_vote(proposal, at)
+    binding = _require_voter(proposal, actor)
     vote = Vote.objects.filter(proposal=proposal, round=proposal.vote_round, voter=actor).first()
     before = None if vote is None else ("recused" if vote.recused else vote.value)
     after = "recused" if recused else value
@@ -68,13 +49,10 @@ def _record_ballot(proposal, actor, *, value, recused, reason, at) -> Vote:
     vote.cast_at = at
     vote.revision = proposal.revision
     vote.save()
-    action = (
-        events.VOTE_RECUSED
-        if recused
-        else events.VOTE_CAST
-        if before is None
-        else events.VOTE_CHANGED
-    )
+    if recused:
+        action = events.VOTE_RECUSED
+    else:
+        action = events.VOTE_CAST if before is None else events.VOTE_CHANGED
     _proposal_event(
         proposal,
         action=action,
@@ -91,3 +69,32 @@ def _record_ballot(proposal, actor, *, value, recused, reason, at) -> Vote:
         },
     )
     return vote
+
+
+def _require_open_vote(proposal, at) -> None:
+    if proposal.state != State.VOTING:
+        raise VoteRefused(
+            f"“{proposal}” is {proposal.get_state_display().lower()}, not open for voting."
+        )
+    if at >= proposal.closes_at:
+        raise VoteRefused(
+            f"The vote on “{proposal}” closed at {proposal.closes_at:%Y-%m-%d %H:%M %Z}; "
+            "no more votes are accepted. Ask the chair if it should be reopened."
+        )
+
+
+def _require_voter(proposal, actor) -> bool:
+    """Whether `actor`'s vote is binding; refused if they may not vote at all. The voters
+    frozen at the start keep their binding vote even if their seat ends during the vote;
+    anyone else must hold a seat now, and votes non-binding."""
+    if _is_system(actor):
+        raise NotPermitted("The system does not vote.")
+    binding = (
+        actor.is_authenticated
+        and EligibleVoter.objects.filter(
+            proposal=proposal, round=proposal.vote_round, user=actor
+        ).exists()
+    )
+    if not (binding or permissions.has_perm("proposals.vote", actor, proposal)):
+        raise NotPermitted(f"Only members of {proposal.committee} may vote on “{proposal}”.")
+    return binding
