@@ -27,6 +27,7 @@ from proposals.models import (
     EligibleVoter,
     Event,
     JobFailure,
+    LinkSuggestion,
     Notification,
     NotificationPreference,
     OutboxMessage,
@@ -397,6 +398,15 @@ class NotificationPreferenceAdmin(ReadOnlyAdmin):
 @admin.register(ScheduledRun)
 class ScheduledRunAdmin(ReadOnlyAdmin):
     list_display = ["name", "last_run_at"]
+
+
+@admin.register(LinkSuggestion)
+class LinkSuggestionAdmin(ReadOnlyAdmin):
+    """Decided on the proposal page by its committee's chair, so the decision is audited."""
+
+    list_display = ["proposal", "meeting", "suggested_by", "suggested_at", "accepted"]
+    list_filter = [("decided_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["proposal", "meeting__committee", "suggested_by"]
 
 
 @admin.register(JobFailure)

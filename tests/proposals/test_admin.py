@@ -8,7 +8,14 @@ from django.urls import reverse
 from pmc.models import Committee, Meeting, Membership, Role, TeamReport
 from proposals import actions, audit, failures
 from proposals.errors import NotPermitted
-from proposals.models import ChecklistItem, Event, Proposal, ProposalMeeting, Vote
+from proposals.models import (
+    ChecklistItem,
+    Event,
+    LinkSuggestion,
+    Proposal,
+    ProposalMeeting,
+    Vote,
+)
 from proposals.states import Kind, State
 from tests.base import LifecycleTestCase
 from tests.factories import (
@@ -58,6 +65,9 @@ class AdminPagesTests(AdminTestCase):
         voting = make_proposal(cls.committee, cls.member, state=State.VOTING, chair=cls.chair)
         actions.do_cast_vote(proposal=voting, actor=cls.member, value=-1, reason="Not yet.")
         actions.do_link_meeting(proposal=voting, meeting=meeting, actor=cls.chair)
+        LinkSuggestion.objects.create(
+            proposal=voting, meeting=make_meeting(cls.other_committee), suggested_by=cls.chair
+        )
         make_proposal(cls.committee, cls.member, state=State.ACCEPTED, chair=cls.chair)
 
     def test_it_renders_the_list_and_a_change_page_of_every_model(self):
