@@ -103,6 +103,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, nargs="+", default=[1250, 2500, 5000, 10000])
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--max-seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--notes",
+        action="store_true",
+        help="render as a meeting's notes are (up to PMC_NOTES_MAX_CHARS, not a form's limit)",
+    )
     parser.add_argument("--no-import", action="store_true", help="time the rendering only")
     parser.add_argument(
         "--no-render", action="store_true", help="time the import of big tables only"
@@ -148,7 +153,10 @@ def _render(options) -> None:
         if not options.shapes or any(part in name for part in options.shapes)
     }
     sizes = options.sizes
-    print("Rendering (pmc.markup.render_markdown), seconds per size in characters;")
+    limit = markup.notes_max_chars() if options.notes else markup.max_chars()
+    what = "a meeting's notes" if options.notes else "a proposal's text"
+    print(f"Rendering (pmc.markup.render_markdown) as {what}, up to {limit:,} characters;")
+    print("seconds per size in characters;")
     print("k: time ~ size^k against the size before (1 linear, 2 quadratic).\n")
     header = f"{'shape':<30}" + "".join(f"{size:>10} {'k':>5}" for size in sizes)
     print(header)
@@ -166,7 +174,8 @@ def _render(options) -> None:
             for _ in range(options.repeat):
                 start = time.perf_counter()
                 try:
-                    markup.render_markdown(text)
+                    with markup.allow_chars(limit):
+                        markup.render_markdown(text)
                 except refusal:
                     refused = True
                 except RecursionError:

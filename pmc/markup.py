@@ -11,9 +11,9 @@ Shapes Python-Markdown takes quadratic time on are neutralised instead, without 
 how ordinary texts render: its scans for the end of a link (`[...](...)`) or of a code
 span, and its rebuilding of a paragraph after each inline match, draw on a budget
 proportional to the text's length, after which the rest of the text renders as plain
-text; and a `<` opening a tag (or a `[^` opening a footnote) that stays unclosed for
-more than `_TAG_REACH` characters becomes `&lt;` (`&#91;^`) when there are enough of
-them to make the HTML reader (the footnote pattern) quadratic.
+text; and a `<` opening a start or end tag (or a `[^` opening a footnote) that stays
+unclosed for more than `_TAG_REACH` characters becomes `&lt;` (`&#91;^`) when there are
+enough of them to make the HTML reader (the footnote pattern) quadratic.
 """
 
 from __future__ import annotations
@@ -207,7 +207,7 @@ def markdown_html(text: str) -> str:
         ) from None
 
 
-_TAG_OPEN = re.compile(r"<(?=[A-Za-z])")
+_TAG_OPEN = re.compile(r"<(?=/?[A-Za-z])")  # a start or an end tag
 _FOOTNOTE_OPEN = re.compile(r"\[(?=\^)")
 
 

@@ -325,6 +325,21 @@ class RenderingCostIsBoundedTests(SimpleTestCase):
                 scanned = self.scanned(text, HTMLParser, "check_for_whole_start_tag", cost)
                 self.assertLess(scanned, 30 * len(text) + 100_000)
 
+    def test_unclosed_end_tags_do_not_make_the_html_reader_quadratic(self):
+        from markdown.htmlparser import htmlparser
+
+        HTMLParser = htmlparser.HTMLParser  # noqa: N806
+
+        def cost(result, args):
+            parser, start = args
+            end = parser.rawdata.find(">", start)
+            return (len(parser.rawdata) if end < 0 else end) - start
+
+        for text in ("</a " * 2000, "</a" * 3000):
+            with self.subTest(text=text[:8]):
+                scanned = self.scanned(text, HTMLParser, "parse_endtag", cost)
+                self.assertLess(scanned, 30 * len(text) + 100_000)
+
     def test_ordinary_texts_render_as_python_markdown_renders_them(self):
         for text in (
             "A stray [ bracket, a <b and `code` and [a link](https://example.org) [^1].",
