@@ -203,19 +203,20 @@ def _run(folder: Path, scales: list[int], repeat: int, work: Path) -> int:
 
 # Where an import spends its time: (label, module, class or "", function) of the steps
 # timed. A step called inside another timed one is subtracted from the outer one.
+_IMPORTER = "proposals.importing.importer"
 _TIMED = [
-    ("parse the notes", "proposals.importing", "", "read_notes"),
+    ("parse the notes", _IMPORTER, "", "read_notes"),
     ("render and sanitise", "pmc.models", "", "render_markdown"),
     ("render and sanitise", "proposals.models", "", "render_markdown"),
     ("meeting and team report rows", "proposals.actions", "", "do_import_meeting"),
-    ("find projects and proposals", "proposals.importing", "_Importer", "find_or_create"),
-    ("find projects and proposals", "proposals.importing", "_Importer", "prefetch_proposals"),
+    ("find projects and proposals", _IMPORTER, "Importer", "find_or_create"),
+    ("find projects and proposals", _IMPORTER, "Importer", "prefetch_proposals"),
     ("link proposals to meetings", "proposals.actions", "", "do_link_meetings"),
     ("link proposals to meetings", "proposals.actions", "", "do_unlink_meeting_notes"),
-    ("move proposals (transitions)", "proposals.importing", "_Importer", "advance"),
+    ("move proposals (transitions)", _IMPORTER, "Importer", "advance"),
     ("create committees", "proposals.actions", "", "do_create_committee"),
     ("write the events (chain)", "proposals.audit", "", "_append"),
-    ("skip unchanged files", "proposals.importing", "_Importer", "unchanged"),
+    ("skip unchanged files", _IMPORTER, "Importer", "unchanged"),
 ]
 
 

@@ -1,43 +1,15 @@
-"""Importing meeting notes: parsed notes (`pmc.notes`) become rows, through the actions.
-
-    files = collect_files(["notes/Runtime"])          # or [NoteFile("x.md", data=...)]
-    preview = plan_import(files, committee="Runtime")  # a dry run: nothing is kept
-    print(preview)
-    result = apply_import(files, committee="Runtime")
-
-For each meeting file the import creates or updates the `Meeting` (its original text,
-the repaired text it renders, which file and which version of it: path and SHA-256)
-and its team reports; finds or creates each project a lifecycle item is about (by its
-current or former name, or its repository); creates the item's `Proposal`, or finds the
-one raised in an earlier meeting (same kind and project, in any committee) and links it
-to this meeting; and moves the proposal through the state machine as far as the notes
-record (submit, decide, defer, complete), at the meeting's date, as `system:import`
-(or as the actor given: a chair uploading notes acts with the chair's own permissions).
-
-A chair acts for the committees they chair only: a proposal of another committee that
-their notes mention is neither linked nor moved on, and no proposal is filed there;
-the link is suggested to that committee's chair instead (`LinkSuggestion`), and what
-links that committee's proposals had to the meeting stay as they are.
-
-Every change goes through `proposals.actions`, so the audit log records it. Files are
-imported oldest meeting first (the date is in the file name), one transaction each: a
-file that fails leaves nothing behind and the others are still imported. A file whose
-bytes did not change since it was last imported is "unchanged" and not touched again.
-"""
+"""One notes file imported (`Importer.one`): its meeting and team reports; the project
+of each lifecycle item, found through an index of the projects' names, former names and
+repositories kept up to date from the audit log; the item's proposal, created or found,
+linked to the meeting and moved on as the notes record; and, for a chair's import, the
+links to other committees' proposals suggested to their chairs."""
 
 from __future__ import annotations
 
 import datetime
-import gc
 import hashlib
-import os
-import stat
-from collections import Counter
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from pathlib import Path
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils.text import slugify
 
@@ -54,302 +26,15 @@ from pmc.notes import (
     read_notes,
     skip_reason,
 )
-from proposals import actions, audit, notifications
+from proposals import actions, audit
 from proposals.actors import IMPORT
 from proposals.errors import ConditionNotMet, LifecycleError
+from proposals.importing.files import NoteFile
+from proposals.importing.locks import one_file_at_a_time
+from proposals.importing.results import FileResult, ProposalChange
 from proposals.kinds import KINDS
 from proposals.models import Event, Proposal, ProposalMeeting
 from proposals.states import FINAL_STATES, State
-
-Progress = Callable[[int, int, str], None]
-
-_COLLECT_EVERY = 200
-# Arbitrary constant naming "a notes import is writing" among PostgreSQL advisory locks.
-_IMPORT_LOCK_KEY = 7_245_113_902
-
-
-@dataclass(frozen=True)
-class NoteFile:
-    """A notes file to import: its path (or an upload's name) and its bytes, read when
-    needed when only the path is given."""
-
-    name: str
-    data: bytes | None = None
-    path: Path | None = None
-    problem: str = ""  # why a path named cannot be read: missing, a FIFO, ...
-
-    def read(self) -> bytes:
-        """The bytes; OSError for a path that is missing or not a regular file (a FIFO,
-        device or socket is never opened: reading one could wait forever)."""
-        if self.data is not None:
-            return self.data
-        path = Path(self.path or self.name)
-        problem = _not_regular(path)
-        if problem:
-            raise OSError(problem)
-        return path.read_bytes()
-
-
-def _not_regular(path: Path) -> str:
-    """Why `path` cannot be read as a notes file ("" when it is a regular file)."""
-    try:
-        mode = path.stat().st_mode
-    except FileNotFoundError:
-        return f"no such file or folder: {path}"
-    except OSError as error:
-        return f"cannot read {path}: {error.strerror}"
-    if stat.S_ISREG(mode):
-        return ""
-    for test, what in (
-        (stat.S_ISDIR, "a folder"),
-        (stat.S_ISFIFO, "a FIFO (named pipe)"),
-        (stat.S_ISSOCK, "a socket"),
-        (stat.S_ISCHR, "a character device"),
-        (stat.S_ISBLK, "a block device"),
-    ):
-        if test(mode):
-            return f"not a regular file: {path} is {what}; it was not read"
-    return f"not a regular file: {path}; it was not read"
-
-
-@dataclass
-class ProposalChange:
-    """What importing one lifecycle item did (or would do) to its proposal."""
-
-    kind: str
-    project: str
-    action: str  # created, linked, updated, unchanged, suggested, failed
-    proposal_id: int | None = None
-    title: str = ""
-    state: str = ""
-    steps: list[str] = field(default_factory=list)
-    note: str = ""
-    suggested_to: str = ""  # the committee whose chair is asked to confirm the link
-
-    def line(self) -> str:
-        text = f"{self.kind} {self.project}: proposal"
-        text += f" #{self.proposal_id}" if self.proposal_id else ""
-        text += f" {self.action}"
-        if self.steps:
-            text += f", {' -> '.join(self.steps)}"
-        if self.state:
-            text += f" ({self.state})"
-        if self.note:
-            text += f"; {self.note}"
-        return text
-
-
-@dataclass
-class FileResult:
-    """What importing one file did (or would do)."""
-
-    name: str
-    status: str  # created, updated, unchanged, skipped, failed
-    reason: str = ""
-    committee: str = ""
-    date: datetime.date | None = None
-    meeting_id: int | None = None
-    team_reports: int = 0
-    changed: list[str] = field(default_factory=list)
-    repairs: tuple[str, ...] = ()
-    proposals: list[ProposalChange] = field(default_factory=list)
-    unlinked: int = 0  # proposals the edited notes no longer mention
-
-    def lines(self, *, details: bool = True) -> list[str]:
-        head = f"{self.status:<9} {self.name}"
-        if self.status in ("skipped", "failed"):
-            return [f"{head}: {self.reason}"]
-        meeting = f"{self.committee} {self.date:%Y-%m-%d}" if self.date else self.committee
-        parts = [meeting]
-        if self.status != "unchanged":
-            parts.append(f"{self.team_reports} team report(s)")
-            created = sum(1 for p in self.proposals if p.action == "created")
-            linked = sum(1 for p in self.proposals if p.action in ("linked", "updated"))
-            items = f"{len(self.proposals)} lifecycle item(s): {created} new, {linked} linked"
-            suggested = sum(1 for p in self.proposals if p.action == "suggested")
-            if suggested:
-                items += f", {suggested} suggested to another committee's chair"
-            parts.append(items)
-        if self.status == "updated" and self.changed:
-            parts.append(f"changed: {', '.join(self.changed)}")
-        if self.unlinked:
-            parts.append(f"{self.unlinked} proposal(s) no longer mentioned, unlinked")
-        if self.repairs:
-            parts.append("; ".join(self.repairs))
-        lines = [f"{head}: {', '.join(parts)}"]
-        if details:
-            lines += [f"          - {change.line()}" for change in self.proposals]
-        return lines
-
-
-_SUMMARY_ROWS = {
-    "meetings created": "created",
-    "meetings updated": "updated",
-    "meetings unchanged": "unchanged",
-    "files skipped": "skipped",
-    "files failed": "failed",
-    "team reports": "team reports",
-    "proposals created": "proposals created",
-    "proposals linked": "proposals linked",
-}
-
-
-@dataclass
-class ImportResult:
-    """The outcome of an import, or of a dry run (`dry_run`: nothing was kept).
-
-    `files` holds every file's result, unless the import was told to hand each result
-    to a callback instead (`on_file`), which keeps memory flat for large imports; the
-    totals are kept either way.
-    """
-
-    dry_run: bool = False
-    files: list[FileResult] = field(default_factory=list)
-    totals: Counter = field(default_factory=Counter)
-
-    def add(self, result: FileResult, *, keep: bool = True) -> None:
-        self.totals[result.status] += 1
-        self.totals["team reports"] += result.team_reports
-        for change in result.proposals:
-            if change.action == "created":
-                self.totals["proposals created"] += 1
-            elif change.action in ("linked", "updated"):
-                self.totals["proposals linked"] += 1
-        if keep:
-            self.files.append(result)
-
-    @property
-    def ok(self) -> bool:
-        return not self.totals["failed"]
-
-    def count(self, status: str) -> int:
-        return self.totals[status]
-
-    def counts(self) -> dict[str, int]:
-        return {row: self.totals[key] for row, key in _SUMMARY_ROWS.items()}
-
-    def summary(self) -> str:
-        counts = self.counts()
-        width = max(len(key) for key in counts)
-        digits = max(len(str(value)) for value in counts.values())
-        title = "Summary (dry run: nothing was written)" if self.dry_run else "Summary"
-        rows = [f"  {key:<{width}}  {value:>{digits}}" for key, value in counts.items()]
-        return "\n".join([title, *rows])
-
-    def lines(self, *, details: bool = True) -> list[str]:
-        return [line for result in self.files for line in result.lines(details=details)]
-
-    def __str__(self) -> str:
-        return "\n".join([*self.lines(), self.summary()])
-
-
-def collect_files(paths: Iterable[str | os.PathLike]) -> list[NoteFile]:
-    """The files named, and the files in the folders named (recursing), by path."""
-    files: list[NoteFile] = []
-    for given in paths:
-        path = Path(given)
-        if path.is_dir():
-            for found in sorted(path.rglob("*")):
-                if found.is_dir() or any(
-                    part.startswith(".") and part not in (".", "..")
-                    for part in found.relative_to(path).parts[:-1]
-                ):
-                    continue
-                if found.is_file():
-                    files.append(NoteFile(str(found), path=found))
-                elif found.exists():  # a FIFO, socket or device: reported, never opened
-                    files.append(NoteFile(str(found), path=found, problem=_not_regular(found)))
-        else:
-            files.append(NoteFile(str(given), path=path, problem=_not_regular(path)))
-    return files
-
-
-def plan_import(
-    files: Iterable[NoteFile],
-    *,
-    committee: str | Committee | None = None,
-    progress: Progress | None = None,
-    on_file: Callable[[FileResult], None] | None = None,
-    actor=IMPORT,
-) -> ImportResult:
-    """What importing the files would do, found by importing them in a transaction that
-    is rolled back: nothing is written."""
-    return apply_import(
-        files,
-        committee=committee,
-        progress=progress,
-        on_file=on_file,
-        dry_run=True,
-        actor=actor,
-    )
-
-
-def apply_import(files: Iterable[NoteFile], **options) -> ImportResult:
-    """Import the files (see `_apply_import` for the options). Old notes are history,
-    not news: whoever imports them, the import notifies nobody."""
-    with notifications.silenced():
-        return _apply_import(files, **options)
-
-
-def _apply_import(
-    files: Iterable[NoteFile],
-    *,
-    committee: str | Committee | None = None,
-    progress: Progress | None = None,
-    on_file: Callable[[FileResult], None] | None = None,
-    dry_run: bool = False,
-    actor=IMPORT,
-) -> ImportResult:
-    """Import the files, oldest meeting first, each in its own transaction. With
-    `dry_run` everything runs inside one transaction that is rolled back at the end.
-
-    `committee` names (or is) the committee of every file (else each file's `<PMC>/`
-    folder does). `progress(done, total, name)` is called after each file.
-    `on_file(result)`, when given, receives each file's result as soon as it is known,
-    and the returned `ImportResult` keeps only the totals. `actor` is who the changes
-    are recorded as, and whose permissions every action checks: the import itself
-    (`system:import`) unless a user is given.
-    """
-    name = committee.name if isinstance(committee, Committee) else committee
-    ordered = sorted(files, key=lambda f: _order(f, name))
-    importer = _Importer(committee=committee, actor=actor, dry_run=dry_run)
-    result = ImportResult(dry_run=dry_run)
-
-    def run() -> None:
-        for done, file in enumerate(ordered, start=1):
-            outcome = importer.one(file)
-            result.add(outcome, keep=on_file is None)
-            if on_file is not None:
-                on_file(outcome)
-            if progress is not None:
-                progress(done, len(ordered), file.name)
-            if done % _COLLECT_EVERY == 0:
-                # A few reference cycles are left behind per file (closures in Django's
-                # query compiler and in Python-Markdown); collecting them now and then
-                # keeps a long import's memory flat.
-                gc.collect()
-
-    if dry_run:
-        # All in one transaction, rolled back: later files see what earlier ones would
-        # create. Nothing is kept, so no events are written and no lock is taken that
-        # would make other changes wait for the preview.
-        with transaction.atomic(), audit.deferred(write=False):
-            run()
-            transaction.set_rollback(True)
-    else:
-        run()
-    return result
-
-
-def _one_file_at_a_time() -> None:
-    """Imports running at the same time (a chair's upload while the command runs) take
-    turns file by file, so that each file sees the projects and proposals the one before
-    it created instead of creating them again. SQLite's IMMEDIATE transactions take
-    turns already; PostgreSQL takes a lock held until the file's transaction ends."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_IMPORT_LOCK_KEY])
-
 
 # How many projects a refresh of the importer's index reads per query.
 _REFRESH_BATCH = 500
@@ -365,12 +50,10 @@ def _index_keys(project: Project) -> list[str]:
     return keys + [url.casefold() for url in project.repository_urls]
 
 
-def _order(file: NoteFile, committee: str | None) -> tuple:
-    date = meeting_date(file.name) or datetime.date.max
-    return (date, (committee or committee_from_path(file.name) or "").casefold(), file.name)
+class Importer:
+    """Imports notes files one by one (`one`), keeping what the files before it found:
+    the committees, the index of the projects, the meetings seen in this run."""
 
-
-class _Importer:
     def __init__(
         self, *, committee: str | Committee | None, actor=IMPORT, dry_run: bool = False
     ) -> None:
@@ -454,7 +137,7 @@ class _Importer:
                 markup.allow_chars(limit),  # notes are longer than a form's text
             ):
                 if not self.dry_run:
-                    _one_file_at_a_time()
+                    one_file_at_a_time()
                 self.refresh_projects()  # what others changed before the file's turn
                 self.meeting(notes, result)
         except Exception as error:  # one bad file must not stop the others
