@@ -6,22 +6,22 @@ import re
 
 _I = re.IGNORECASE
 
-_OUTCOME_RANK = {"pending": 0, "deferred": 1, "approved": 2, "rejected": 2, "completed": 3}
+OUTCOME_RANK = {"pending": 0, "deferred": 1, "approved": 2, "rejected": 2, "completed": 3}
 
-_DECISION_LABEL = re.compile(
+DECISION_LABEL = re.compile(
     r"^\W*(?:final\s+)?(?:decision|decided|resolution|resolved|outcome|result|conclusion"
     r"|vote|voted|votes|agreed|approved|accepted|rejected)\s*[:\-–—]\s*(?P<text>.*)$",
     _I,
 )
 
 # Every decision contains one of these words: a statement that names no change (no word
-# of `_ANY_CUE`) is read for a decision only if it has one (matched lower-cased too).
-_ANY_DECISION = re.compile(
+# of `ANY_CUE`) is read for a decision only if it has one (matched lower-cased too).
+ANY_DECISION = re.compile(
     r"decid|decision|agree|approv|accept|reject|declin|objection|consensus|vot|let|we\s"
     r"|resol|outcome|result|conclu|pass|carri"
 )
 
-_DECIDED = re.compile(
+DECIDED = re.compile(
     r"^\W*(?:agreed|approved|accepted|unanimous(?:ly)?|decided|passed|carried)\b"
     r"|\b(?:it\s+was\s+(?:decided|agreed)|we\s+(?:decided|agreed)|(?:was|were|is|are|has\s+been"
     r"|have\s+been|got)\s+(?:officially\s+|unanimously\s+)?(?:approved|accepted|rejected"
@@ -45,7 +45,7 @@ _NEGATIVE = re.compile(
 _DEFERRED = re.compile(
     r"\b(?:defer(?:red)?|postpon\w+|tabled|on\s+hold|put\s+off|later\s+date)\b", _I
 )
-_DONE = re.compile(
+DONE = re.compile(
     r"\b(?:has\s+been|have\s+been|was|were|got)\s+(?:moved|renamed|archived|retired|promoted"
     r"|graduated|transferred|incubated)\b|^\W*(?:we\s+)?(?:have\s+)?(?:moved|renamed|archived"
     r"|retired|promoted|graduated|transferred)\b|^\W*welcome\b"
@@ -55,29 +55,29 @@ _DONE = re.compile(
     r"(?:in)?to\b",
     _I,
 )
-_STILL_OPEN = re.compile(
+STILL_OPEN = re.compile(
     r"\b(?:awaiting|pending|propos\w+|consider\w*|nominations?\s+(?:are\s+)?(?:open|due)"
     r"|open\s+until|request\s+approval|vot(?:e|ing)\s+on)\b|\?",
     _I,
 )
-_PROPOSAL_WORDS = re.compile(
+PROPOSAL_WORDS = re.compile(
     r"\b(?:propos\w+|vot(?:e|ed|es|ing)|nominat\w+|decid\w+|decision|agreed|approv\w+"
     r"|accept\w+|consider\w*|should|suggest\w*|objections?|welcome|needs?)\b|\?",
     _I,
 )
-_CONDITION = re.compile(
+CONDITION = re.compile(
     r"\b(?P<condition>(?:at\s+the\s+same\s+time(?:\s+as|\s+that)?|when|once|after|as\s+soon\s+as"
     r"|unless|provided\s+that|as\s+long\s+as)\s+[^.;!?:]{3,200})",
     _I,
 )
-_NOT_A_CONDITION = re.compile(
+NOT_A_CONDITION = re.compile(
     r"^\w+\s+(?:(?:a|the|some|this|our|today'?s)\s+)?(?:brief\s+|short\s+|some\s+|long\s+)?"
     r"(?:discussion|meeting|call|summit|today|now)\b",
     _I,
 )
 
 
-def _decided(text: str) -> str:
+def decided(text: str) -> str:
     if _NEGATIVE.search(text):
         return "rejected"
     if _DEFERRED.search(text):

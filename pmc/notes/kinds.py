@@ -10,12 +10,12 @@ ATTIC, INCUBATION, PROMOTION = "attic", "incubation", "promotion"
 OWNERSHIP, RENAME, OTHER = "ownership", "rename", "other"
 KINDS = (ATTIC, INCUBATION, PROMOTION, OWNERSHIP, RENAME, OTHER)
 
-_PROPOSAL_TALK = re.compile(r"\bpropos(?:al|als|ed|es|ing)\b|\bvot(?:e|ed|es|ing)\b", re.I)
+PROPOSAL_TALK = re.compile(r"\bpropos(?:al|als|ed|es|ing)\b|\bvot(?:e|ed|es|ing)\b", re.I)
 
 # Words that say which kind of change an item is. "Strong" words mean a lifecycle change
 # wherever they are written; "weak" ones only where the meeting handles such business
 # (not inside a team's report of its work, where "archive" and "retire" are technical).
-_STRONG_CUES = [
+STRONG_CUES = [
     (RENAME, re.compile(r"\brenam(?:e|ed|es|ing)\b|\bname\W{0,2}\s+\W?change\W?\s+from\b", _I)),
     (ATTIC, re.compile(r"\battic\b", _I)),
     (
@@ -58,14 +58,14 @@ _STRONG_CUES = [
 # (matched against lower-cased text: much faster than an IGNORECASE alternation). Every
 # alternative starts with a letter, which lets the engine skip ahead to the letters
 # that can start one ("p(?<!\wp)m" is "\bpm" written so).
-_ANY_CUE = re.compile(
+ANY_CUE = re.compile(
     r"renam|attic|active|graduat|incubat|lead|nominat|owner|maintain|hand|welcome|archiv"
     r"|retir|sunset|decommission|promot|mov|transfer|donat|step|tak|name\W{0,3}\s*\W?chang"
     r"|p(?<!\wp)m\b|manager"
 )
 
-_LEAVES_INCUBATION = re.compile(r"\b(?:out\s+of|exit\w*|from)\s+incubat", _I)
-_WEAK_CUES = [
+LEAVES_INCUBATION = re.compile(r"\b(?:out\s+of|exit\w*|from)\s+incubat", _I)
+WEAK_CUES = [
     (
         ATTIC,
         re.compile(
@@ -95,7 +95,7 @@ _WEAK_CUES = [
     ),
 ]
 # Not lifecycle business, even under "PMC Lifecycle Activities" (matched lower-cased).
-_NOT_LIFECYCLE = re.compile(
+NOT_LIFECYCLE = re.compile(
     r"\bmeetings?\s+(?:time|times|schedule|slot|cadence|day|invite)s?\b"
     r"|\b(?:mov\w*|chang\w*|shift\w*|reschedul\w*)\s+(?:the\s+|our\s+)?(?:pmc\s+)?"
     r"(?:meeting|call|sync)s?\b"
@@ -119,7 +119,7 @@ _FEATURE_NOUNS = re.compile(
     _I,
 )
 
-_LABEL = re.compile(
+LABEL = re.compile(
     r"^\W*(?:(?:move|moving|moved|proposed|proposals?|candidates?|nominated|ready)\s+)?"
     r"(?:(?:to|for|into)\s+)(?:the\s+)?(?:be\s+)?(?P<label>attic|archive|archived|archival"
     r"|retired?|retirement|active|incubation|incubator|incubated|graduation|graduated"
@@ -129,7 +129,7 @@ _LABEL = re.compile(
     r"|graduation|rename)\s+(?:proposals?|candidates?|requests?)\W*$",
     _I,
 )
-_LABEL_KINDS = {
+LABEL_KINDS = {
     "attic": ATTIC, "archive": ATTIC, "archived": ATTIC, "archival": ATTIC, "retire": ATTIC,
     "retired": ATTIC, "retirement": ATTIC, "active": PROMOTION, "graduation": PROMOTION,
     "graduated": PROMOTION, "promotion": PROMOTION, "promoted": PROMOTION,
@@ -138,7 +138,7 @@ _LABEL_KINDS = {
 }  # fmt: skip
 
 
-def _renames_a_feature(plain: str, cue: re.Match) -> bool:
+def renames_a_feature(plain: str, cue: re.Match) -> bool:
     """Whether what is renamed is a property, flag, command, ... rather than a project:
     the words just before "renamed" or between "rename" and "to" name one."""
     after = re.split(r"\s(?:to|as|into)\s", plain[cue.end() : cue.end() + 160], maxsplit=1)[0]
@@ -147,7 +147,7 @@ def _renames_a_feature(plain: str, cue: re.Match) -> bool:
     return bool(_FEATURE_NOUNS.search(after))
 
 
-def _is_meeting_change(plain: str) -> bool:
+def is_meeting_change(plain: str) -> bool:
     return bool(
         re.search(
             r"\bmeetings?\s+(?:time|times|schedule|slot|cadence|day)\b|\b(?:meeting|call)s?\s+"

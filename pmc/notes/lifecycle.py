@@ -7,50 +7,50 @@ import re
 from dataclasses import dataclass, field
 
 from pmc.notes.decisions import (
-    _ANY_DECISION,
-    _CONDITION,
-    _DECIDED,
-    _DECISION_LABEL,
-    _DONE,
-    _NOT_A_CONDITION,
-    _OUTCOME_RANK,
-    _PROPOSAL_WORDS,
-    _STILL_OPEN,
-    _decided,
+    ANY_DECISION,
+    CONDITION,
+    DECIDED,
+    DECISION_LABEL,
+    DONE,
+    NOT_A_CONDITION,
+    OUTCOME_RANK,
+    PROPOSAL_WORDS,
+    STILL_OPEN,
+    decided,
 )
 from pmc.notes.kinds import (
-    _ANY_CUE,
-    _LABEL,
-    _LABEL_KINDS,
-    _LEAVES_INCUBATION,
-    _NOT_LIFECYCLE,
-    _PROPOSAL_TALK,
-    _STRONG_CUES,
-    _WEAK_CUES,
+    ANY_CUE,
     ATTIC,
     INCUBATION,
+    LABEL,
+    LABEL_KINDS,
+    LEAVES_INCUBATION,
+    NOT_LIFECYCLE,
     OTHER,
     OWNERSHIP,
+    PROPOSAL_TALK,
     RENAME,
-    _is_meeting_change,
-    _renames_a_feature,
+    STRONG_CUES,
+    WEAK_CUES,
+    is_meeting_change,
+    renames_a_feature,
 )
-from pmc.notes.links import _GITHUB_REPO, _inline, _Ref
+from pmc.notes.links import GITHUB_REPO, Ref, parse_inline
 from pmc.notes.model import LifecycleMention, normalized_name
-from pmc.notes.people import _PROPOSED_BY, _PROPOSING_PERSON, _PROPOSING_TEAM, _new_lead
-from pmc.notes.structure import _Document, _plain_heading, _Statement, _statements
+from pmc.notes.people import PROPOSED_BY, PROPOSING_PERSON, PROPOSING_TEAM, new_lead_in
+from pmc.notes.structure import Document, Statement, plain_heading, read_statements
 from pmc.notes.subjects import (
-    _GENERIC_NOUN,
-    _GENERIC_PLURAL,
-    _PRONOUN,
-    _clean_subject,
-    _new_name,
-    _Subject,
-    _subject_of,
-    _subject_phrase,
-    _valid_subject,
+    GENERIC_NOUN,
+    GENERIC_PLURAL,
+    PRONOUN,
+    Subject,
+    clean_subject,
+    new_name_in,
+    subject_of,
+    subject_phrase,
+    valid_subject,
 )
-from pmc.notes.team_reports import _MEETING_SECTION, _REPORT_SECTION, _team_and_lead, _TeamReader
+from pmc.notes.team_reports import MEETING_SECTION, REPORT_SECTION, TeamReader, team_and_lead
 
 _I = re.IGNORECASE
 
@@ -69,17 +69,17 @@ _NOT_A_SUBJECT_LABEL = re.compile(
 )
 
 
-def _labelled_subject(plain: str) -> _Subject | None:
+def _labelled_subject(plain: str) -> Subject | None:
     """The project a line is labelled with ("cf-mgmt: proposal to promote to active")."""
     match = _SUBJECT_LABEL.match(plain)
-    if match is None or _ANY_CUE.search(match["label"].lower()):
+    if match is None or ANY_CUE.search(match["label"].lower()):
         return None  # a topic ("Incubating HP projects: next steps"), not a name
-    name = _clean_subject(match["label"])
-    if _NOT_A_SUBJECT_LABEL.match(name) or _GENERIC_PLURAL.search(name):
+    name = clean_subject(match["label"])
+    if _NOT_A_SUBJECT_LABEL.match(name) or GENERIC_PLURAL.search(name):
         return None
     if not re.search(r"[-_./\d]|\s", name):
         return None  # one plain word is as likely a speaker ("Chip: let's incubate it")
-    return _Subject(name) if _valid_subject(name) and len(name.split()) <= 4 else None
+    return Subject(name) if valid_subject(name) and len(name.split()) <= 4 else None
 
 
 _INLINE_LIST = re.compile(r"^\W*(?P<label>[^:]{1,40}?)\s*:\s*(?P<names>[^:]+?)\W*$")
@@ -89,34 +89,34 @@ _BARE_LABEL = re.compile(r"^\W*(?P<label>attic|archive|archival|incubation|renam
 
 
 def _label_kind(label: re.Match) -> str:
-    """The kind a label (`_LABEL`) lists items of."""
+    """The kind a label (`LABEL`) lists items of."""
     said = label.groupdict()
-    kind = _LABEL_KINDS.get((said["label"] or said.get("topic") or "").casefold())
+    kind = LABEL_KINDS.get((said["label"] or said.get("topic") or "").casefold())
     if kind is not None:
         return kind
     return RENAME if (said.get("noun") or "").casefold().startswith("rename") else OWNERSHIP
 
 
-def _first_cell(statement: _Statement, plain: str) -> str | None:
+def _first_cell(statement: Statement, plain: str) -> str | None:
     """The project a table row is about: its first cell, when the change is named in
     another one ("| kubecf | incubation | approved |")."""
     cells = plain.split(" | ")
-    if statement.kind != "row" or len(cells) < 2 or _ANY_CUE.search(cells[0].lower()):
+    if statement.kind != "row" or len(cells) < 2 or ANY_CUE.search(cells[0].lower()):
         return None
     return cells[0]
 
 
 def parse_lifecycle(text: str) -> list[LifecycleMention]:
     """The lifecycle items in a meeting's notes, one per proposal."""
-    document = _Document(text)
-    return _LifecycleReader(document, _TeamReader(document)).mentions()
+    document = Document(text)
+    return LifecycleReader(document, TeamReader(document)).mentions()
 
 
 @dataclass
 class _Mention:
     kind: str
-    subject: _Subject
-    statement: _Statement
+    subject: Subject
+    statement: Statement
     tier: str = "core"
     outcome: str = "pending"
     decision: str = ""
@@ -125,19 +125,19 @@ class _Mention:
     new_name: str = ""
     new_lead: str = ""
     committee_hint: str = ""
-    also: list[_Statement] = field(default_factory=list)
+    also: list[Statement] = field(default_factory=list)
 
 
-class _LifecycleReader:
+class LifecycleReader:
     """Finds lifecycle items in a document: statements whose words say a kind of change
     ("to the attic", "incubation", "rename X to Y", "project lead nomination"), lists under
     labels ("To Attic", "_To Be Retired_"), and the decisions recorded about them."""
 
-    def __init__(self, document: _Document, teams: _TeamReader) -> None:
+    def __init__(self, document: Document, teams: TeamReader) -> None:
         self.document = document
         self.teams = teams.team_line_map()
         self.team_headings = {team.index for team in teams.teams()}
-        self.statements = _statements(document)
+        self.statements = read_statements(document)
         self.found: list[_Mention] = []
         self._kinds: dict[int, tuple[str | None, re.Match | None]] = {}
 
@@ -164,15 +164,15 @@ class _LifecycleReader:
 
     # Reading one statement
 
-    def _read(self, statement: _Statement) -> None:
+    def _read(self, statement: Statement) -> None:
         if statement.index in self.team_headings:
             return
         if any(heading.ignored for heading in statement.path):
             return
         lowered = statement.text.lower()
         # The cheap test first: most text names no change.
-        if not _ANY_CUE.search(lowered) and not self._proposed_here(statement):
-            if _ANY_DECISION.search(lowered):
+        if not ANY_CUE.search(lowered) and not self._proposed_here(statement):
+            if ANY_DECISION.search(lowered):
                 self._attach_decision(statement)
             return
         if not statement.plain.strip():
@@ -200,40 +200,40 @@ class _LifecycleReader:
         for subject in subjects:
             self._add(kind, subject, statement)
 
-    def _kind(self, statement: _Statement) -> tuple[str | None, re.Match | None]:
+    def _kind(self, statement: Statement) -> tuple[str | None, re.Match | None]:
         """The kind of change the statement's words name, and the words."""
         key = id(statement)
         if key not in self._kinds:
             self._kinds[key] = self._find_kind(statement)
         return self._kinds[key]
 
-    def _find_kind(self, statement: _Statement) -> tuple[str | None, re.Match | None]:
+    def _find_kind(self, statement: Statement) -> tuple[str | None, re.Match | None]:
         plain = statement.plain
         lowered = plain.lower()
-        if not _ANY_CUE.search(lowered):
+        if not ANY_CUE.search(lowered):
             if self._proposed_here(statement):
-                return INCUBATION, _PROPOSAL_TALK.search(plain)
+                return INCUBATION, PROPOSAL_TALK.search(plain)
             return None, None
         business = self._is_business(statement)
-        excluded = _NOT_LIFECYCLE.search(lowered)
-        for kind, pattern in _STRONG_CUES:
+        excluded = NOT_LIFECYCLE.search(lowered)
+        for kind, pattern in STRONG_CUES:
             match = pattern.search(plain)
             if match is None:
                 continue
-            if kind == INCUBATION and _LEAVES_INCUBATION.search(plain):
+            if kind == INCUBATION and LEAVES_INCUBATION.search(plain):
                 continue
             # Strong words survive an exclusion ("move the deprecated X to the attic"),
             # except for attic-less ones or a meeting-time change.
-            if excluded and (_is_meeting_change(plain) or kind not in (ATTIC, RENAME, INCUBATION)):
+            if excluded and (is_meeting_change(plain) or kind not in (ATTIC, RENAME, INCUBATION)):
                 return None, None
             if kind == OWNERSHIP and statement.kind == "heading":
                 continue
-            if kind == RENAME and _renames_a_feature(plain, match):
+            if kind == RENAME and renames_a_feature(plain, match):
                 return None, None  # a property, flag or command renamed, not a project
             return kind, match
         if excluded:
             return None, None
-        for kind, pattern in _WEAK_CUES:
+        for kind, pattern in WEAK_CUES:
             match = pattern.search(plain)
             if match is None:
                 continue
@@ -246,34 +246,34 @@ class _LifecycleReader:
                 return kind, match
         return None, None
 
-    def _proposed_here(self, statement: _Statement) -> bool:
+    def _proposed_here(self, statement: Statement) -> bool:
         """A proposal or vote mentioned under "_Under Review_", where the projects
         proposed for incubation are listed: the section says what is proposed."""
         return (
             statement.kind != "heading"
             and any(heading.under_review for heading in statement.path)
-            and bool(_PROPOSAL_TALK.search(statement.text))
+            and bool(PROPOSAL_TALK.search(statement.text))
         )
 
-    def _is_business(self, statement: _Statement) -> bool:
+    def _is_business(self, statement: Statement) -> bool:
         """Whether the statement is where the meeting handles business (agenda,
         lifecycle, proposals, announcements, discussion) rather than a team's report."""
         if self.teams[statement.index] is not None:
             return False
         return any(heading.business for heading in statement.path)
 
-    def _read_label(self, statement: _Statement) -> bool:
+    def _read_label(self, statement: Statement) -> bool:
         """A label such as "To Attic" or "_To Be Retired_": the projects listed under it
         are items of that kind."""
         plain = statement.plain.strip()
         inline = _INLINE_LIST.match(plain)
         if inline is not None:
-            head = _LABEL.match(inline["label"]) or _BARE_LABEL.match(inline["label"])
+            head = LABEL.match(inline["label"]) or _BARE_LABEL.match(inline["label"])
             if head is not None:
                 return self._read_inline_list(statement, _label_kind(head))
         if len(plain) > 40:
             return False
-        label = _LABEL.match(plain)
+        label = LABEL.match(plain)
         if label is None:
             return False
         kind = _label_kind(label)
@@ -294,28 +294,28 @@ class _LifecycleReader:
                 found = True
         return found or statement.kind != "heading"
 
-    def _read_inline_list(self, statement: _Statement, kind: str) -> bool:
+    def _read_inline_list(self, statement: Statement, kind: str) -> bool:
         """The projects named after a label on the same line ("Attic: cf-uaa-lib,
         omniauth-uaa-oauth2"), linked or plain."""
         refs = [ref for ref in statement.refs if ref.is_project()]
         if refs:
-            subjects = [_subject_of(ref) for ref in refs]
+            subjects = [subject_of(ref) for ref in refs]
         else:
             names = re.split(
                 r"\s*(?:,|;|\band\b|&)\s*", _INLINE_LIST.match(statement.plain)["names"]
             )
             subjects = [
-                _Subject(name)
-                for name in map(_clean_subject, names)
-                if _valid_subject(name)
+                Subject(name)
+                for name in map(clean_subject, names)
+                if valid_subject(name)
                 and len(name.split()) <= 4
-                and not _ANY_CUE.search(name.lower())
+                and not ANY_CUE.search(name.lower())
             ]
         for subject in subjects:
             self._add(kind, subject, statement, tier="core")
         return bool(subjects)
 
-    def _section_items(self, heading: _Statement) -> list[_Statement]:
+    def _section_items(self, heading: Statement) -> list[Statement]:
         listed = []
         start = self.statements.index(heading)
         for statement in self.statements[start + 1 :]:
@@ -327,7 +327,7 @@ class _LifecycleReader:
                 listed.append(statement)
         return listed
 
-    def _listed(self, statement: _Statement) -> list[_Statement]:
+    def _listed(self, statement: Statement) -> list[Statement]:
         """The items a statement about "these projects" refers to: its sub-items, or for
         a heading the items of its section."""
         if statement.kind == "heading":
@@ -352,30 +352,30 @@ class _LifecycleReader:
 
     # Subjects
 
-    def _subjects(self, kind: str, statement: _Statement, cue: re.Match) -> list[_Subject] | None:
+    def _subjects(self, kind: str, statement: Statement, cue: re.Match) -> list[Subject] | None:
         """The projects a statement is about; [] when it names none (a pronoun, or no
         name at all), None when it refers to the items listed under it."""
         plain = _PROPOSAL_LABEL.sub("", statement.plain)
         if kind == OWNERSHIP and re.match(r"^\W*welcome\s", plain, _I):
             return self._welcomed(statement, plain)
-        phrase = _first_cell(statement, plain) or _subject_phrase(kind, plain)
+        phrase = _first_cell(statement, plain) or subject_phrase(kind, plain)
         if phrase is None:
             return []
         statement.phrase = phrase
-        if _GENERIC_PLURAL.search(phrase):
+        if GENERIC_PLURAL.search(phrase):
             refs = [ref for ref in statement.refs if ref.is_project()]
-            return [_subject_of(ref) for ref in refs] or None
-        if _PRONOUN.match(phrase) or _GENERIC_NOUN.match(phrase):
+            return [subject_of(ref) for ref in refs] or None
+        if PRONOUN.match(phrase) or GENERIC_NOUN.match(phrase):
             return []
         refs = self._refs_within(statement, phrase)
         if refs:
-            return [_subject_of(ref) for ref in refs]
-        name = _clean_subject(phrase)
-        if not _valid_subject(name):
+            return [subject_of(ref) for ref in refs]
+        name = clean_subject(phrase)
+        if not valid_subject(name):
             return []
-        return [_Subject(name)]
+        return [Subject(name)]
 
-    def _refs_within(self, statement: _Statement, phrase: str) -> list[_Ref]:
+    def _refs_within(self, statement: Statement, phrase: str) -> list[Ref]:
         """The links or code spans that the phrase naming the subject consists of."""
         wanted = normalized_name(phrase)
         if not wanted:
@@ -392,40 +392,40 @@ class _LifecycleReader:
                     return [ref]
         return []
 
-    def _welcomed(self, statement: _Statement, plain: str) -> list[_Subject]:
+    def _welcomed(self, statement: Statement, plain: str) -> list[Subject]:
         match = re.match(r"^\W*welcome\s+(?P<names>[^!.]+)", plain, _I)
         if match is None:
             return []
         names = re.split(r"\s*,\s*|\s+and\s+|\s*&\s*", match["names"].strip())
         subjects = []
         for name in names:
-            name = _clean_subject(name)
+            name = clean_subject(name)
             ref = next((r for r in statement.refs if r.text.strip() == name), None)
             if ref is not None:
-                subjects.append(_subject_of(ref))
+                subjects.append(subject_of(ref))
             elif name and (re.search(r"[-_/.]", name) or name[:1].islower()):
-                subjects.append(_Subject(name))
+                subjects.append(Subject(name))
         return subjects
 
-    def _head_subject(self, statement: _Statement, *, loose: bool = False) -> _Subject | None:
+    def _head_subject(self, statement: Statement, *, loose: bool = False) -> Subject | None:
         """The project a list item or heading starts with: "[CF Swagger](...) - was ...",
         a bare repository URL, "`cflocal`"; with `loose`, also a short plain name."""
         plain = statement.plain.strip()
         for ref in statement.refs:
             if not ref.is_project():
                 continue
-            if ref.start <= 24 or _GITHUB_REPO.search(ref.url or ""):
-                return _subject_of(ref)
+            if ref.start <= 24 or GITHUB_REPO.search(ref.url or ""):
+                return subject_of(ref)
         if statement.kind == "heading":
-            name = _team_and_lead(statement.text)[0] if loose else ""
+            name = team_and_lead(statement.text)[0] if loose else ""
         else:
             name = re.split(r"\s+[-–—:]\s+|\s*[:(]", plain, maxsplit=1)[0] if loose else ""
-        name = _clean_subject(name)
-        if loose and _valid_subject(name) and len(name.split()) <= 4:
-            return _Subject(name)
+        name = clean_subject(name)
+        if loose and valid_subject(name) and len(name.split()) <= 4:
+            return Subject(name)
         return None
 
-    def _context_subject(self, statement: _Statement) -> _Subject | None:
+    def _context_subject(self, statement: Statement) -> Subject | None:
         """What "it" or an unnamed item refers to: the item it is nested in, an earlier
         sentence of its paragraph, the team whose report it is in, or its heading."""
         own = self._head_subject(statement) if statement.kind in ("sentence", "item") else None
@@ -447,38 +447,38 @@ class _LifecycleReader:
                 if other.container == statement.container:
                     refs = [ref for ref in other.refs if ref.is_project()]
                     if refs:
-                        return _subject_of(refs[0])
+                        return subject_of(refs[0])
         team = self.teams[statement.index]
         if team is not None:
             name = team.team
-            noun = _GENERIC_NOUN.match(statement.phrase)
+            noun = GENERIC_NOUN.match(statement.phrase)
             if noun is not None:
                 words = name.split()
                 for i, word in enumerate(words):
                     if word.casefold().startswith(noun["noun"].casefold()):
                         name = " ".join(words[: i + 1])
                         break
-            return _Subject(_plain_heading(name))
+            return Subject(plain_heading(name))
         for heading in reversed(statement.path):
             if heading.level == 1 and not heading.bold:
                 break
-            title = _plain_heading(heading.title)
-            if _MEETING_SECTION.match(title) or _REPORT_SECTION.match(title):
+            title = plain_heading(heading.title)
+            if MEETING_SECTION.match(title) or REPORT_SECTION.match(title):
                 continue
-            plain, refs = _inline(heading.title, self.document.references)
+            plain, refs = parse_inline(heading.title, self.document.references)
             refs = [ref for ref in refs if ref.is_project()]
             if refs:
-                return _subject_of(refs[0])
-            for kind, pattern in _STRONG_CUES:
+                return subject_of(refs[0])
+            for kind, pattern in STRONG_CUES:
                 if pattern.search(plain):
-                    phrase = _subject_phrase(kind, plain)
-                    if phrase and not _PRONOUN.match(phrase):
-                        name = _clean_subject(phrase)
-                        if _valid_subject(name) and not _GENERIC_PLURAL.search(phrase):
-                            return _Subject(name)
-            name = _clean_subject(title)
-            if _valid_subject(name) and len(name.split()) <= 3:
-                return _Subject(name)
+                    phrase = subject_phrase(kind, plain)
+                    if phrase and not PRONOUN.match(phrase):
+                        name = clean_subject(phrase)
+                        if valid_subject(name) and not GENERIC_PLURAL.search(phrase):
+                            return Subject(name)
+            name = clean_subject(title)
+            if valid_subject(name) and len(name.split()) <= 3:
+                return Subject(name)
             return None
         return None
 
@@ -487,13 +487,13 @@ class _LifecycleReader:
     def _add(
         self,
         kind: str,
-        subject: _Subject | None,
-        statement: _Statement,
+        subject: Subject | None,
+        statement: Statement,
         *,
         tier: str | None = None,
-        source: _Statement | None = None,
+        source: Statement | None = None,
     ) -> None:
-        if subject is None or not _valid_subject(subject.name):
+        if subject is None or not valid_subject(subject.name):
             return
         said = source or statement
         plain = _PROPOSAL_LABEL.sub("", said.plain)
@@ -509,9 +509,9 @@ class _LifecycleReader:
             if mention.outcome == "approved":
                 mention.outcome = "deferred"
         team = (
-            _PROPOSING_TEAM.search(plain)
-            or _PROPOSING_PERSON.search(plain)
-            or _PROPOSED_BY.search(said.plain)
+            PROPOSING_TEAM.search(plain)
+            or PROPOSING_PERSON.search(plain)
+            or PROPOSED_BY.search(said.plain)
         )
         if team is not None:
             mention.proposing_team = (team.groupdict().get("team") or team["person"]).strip()
@@ -521,44 +521,44 @@ class _LifecycleReader:
         if hint is not None:
             mention.committee_hint = hint["name"]
         if kind == RENAME:
-            mention.new_name = _new_name(plain)
+            mention.new_name = new_name_in(plain)
         if kind == OWNERSHIP:
-            mention.new_lead = _new_lead(plain)
+            mention.new_lead = new_lead_in(plain)
         statement.mentions.append(mention)
         if source is not None and source is not statement:
             source.mentions.append(mention)
         self.found.append(mention)
 
-    def _tier(self, statement: _Statement, plain: str) -> str:
+    def _tier(self, statement: Statement, plain: str) -> str:
         if self._is_business(statement) or statement.kind == "heading":
             return "core"
-        if _PROPOSAL_WORDS.search(plain) or _DECIDED.search(plain):
+        if PROPOSAL_WORDS.search(plain) or DECIDED.search(plain):
             return "core"
         return "secondary"
 
-    def _judge(self, mention: _Mention, statement: _Statement) -> None:
+    def _judge(self, mention: _Mention, statement: Statement) -> None:
         """The outcome the statement records, if any."""
         plain = _PROPOSAL_LABEL.sub("", statement.plain)
-        label = _DECISION_LABEL.match(plain)
+        label = DECISION_LABEL.match(plain)
         if label is not None:
             mention.decision = statement.plain.strip()
-            mention.outcome = _decided(label["text"])
-        elif _DECIDED.search(plain):
+            mention.outcome = decided(label["text"])
+        elif DECIDED.search(plain):
             mention.decision = statement.plain.strip()
-            mention.outcome = _decided(plain)
-        elif _DONE.search(plain) and not _STILL_OPEN.search(plain):
+            mention.outcome = decided(plain)
+        elif DONE.search(plain) and not STILL_OPEN.search(plain):
             mention.decision = statement.plain.strip()
             mention.outcome = "completed"
 
     def _condition(self, plain: str, after: int = 0) -> str:
         """What the change waits for, said after the words that name the change."""
-        for match in _CONDITION.finditer(plain, after):
+        for match in CONDITION.finditer(plain, after):
             condition = match["condition"].strip().rstrip(",:;-– ")
-            if not _NOT_A_CONDITION.match(condition):
+            if not NOT_A_CONDITION.match(condition):
                 return condition[:500]
         return ""
 
-    def _inherit(self, statement: _Statement, kind: str) -> bool:
+    def _inherit(self, statement: Statement, kind: str) -> bool:
         """A statement with a kind's words but no name of its own ("Decision: Moved to
         active projects!", "Pivotal nominated Zach Robinson") adds to the item it is
         nested in."""
@@ -572,11 +572,11 @@ class _LifecycleReader:
             self._update(mention, statement)
         return True
 
-    def _attach_decision(self, statement: _Statement) -> None:
+    def _attach_decision(self, statement: Statement) -> None:
         """A decision recorded without naming what it decides applies to the item it is
         nested in, or to the items raised before it in the same section."""
         plain = statement.plain
-        if not (_DECISION_LABEL.match(plain) or _DECIDED.search(plain)):
+        if not (DECISION_LABEL.match(plain) or DECIDED.search(plain)):
             return
         parent = statement.parent
         while parent is not None and not parent.mentions:
@@ -596,17 +596,17 @@ class _LifecycleReader:
         for mention in targets:
             self._update(mention, statement)
 
-    def _update(self, mention: _Mention, statement: _Statement) -> None:
+    def _update(self, mention: _Mention, statement: Statement) -> None:
         mention.also.append(statement)
         plain = _PROPOSAL_LABEL.sub("", statement.plain)
         judged = _Mention(mention.kind, mention.subject, statement)
         self._judge(judged, statement)
-        if _OUTCOME_RANK[judged.outcome] > _OUTCOME_RANK[mention.outcome]:
+        if OUTCOME_RANK[judged.outcome] > OUTCOME_RANK[mention.outcome]:
             mention.outcome, mention.decision = judged.outcome, judged.decision
         if mention.kind == OWNERSHIP and not mention.new_lead:
-            mention.new_lead = _new_lead(plain)
+            mention.new_lead = new_lead_in(plain)
         if mention.kind == RENAME and not mention.new_name:
-            mention.new_name = _new_name(plain)
+            mention.new_name = new_name_in(plain)
         if not mention.condition:
             cue = self._kind(statement)[1]
             mention.condition = self._condition(statement.plain, cue.end() if cue else 0)
@@ -645,15 +645,15 @@ class _LifecycleReader:
     def _combine(self, group: list[_Mention]) -> LifecycleMention:
         def weight(m: _Mention) -> tuple:
             return (
-                _OUTCOME_RANK[m.outcome] > 0 and bool(m.decision),
+                OUTCOME_RANK[m.outcome] > 0 and bool(m.decision),
                 self._is_business(m.statement) or m.statement.kind == "heading",
                 m.tier == "core",
                 -m.statement.index,
             )
 
         primary = max(group, key=weight)
-        outcome_from = max(group, key=lambda m: (_OUTCOME_RANK[m.outcome], -m.statement.index))
-        statements: list[_Statement] = []
+        outcome_from = max(group, key=lambda m: (OUTCOME_RANK[m.outcome], -m.statement.index))
+        statements: list[Statement] = []
         for mention in sorted(group, key=lambda m: m.statement.index):
             for statement in [mention.statement, *mention.also]:
                 if statement not in statements:
@@ -670,7 +670,7 @@ class _LifecycleReader:
         if not subject.url:
             subject = next((m.subject for m in group if m.subject.url), subject)
         section = next(
-            (_plain_heading(h.title) if h.bold else h.title for h in primary.statement.path
+            (plain_heading(h.title) if h.bold else h.title for h in primary.statement.path
              if h.level >= 2 and not h.bold), ""
         ) or (primary.statement.path[-1].title if primary.statement.path else "")  # fmt: skip
         return LifecycleMention(
@@ -693,7 +693,7 @@ class _LifecycleReader:
             lines=tuple(i + 1 for i in lines),
         )
 
-    def _excerpt(self, primary: _Statement, statements: list[_Statement]) -> str:
+    def _excerpt(self, primary: Statement, statements: list[Statement]) -> str:
         lines = self.document.lines
         chosen: list[int] = []
         for statement in [primary, *statements]:

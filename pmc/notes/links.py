@@ -17,8 +17,8 @@ _INLINE = re.compile(
     r"|`(?P<code>[^`]+)`"
     r"|\[(?P<short>[^\]\[]+)\](?![(\[:])"
 )
-_GITHUB_REPO = re.compile(r"github\.com/(?P<owner>[\w.-]+)/(?P<repo>[\w.-]+)", _I)
-_ORGANISATION = re.compile(
+GITHUB_REPO = re.compile(r"github\.com/(?P<owner>[\w.-]+)/(?P<repo>[\w.-]+)", _I)
+ORGANISATION = re.compile(
     r"^(?:cloudfoundry(?:-[\w]+)?|pivotal(?:-cf)?(?:-[\w]+)?|cf-buildpacks|cfibmers|sap|suse"
     r"|github|cloudfoundry-incubator|cloudfoundry-attic)$",
     _I,
@@ -34,7 +34,7 @@ _SPEAKER = re.compile(r"^\s*\[[^\]]{1,24}\]\s*")
 
 
 @dataclass
-class _Ref:
+class Ref:
     text: str
     url: str
     start: int
@@ -43,7 +43,7 @@ class _Ref:
 
     @property
     def slug(self) -> str:
-        repo = _GITHUB_REPO.search(self.url) if self.url else None
+        repo = GITHUB_REPO.search(self.url) if self.url else None
         if repo:
             return re.sub(r"\.git$", "", repo["repo"])
         if self.code and "/" in self.text and " " not in self.text:
@@ -62,19 +62,19 @@ class _Ref:
 
     def is_project(self) -> bool:
         name = self.name
-        if not name or _ORGANISATION.match(name) or len(name) > 60:
+        if not name or ORGANISATION.match(name) or len(name) > 60:
             return False
         # A link to a document, not to a repository: its text must read as a name.
-        document = self.url and not _GITHUB_REPO.search(self.url)
+        document = self.url and not GITHUB_REPO.search(self.url)
         if document and (len(name.split()) > 3 or _DOCUMENT_WORDS.search(name)):
             return False
         return bool(self.slug) or len(name.split()) <= 4
 
 
-def _inline(text: str, references: dict[str, str]) -> tuple[str, list[_Ref]]:
+def parse_inline(text: str, references: dict[str, str]) -> tuple[str, list[Ref]]:
     """Markdown inline text as plain text, and the links and code spans in it."""
     pieces: list[str] = []
-    refs: list[_Ref] = []
+    refs: list[Ref] = []
     length = 0
     position = 0
     for match in _INLINE.finditer(text):
@@ -92,7 +92,7 @@ def _inline(text: str, references: dict[str, str]) -> tuple[str, list[_Ref]]:
             shown, url = match["ref_text"], references.get(label, "")
         elif match["autolink"] or match["bare"]:
             url = match["autolink"] or match["bare"]
-            repo = _GITHUB_REPO.search(url)
+            repo = GITHUB_REPO.search(url)
             shown = re.sub(r"\.git$", "", repo["repo"]) if repo else ""
         elif match["code"] is not None:
             shown, code = match["code"].strip(), True
@@ -105,7 +105,7 @@ def _inline(text: str, references: dict[str, str]) -> tuple[str, list[_Ref]]:
             shown, url = match["short"], references[label]
         shown = shown.strip()
         if shown or url:
-            refs.append(_Ref(shown, url, length, length + len(shown), code))
+            refs.append(Ref(shown, url, length, length + len(shown), code))
         pieces.append(shown)
         length += len(shown)
     pieces.append(text[position:])

@@ -16,10 +16,10 @@ from pmc.notes.files import (
     skip_reason,
     source_path,
 )
-from pmc.notes.lifecycle import _LifecycleReader
+from pmc.notes.lifecycle import LifecycleReader
 from pmc.notes.model import MeetingNotes, NotMeeting, Unreadable
-from pmc.notes.structure import _Document
-from pmc.notes.team_reports import _TeamReader
+from pmc.notes.structure import Document
+from pmc.notes.team_reports import TeamReader
 
 _CANCELLED = re.compile(
     r"^\W*(?:the\s+)?(?:pmc\s+)?(?:meeting\s+|call\s+)?(?:was\s+|is\s+|has\s+been\s+)?cancel+ed\b"
@@ -76,8 +76,8 @@ def parse_notes(
         )
         repairs = (*repairs, f"repaired mis-decoded characters on {changed} line(s)")
     text = repaired.replace("\r\n", "\n").replace("\r", "\n")
-    document = _Document(text)
-    teams = _TeamReader(document)
+    document = Document(text)
+    teams = TeamReader(document)
     cancelled = _cancelled(document, teams)
     reports = teams.team_reports()
     if cancelled:
@@ -94,11 +94,11 @@ def parse_notes(
         repairs=tuple(repairs),
         cancelled=cancelled,
         team_reports=tuple(reports),
-        mentions=tuple(_LifecycleReader(document, teams).mentions()),
+        mentions=tuple(LifecycleReader(document, teams).mentions()),
     )
 
 
-def _cancelled(document: _Document, teams: _TeamReader) -> bool:
+def _cancelled(document: Document, teams: TeamReader) -> bool:
     """Whether the notes say the meeting did not take place."""
     first = document.headings[0] if document.headings else None
     if first is not None and first.level == 1 and _CANCELLED.search(first.title):

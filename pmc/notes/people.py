@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import re
 
-_PROPOSING_TEAM = re.compile(
+PROPOSING_TEAM = re.compile(
     r"\b(?:[Tt]he\s+)?(?P<team>[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,3}\s+team)\s+(?:is\s+)?"
     r"(?:propos\w+|would\s+like|wants?|suggests?|plans?|intends?|asks?|requests?)\b"
 )
-_PROPOSING_PERSON = re.compile(
+PROPOSING_PERSON = re.compile(
     r"^\W*(?P<person>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,2})\s+(?:is\s+)?(?:propos(?:es|ed|ing)"
     r"|would\s+like\s+to\s+propose|suggest(?:s|ed|ing))\b"
 )
 # "Proposal to move X to the attic (Amit)"
-_PROPOSED_BY = re.compile(
+PROPOSED_BY = re.compile(
     r"^\W*[Pp]ropos\w*\b.*\((?P<person>[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,2})\)\W*$"
 )
 
@@ -49,7 +49,7 @@ _NOT_A_PERSON = re.compile(
 )
 
 
-def _new_lead(plain: str) -> str:
+def new_lead_in(plain: str) -> str:
     for pattern in _NEW_LEAD:
         match = pattern.search(plain)
         if match is None:

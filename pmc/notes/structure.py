@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from pmc.notes.links import _inline, _Ref
+from pmc.notes.links import Ref, parse_inline
 
 if TYPE_CHECKING:
     from pmc.notes.lifecycle import _Mention
@@ -49,7 +49,7 @@ _IGNORED_SECTION = re.compile(
     _I,
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\[`*_\"'(])")
-_MAX_STATEMENT = 1500
+MAX_STATEMENT = 1500
 
 
 @dataclass
@@ -61,7 +61,7 @@ class _Heading:
 
     @functools.cached_property
     def plain(self) -> str:
-        return _plain_heading(self.title)
+        return plain_heading(self.title)
 
     @functools.cached_property
     def ignored(self) -> bool:
@@ -79,7 +79,7 @@ class _Heading:
         return bool(_BUSINESS_SECTION.search(self.plain))
 
 
-class _Document:
+class Document:
     """The lines of a notes file, classified: headings, code, list items, references."""
 
     def __init__(self, text: str) -> None:
@@ -156,15 +156,15 @@ class _Document:
     def title(self) -> str:
         for heading in self.headings:
             if heading.level == 1:
-                return _plain_heading(heading.title)
+                return plain_heading(heading.title)
             break
         for line in self.lines:
             if line.strip():
-                return _plain_heading(line.strip().lstrip("#").strip())
+                return plain_heading(line.strip().lstrip("#").strip())
         return ""
 
 
-def _plain_heading(title: str) -> str:
+def plain_heading(title: str) -> str:
     """A heading's text without links, autolinks and wrapping emphasis (code spans stay)."""
     title = _LINK_TEXT.sub(lambda m: m["text"], title)
     title = _AUTOLINK.sub("", title).strip()
@@ -174,7 +174,7 @@ def _plain_heading(title: str) -> str:
 
 
 @dataclass
-class _Statement:
+class Statement:
     """A heading, list item, sentence or table row: the unit items are read from."""
 
     index: int
@@ -182,9 +182,9 @@ class _Statement:
     text: str
     lines: list[int]
     indent: int = 0
-    parent: _Statement | None = None
+    parent: Statement | None = None
     container: int = -1  # sentences of one paragraph share it
-    children: list[_Statement] = field(default_factory=list)
+    children: list[Statement] = field(default_factory=list)
     section: _Heading | None = None
     path: tuple[_Heading, ...] = ()
     mentions: list[_Mention] = field(default_factory=list)
@@ -193,8 +193,8 @@ class _Statement:
     phrase: str = ""  # the words that name its subject, when it names one
 
     @functools.cached_property
-    def _inline(self) -> tuple[str, list[_Ref]]:
-        return _inline(self.text[:_MAX_STATEMENT], self.references)
+    def _inline(self) -> tuple[str, list[Ref]]:
+        return parse_inline(self.text[:MAX_STATEMENT], self.references)
 
     @property
     def plain(self) -> str:
@@ -202,20 +202,20 @@ class _Statement:
         return self._inline[0]
 
     @property
-    def refs(self) -> list[_Ref]:
+    def refs(self) -> list[Ref]:
         """The links, repository URLs and code spans in the text."""
         return self._inline[1]
 
 
-def _statements(document: _Document) -> list[_Statement]:
+def read_statements(document: Document) -> list[Statement]:
     """The statements of a document in order: headings, list items (nested under the item,
     or the sentence ending in ":", that they follow), sentences and table rows."""
     lines = document.lines
-    statements: list[_Statement] = []
+    statements: list[Statement] = []
     path: list[_Heading] = []
-    items: list[_Statement] = []  # open list items, outermost first
+    items: list[Statement] = []  # open list items, outermost first
     paragraph: list[int] = []
-    intro: _Statement | None = None  # a sentence ending in ":" that a list follows
+    intro: Statement | None = None  # a sentence ending in ":" that a list follows
     containers = iter(range(1, 1 << 30))
     previous_blank = True
 
@@ -241,7 +241,7 @@ def _statements(document: _Document) -> list[_Statement]:
                 path.pop()
             path.append(heading)
             statements.append(
-                _Statement(
+                Statement(
                     index,
                     "heading",
                     heading.title,
@@ -267,8 +267,8 @@ def _statements(document: _Document) -> list[_Statement]:
                 path.pop()
             path.append(pseudo)
             statements.append(
-                _Statement(index, "heading", pseudo.title, [index], section=pseudo,
-                           path=tuple(path), heading_level=level)
+                Statement(index, "heading", pseudo.title, [index], section=pseudo,
+                          path=tuple(path), heading_level=level)
             )  # fmt: skip
             previous_blank = False
             continue
@@ -285,7 +285,7 @@ def _statements(document: _Document) -> list[_Statement]:
             while items and items[-1].indent >= indent:
                 items.pop()
             parent = items[-1] if items else intro
-            statement = _Statement(
+            statement = Statement(
                 index,
                 "item",
                 item["text"].strip(),
@@ -306,8 +306,8 @@ def _statements(document: _Document) -> list[_Statement]:
             if not _TABLE_RULE.match(line):
                 cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
                 statements.append(
-                    _Statement(index, "row", " | ".join(c for c in cells if c), [index],
-                               section=path[-1] if path else None, path=tuple(path))
+                    Statement(index, "row", " | ".join(c for c in cells if c), [index],
+                              section=path[-1] if path else None, path=tuple(path))
                 )  # fmt: skip
             previous_blank = False
             continue
@@ -328,8 +328,8 @@ def _statements(document: _Document) -> list[_Statement]:
 
 
 def _sentences(
-    document: _Document, indexes: list[int], container: int, path: list[_Heading]
-) -> list[_Statement]:
+    document: Document, indexes: list[int], container: int, path: list[_Heading]
+) -> list[Statement]:
     lines = document.lines
     joined = ""
     starts: list[tuple[int, int]] = []
@@ -338,7 +338,7 @@ def _sentences(
         joined += lines[index].strip() + " "
     sentences = []
     position = 0
-    parts = _SENTENCE_END.split(joined[: _MAX_STATEMENT * 4])
+    parts = _SENTENCE_END.split(joined[: MAX_STATEMENT * 4])
     for part in parts:
         first = max(i for offset, i in starts if offset <= position) if starts else 0
         end = position + len(part)
@@ -347,8 +347,8 @@ def _sentences(
             covered.insert(0, first)
         if part.strip():
             sentences.append(
-                _Statement(first, "sentence", part.strip(), covered, container=container,
-                           section=path[-1] if path else None, path=tuple(path))
+                Statement(first, "sentence", part.strip(), covered, container=container,
+                          section=path[-1] if path else None, path=tuple(path))
             )  # fmt: skip
         position = end
         while position < len(joined) and joined[position] == " ":

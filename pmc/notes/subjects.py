@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass
 
 from pmc.notes.kinds import ATTIC, INCUBATION, OTHER, OWNERSHIP, PROMOTION, RENAME
-from pmc.notes.links import _ORGANISATION, _Ref
-from pmc.notes.structure import _MAX_STATEMENT
+from pmc.notes.links import ORGANISATION, Ref
+from pmc.notes.structure import MAX_STATEMENT
 
 _I = re.IGNORECASE
 
@@ -26,7 +26,7 @@ _NOISE_WORDS = {
     "if", "in", "into", "from", "with", "by", "as", "or", "all",
 }  # fmt: skip
 _TRAILING_NOISE = {"project", "repo", "repository", "now", "too", "also", "itself", "team"}
-_PRONOUN = re.compile(
+PRONOUN = re.compile(
     r"^(?:it|this|that|these|those|them|they|one|"
     r"(?:(?:the|this|that|our|its|their)\s+)?(?:repo|repository|project|plugin|tool|library"
     r"|client|cli|sdk|one|code(?:base)?|release|component|extension|broker)"
@@ -35,13 +35,13 @@ _PRONOUN = re.compile(
     r"|once|when|at|too|also|as|then|first)\b.*)$",
     _I,
 )
-_GENERIC_PLURAL = re.compile(
+GENERIC_PLURAL = re.compile(
     r"\b(?:projects|repos|repositories|plugins|libraries|tools|releases|components|extensions)"
     r"\s*$|^(?:several|some|all|these|those|the\s+following|following|both|multiple|two|three"
     r"|four|five|various|other|the\s+other)\b",
     _I,
 )
-_GENERIC_NOUN = re.compile(
+GENERIC_NOUN = re.compile(
     r"^(?:(?:the|this|that|our|its)\s+)?(?P<noun>plugin|tool|tools|library|client|cli|sdk"
     r"|extension|release|component|broker)$",
     _I,
@@ -49,7 +49,7 @@ _GENERIC_NOUN = re.compile(
 
 
 @dataclass
-class _Subject:
+class Subject:
     name: str
     url: str = ""
     slug: str = ""
@@ -61,8 +61,8 @@ class _Subject:
         return bare or self.name
 
 
-def _subject_of(ref: _Ref) -> _Subject:
-    return _Subject(_clean_subject(ref.name) or ref.name, ref.url, ref.slug)
+def subject_of(ref: Ref) -> Subject:
+    return Subject(clean_subject(ref.name) or ref.name, ref.url, ref.slug)
 
 
 _NAME = r"(?P<s>(?:[^.;:!?|]|\.(?=\S)){1,120}?)"
@@ -227,11 +227,11 @@ _SUBJECT_PATTERNS: dict[str, list[re.Pattern]] = {
 }
 
 
-def _subject_phrase(kind: str, plain: str) -> str | None:
+def subject_phrase(kind: str, plain: str) -> str | None:
     """The words naming what the statement is about, as written (None if it names none);
     a pronoun ("this", "the plugin") is returned as it is, for the caller to resolve."""
     for pattern in _SUBJECT_PATTERNS[kind]:
-        match = pattern.search(plain[:_MAX_STATEMENT])
+        match = pattern.search(plain[:MAX_STATEMENT])
         if match is None:
             continue
         phrase = _clean_phrase(match["s"])
@@ -256,7 +256,7 @@ def _clean_phrase(phrase: str) -> str:
     return " ".join(words).strip(" ,\"'")
 
 
-def _clean_subject(name: str) -> str:
+def clean_subject(name: str) -> str:
     name = re.sub(r"\s+", " ", name.replace("`", "").replace("*", "")).strip(" ,;:!?\"'-–—[]")
     name = name.rstrip(".")
     words = name.split()
@@ -267,16 +267,16 @@ def _clean_subject(name: str) -> str:
     return " ".join(words).strip(" ,;:!?\"'-–—").rstrip(".")
 
 
-def _valid_subject(name: str) -> bool:
+def valid_subject(name: str) -> bool:
     if not name or len(name) > 80 or not re.search(r"[A-Za-z]", name):
         return False
     words = name.split()
     if len(words) > 7 or all(word.casefold() in _NOISE_WORDS for word in words):
         return False
-    return not (_PRONOUN.match(name) or _ORGANISATION.match(name))
+    return not (PRONOUN.match(name) or ORGANISATION.match(name))
 
 
-def _new_name(plain: str) -> str:
+def new_name_in(plain: str) -> str:
     match = re.search(
         r"\brenam\w*\s+(?:.+?)\s+(?:to|as|into)\s+(?P<new>[^.;,!?()]+?)\s*(?:[.;,!?(]|\s+(?:then"
         r"|so|because|since|after|before|when|once)\b|$)"
@@ -292,7 +292,7 @@ def _new_name(plain: str) -> str:
     quoted = re.match(r"\s*[\"'`“‘](?P<name>[^\"'`”’]+)[\"'`”’]", new)
     if quoted is not None:  # "to 'cf-networking' was approved"
         new = quoted["name"]
-    new = _clean_subject(new)
+    new = clean_subject(new)
     if len(new.split()) > 4 and " and " in new:  # "X and posted it to bosh.io"
         new = new.split(" and ", 1)[0]
-    return new if _valid_subject(new) and len(new.split()) <= 5 else ""
+    return new if valid_subject(new) and len(new.split()) <= 5 else ""

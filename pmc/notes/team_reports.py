@@ -7,12 +7,12 @@ import re
 from dataclasses import dataclass
 
 from pmc.notes.model import TeamReportData
-from pmc.notes.structure import _Document, _plain_heading
+from pmc.notes.structure import Document, plain_heading
 
 _BACKLOG = re.compile(r"backlog", re.IGNORECASE)
 # Headings that are meeting sections, not teams: they end a backlog section whose teams
 # are written as H2 headings too (the 2015 template).
-_MEETING_SECTION = re.compile(
+MEETING_SECTION = re.compile(
     r"^\W*(agenda|attendees|attendance|participants|present|roll ?call|announcements?"
     r"|pmc lifecycle|lifecycle|(open )?discussions?|proposals?|action items|new business"
     r"|old business|other business|any other|other topics|next meeting|zoom|dial|call info"
@@ -21,7 +21,7 @@ _MEETING_SECTION = re.compile(
     re.IGNORECASE,
 )
 # H2 headings whose H3 headings are teams or projects reporting.
-_REPORT_SECTION = re.compile(
+REPORT_SECTION = re.compile(
     r"^(?:(?:team |project |status )?updates?|(?:team |project )?(?:status|reports?)"
     r"|projects?|teams?|incubating|active|graduated|under review|attic|retired"
     r"|to be retired|archived|misc)$",
@@ -68,7 +68,7 @@ def parse_team_reports(text: str) -> list[TeamReportData]:
     Text pasted into a report keeps its stray headings ("# v6.30.0", "## Bug fixes",
     "### Highlights") in the report's body.
     """
-    return _TeamReader(_Document(text)).team_reports()
+    return TeamReader(Document(text)).team_reports()
 
 
 @dataclass
@@ -80,11 +80,11 @@ class _Team:
     end: int = -1
 
 
-class _TeamReader:
+class TeamReader:
     """Finds the team reports in a document: the headings that are teams, and the lines
     each report holds."""
 
-    def __init__(self, document: _Document) -> None:
+    def __init__(self, document: Document) -> None:
         self.document = document
         self._teams: list[_Team] | None = None
         self._owners: list[_Team | None] | None = None
@@ -127,7 +127,7 @@ class _TeamReader:
                 current = None
 
         for heading in self.document.headings:
-            level, title = heading.level, _plain_heading(heading.title)
+            level, title = heading.level, plain_heading(heading.title)
             is_first, first = first, False
             if level == 1:
                 structural = _structural(title)
@@ -144,11 +144,11 @@ class _TeamReader:
                 update = _UPDATE_ON.match(title)
                 if update:
                     role = "team"
-                elif _BACKLOG.search(title) and not _MEETING_SECTION.match(title):
+                elif _BACKLOG.search(title) and not MEETING_SECTION.match(title):
                     role = "backlog"
-                elif _is_status_title(heading.title) or _REPORT_SECTION.match(title):
+                elif _is_status_title(heading.title) or REPORT_SECTION.match(title):
                     role = "report"
-                elif _MEETING_SECTION.match(title):
+                elif MEETING_SECTION.match(title):
                     role = "section"
                 elif current is not None and (
                     pasted or (_SUBTOPIC.match(title) and not _has_lead(title))
@@ -163,7 +163,7 @@ class _TeamReader:
                 close(heading.index)
                 pasted = False
                 if role == "team":
-                    team, lead = _team_and_lead(update["rest"] if update else title)
+                    team, lead = team_and_lead(update["rest"] if update else title)
                     current = _Team(team, lead, 2, heading.index)
                     continue
                 report = role in ("backlog", "report")
@@ -178,7 +178,7 @@ class _TeamReader:
                     continue  # a mis-levelled sub-heading inside the team's report
                 close(heading.index)
                 pasted = False
-                team, lead = _team_and_lead(title)
+                team, lead = team_and_lead(title)
                 current = _Team(team, lead, 3, heading.index)
         close(len(self.document.lines))
         return [team for team in teams if team.team]
@@ -186,9 +186,9 @@ class _TeamReader:
 
 def _structural(title: str) -> bool:
     return bool(
-        _MEETING_SECTION.match(title)
+        MEETING_SECTION.match(title)
         or _BACKLOG.search(title)
-        or _REPORT_SECTION.match(title)
+        or REPORT_SECTION.match(title)
         or _PROJECTS_H1.match(title)
     )
 
@@ -200,14 +200,14 @@ def _is_status_title(title: str) -> bool:
 
 
 def _has_lead(title: str) -> bool:
-    title = _plain_heading(title)
+    title = plain_heading(title)
     if re.search(r"\(\s*(?:\?+|vacant|tbd|none)\s*\)\s*$", title, re.IGNORECASE):
         return True
-    return bool(_team_and_lead(title)[1]) or bool(_DASHED.match(_INCUBATING.sub("", title)))
+    return bool(team_and_lead(title)[1]) or bool(_DASHED.match(_INCUBATING.sub("", title)))
 
 
-def _team_and_lead(title: str) -> tuple[str, str]:
-    title = _INCUBATING.sub("", _plain_heading(title)).strip()
+def team_and_lead(title: str) -> tuple[str, str]:
+    title = _INCUBATING.sub("", plain_heading(title)).strip()
     match = _DASHED.match(title)
     if match is None:
         match = _PARENTHESISED.match(title)
