@@ -139,7 +139,10 @@ class LifecycleReader:
         self.team_headings = {team.index for team in teams.teams()}
         self.statements = read_statements(document)
         self.found: list[_Mention] = []
+        # Per statement (keyed by id, as the statements live as long as the reader): the
+        # kind its words name, and the mentions it raised or added to.
         self._kinds: dict[int, tuple[str | None, re.Match | None]] = {}
+        self._mentions: dict[int, list[_Mention]] = {}
 
     def mentions(self) -> list[LifecycleMention]:
         for statement in self.statements:
@@ -154,12 +157,10 @@ class LifecycleReader:
         soon as it is done rather than at the next full garbage collection (which keeps
         the memory of a long import flat)."""
         for statement in self.statements:
-            statement.parent = None
-            statement.children = []
-            statement.mentions = []
-            statement.__dict__.pop("_inline", None)
+            statement.release()
         self.found = []
         self._kinds = {}
+        self._mentions = {}
         self.statements = []
 
     # Reading one statement
@@ -206,6 +207,10 @@ class LifecycleReader:
         if key not in self._kinds:
             self._kinds[key] = self._find_kind(statement)
         return self._kinds[key]
+
+    def _mentions_of(self, statement: Statement) -> list[_Mention]:
+        """The mentions the statement raised or added to, in order."""
+        return self._mentions.get(id(statement), [])
 
     def _find_kind(self, statement: Statement) -> tuple[str | None, re.Match | None]:
         plain = statement.plain
@@ -524,9 +529,9 @@ class LifecycleReader:
             mention.new_name = new_name_in(plain)
         if kind == OWNERSHIP:
             mention.new_lead = new_lead_in(plain)
-        statement.mentions.append(mention)
+        self._mentions.setdefault(id(statement), []).append(mention)
         if source is not None and source is not statement:
-            source.mentions.append(mention)
+            self._mentions.setdefault(id(source), []).append(mention)
         self.found.append(mention)
 
     def _tier(self, statement: Statement, plain: str) -> str:
@@ -563,11 +568,12 @@ class LifecycleReader:
         active projects!", "Pivotal nominated Zach Robinson") adds to the item it is
         nested in."""
         parent = statement.parent
-        while parent is not None and not parent.mentions:
+        while parent is not None and not self._mentions_of(parent):
             parent = parent.parent
         if parent is None:
             return False
-        targets = [m for m in parent.mentions if m.kind == kind] or parent.mentions
+        raised = self._mentions_of(parent)
+        targets = [m for m in raised if m.kind == kind] or raised
         for mention in targets:
             self._update(mention, statement)
         return True
@@ -579,10 +585,10 @@ class LifecycleReader:
         if not (DECISION_LABEL.match(plain) or DECIDED.search(plain)):
             return
         parent = statement.parent
-        while parent is not None and not parent.mentions:
+        while parent is not None and not self._mentions_of(parent):
             parent = parent.parent
         if parent is not None:
-            targets = parent.mentions
+            targets = self._mentions_of(parent)
         else:
             if statement.kind == "item" and statement.parent is not None:
                 return

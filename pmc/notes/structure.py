@@ -7,12 +7,8 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from pmc.notes.links import Ref, parse_inline
-
-if TYPE_CHECKING:
-    from pmc.notes.lifecycle import _Mention
 
 _I = re.IGNORECASE
 
@@ -187,7 +183,6 @@ class Statement:
     children: list[Statement] = field(default_factory=list)
     section: _Heading | None = None
     path: tuple[_Heading, ...] = ()
-    mentions: list[_Mention] = field(default_factory=list)
     references: dict[str, str] = field(default_factory=dict, repr=False)
     heading_level: int = 0
     phrase: str = ""  # the words that name its subject, when it names one
@@ -205,6 +200,13 @@ class Statement:
     def refs(self) -> list[Ref]:
         """The links, repository URLs and code spans in the text."""
         return self._inline[1]
+
+    def release(self) -> None:
+        """Drop the links to other statements and the cached inline text, so that a parse
+        is freed as soon as its reader is done with it."""
+        self.parent = None
+        self.children = []
+        self.__dict__.pop("_inline", None)
 
 
 def read_statements(document: Document) -> list[Statement]:
