@@ -1,6 +1,6 @@
 """How the code is shaped: the longest functions, and the import cycles among the
-project's modules (counting imports made inside functions, which hide a cycle rather
-than remove it).
+project's modules (counting imports made inside functions and under `if TYPE_CHECKING:`,
+which hide a cycle rather than remove it).
 
     .venv/bin/python scripts/code_shape.py [--top 15] [--max-lines N] [ROOT]
 
@@ -32,6 +32,7 @@ class Import:
     target: str
     line: int
     in_function: bool
+    type_checking: bool
 
 
 def module_name(root: Path, path: Path) -> str:
@@ -76,14 +77,14 @@ def imports(module: str, tree: ast.AST, known: set[str]) -> list[Import]:
     )
     found = []
 
-    def visit(node: ast.AST, in_function: bool) -> None:
+    def visit(node: ast.AST, in_function: bool, type_checking: bool) -> None:
         for child in ast.iter_child_nodes(node):
             inside = in_function or isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef)
             if isinstance(child, ast.Import):
                 for alias in child.names:
                     target = _resolve(alias.name, known)
                     if target:
-                        found.append(Import(target, child.lineno, in_function))
+                        found.append(Import(target, child.lineno, in_function, type_checking))
             elif isinstance(child, ast.ImportFrom):
                 base = child.module or ""
                 if child.level:
@@ -93,16 +94,17 @@ def imports(module: str, tree: ast.AST, known: set[str]) -> list[Import]:
                 for alias in child.names:
                     target = _resolve(f"{base}.{alias.name}", known) or _resolve(base, known)
                     if target:
-                        found.append(Import(target, child.lineno, in_function))
-            elif not _type_checking_only(child):
-                visit(child, inside)
+                        found.append(Import(target, child.lineno, in_function, type_checking))
+            else:
+                visit(child, inside, type_checking or _type_checking_only(child))
 
-    visit(tree, False)
+    visit(tree, False, False)
     return [i for i in found if i.target != module]
 
 
 def _type_checking_only(node: ast.AST) -> bool:
-    """`if TYPE_CHECKING:`: imports for type checkers, never run."""
+    """`if TYPE_CHECKING:`: imports for type checkers, never run, yet still a dependency
+    (a module that needs another's types to be checked depends on it)."""
     if not isinstance(node, ast.If):
         return False
     test = node.test
@@ -172,6 +174,7 @@ def main() -> int:
     every_function: list[Function] = []
     graph: dict[str, set[str]] = {}
     hidden: dict[tuple[str, str], int] = {}
+    typing_only: dict[tuple[str, str], int] = {}
     for module, path in files.items():
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
         every_function += functions(module, tree)
@@ -179,6 +182,8 @@ def main() -> int:
             graph.setdefault(module, set()).add(imported.target)
             if imported.in_function:
                 hidden[(module, imported.target)] = imported.line
+            if imported.type_checking:
+                typing_only[(module, imported.target)] = imported.line
 
     every_function.sort(key=lambda f: (-f.lines, f.module, f.name))
     print(f"Longest functions (of {len(every_function)}):")
@@ -195,6 +200,9 @@ def main() -> int:
                 print(
                     f"    held open by a function-level import: {source} -> {target} (line {line})"
                 )
+        for (source, target), line in sorted(typing_only.items()):
+            if source in members and target in members:
+                print(f"    closed by a TYPE_CHECKING import: {source} -> {target} (line {line})")
     print(f"Function-level imports of project modules: {len(hidden)}")
 
     failed = bool(found)
