@@ -345,9 +345,27 @@ def deliver(ids: Iterable[int]) -> int:
     between the record that a send began and the record that it succeeded leaves a
     message the server may or may not have taken, and the next attempt sends it again
     with the same Message-ID (see the module docstring)."""
-    ids = list(ids)
     token = uuid.uuid4().hex
     lease = claim_lease()
+    claimed = _claim(list(ids), token, lease)
+    if not claimed:
+        return 0
+    _warn_of_second_copies(claimed)
+    connection = get_connection(fail_silently=False)
+    try:
+        connection.open()
+    except Exception as error:  # the mail server is down: every claimed one waits
+        for notification in claimed:
+            _failed(notification, token, error)
+        return 0
+    try:
+        return _send_claimed(claimed, token, lease, connection)
+    finally:
+        connection.close()
+
+
+def _claim(ids: list[int], token: str, lease: datetime.timedelta) -> list[Notification]:
+    """Claim the pending ones of `ids` that no live sender holds; return those claimed."""
     now = timezone.now()
     Notification.objects.pending().filter(pk__in=ids).filter(
         Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
@@ -357,9 +375,10 @@ def deliver(ids: Iterable[int]) -> int:
         due_at=now + lease,  # if this sender dies, due again when its claim lapses
         attempts=F("attempts") + 1,
     )
-    claimed = list(Notification.objects.pending().filter(claimed_by=token).select_related("user"))
-    if not claimed:
-        return 0
+    return list(Notification.objects.pending().filter(claimed_by=token).select_related("user"))
+
+
+def _warn_of_second_copies(claimed: list[Notification]) -> None:
     for notification in claimed:
         if _interrupted(notification):
             logger.warning(
@@ -369,13 +388,13 @@ def deliver(ids: Iterable[int]) -> int:
                 notification.user_id,
                 message_id(notification),
             )
-    connection = get_connection(fail_silently=False)
-    try:
-        connection.open()
-    except Exception as error:  # the mail server is down: every claimed one waits
-        for notification in claimed:
-            _failed(notification, token, error)
-        return 0
+
+
+def _send_claimed(
+    claimed: list[Notification], token: str, lease: datetime.timedelta, connection
+) -> int:
+    """Send the claimed notifications one by one over `connection`; return how many the
+    mail server took."""
     sent = 0
     renewed = time.monotonic()
     accepted: Notification | None = None  # the mail server took it; not yet marked sent
@@ -403,7 +422,6 @@ def deliver(ids: Iterable[int]) -> int:
         if accepted is not None:
             _mark_sent(accepted, token)
             sent += 1
-        connection.close()
     return sent
 
 
