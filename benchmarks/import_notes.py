@@ -34,13 +34,14 @@ from __future__ import annotations
 
 import argparse
 import gc
-import os
 import shutil
 import sys
 import tempfile
 import time
 import tracemalloc
 from pathlib import Path
+
+import temporary_site  # benchmarks/temporary_site.py: run as a script, its folder is on the path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_FOLDER = ROOT / "tests" / "fixtures" / "notes"
@@ -65,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
 
     work = Path(tempfile.mkdtemp(prefix="pmc-import-bench-"))
     try:
-        _setup_django(work)
+        temporary_site.setup(work)
         status = _run(Path(options.folder), options.scales, options.repeat, work)
         if options.breakdown:
             _breakdown(Path(options.folder), max(options.scales), work)
@@ -74,18 +75,6 @@ def main(argv: list[str] | None = None) -> int:
         return status
     finally:
         shutil.rmtree(work, ignore_errors=True)
-
-
-def _setup_django(work: Path) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "pmc.settings"
-    os.environ["DEBUG"] = "0"  # DEBUG keeps every query in memory
-    os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-0123456789abcdefghijklmnop")
-    os.environ["DATABASE_URL"] = f"sqlite:///{work / 'bench.sqlite3'}"
-    os.environ["PMC_VAR_DIR"] = str(work)
-    import django
-
-    django.setup()
 
 
 def _fresh_database(work: Path, name: str) -> None:

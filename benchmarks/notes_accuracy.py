@@ -51,7 +51,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import shutil
 import sys
@@ -60,6 +59,8 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import temporary_site  # benchmarks/temporary_site.py: run as a script, its folder is on the path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_FOLDER = ROOT / "tests" / "fixtures" / "notes"
@@ -103,15 +104,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _setup_django(work: Path) -> None:
-    os.environ["DJANGO_SETTINGS_MODULE"] = "pmc.settings"
-    os.environ["DEBUG"] = "0"  # DEBUG keeps every query in memory
-    os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-0123456789abcdefghijklmnop")
-    os.environ["DATABASE_URL"] = f"sqlite:///{work / 'accuracy.sqlite3'}"
-    os.environ["PMC_VAR_DIR"] = str(work)
-    import django
+    temporary_site.setup(work, "accuracy.sqlite3")
     from django.core.management import call_command
 
-    django.setup()
     call_command("migrate", verbosity=0)
 
 

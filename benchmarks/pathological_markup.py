@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+import temporary_site  # benchmarks/temporary_site.py: run as a script, its folder is on the path
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -116,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
 
     work = Path(tempfile.mkdtemp(prefix="pmc-markup-bench-"))
     try:
-        _setup_django(work)
+        temporary_site.setup(work)
         if not options.no_render:
             _render(options)
         if not options.no_import:
@@ -124,18 +125,6 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     finally:
         shutil.rmtree(work, ignore_errors=True)
-
-
-def _setup_django(work: Path) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "pmc.settings"
-    os.environ["DEBUG"] = "0"  # DEBUG keeps every query in memory
-    os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-0123456789abcdefghijklmnop")
-    os.environ["DATABASE_URL"] = f"sqlite:///{work / 'bench.sqlite3'}"
-    os.environ["PMC_VAR_DIR"] = str(work)
-    import django
-
-    django.setup()
 
 
 def _growth(previous: tuple[int, float] | None, size: int, seconds: float) -> str:
