@@ -25,6 +25,12 @@ class LifecycleMention:
     (reported as done). `tier` says how explicit the text is: "core" (a proposal, vote,
     nomination or decision), "secondary" (a team reports a change as done or intended)
     or "implicit" (only where a project is listed says it).
+
+    `confidence` is "high" when the wording leaves no doubt (an explicit proposal, vote,
+    nomination or decision in a lifecycle section) and "low" otherwise (a passing mention
+    in a team report, an item read from where a project is listed); `rule` names the
+    reading rule that found the item, which is what justifies the confidence. The
+    evidence is `line` (and `lines`), `section` and the quoted `excerpt`.
     """
 
     kind: str
@@ -44,6 +50,8 @@ class LifecycleMention:
     committee_hint: str = ""
     summary: str = ""
     lines: tuple[int, ...] = ()
+    confidence: str = "high"
+    rule: str = ""
 
     @property
     def key(self) -> str:
