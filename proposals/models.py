@@ -345,6 +345,79 @@ class ProposalMeeting(models.Model):
         return f"{self.proposal} @ {self.meeting}"
 
 
+class Confidence(models.TextChoices):
+    HIGH = "high", "High"
+    LOW = "low", "Low"
+
+
+class ReadingStatus(models.TextChoices):
+    UNREVIEWED = "unreviewed", "To review"
+    CONFIRMED = "confirmed", "Confirmed"
+    CORRECTED = "corrected", "Corrected"
+    MERGED = "merged", "Merged into another proposal"
+    DISMISSED = "dismissed", "Dismissed as misread"
+
+
+class Reading(models.Model):
+    """One lifecycle item an import read in a meeting's notes: what it read, the evidence
+    (line, section, the quoted text), how sure the reading is and the rule that found
+    it, the proposal it became, and what a chair made of it.
+
+    `key` is the item as the parser read it (kind and subject, normalised): it is how the
+    same item is recognised when the file is imported again, so a dismissal or a
+    correction stands. `held` lists the steps (decide, complete) the import did not take
+    because the reading was not confirmed; confirming takes them. Nothing is deleted: a
+    dismissed reading stays, marked so."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="readings")
+    key = models.CharField(max_length=400, help_text="kind:subject as read, normalised.")
+    kind = models.CharField(max_length=16, choices=Kind.choices, help_text="As read.")
+    subject = models.CharField(max_length=300, help_text="The project's name as read.")
+    outcome = models.CharField(
+        max_length=16, blank=True, help_text="As read: pending, approved, rejected, ..."
+    )
+    new_name = models.CharField(max_length=300, blank=True)
+    new_lead = models.CharField(max_length=300, blank=True)
+    tier = models.CharField(max_length=16, blank=True)
+    confidence = models.CharField(max_length=8, choices=Confidence.choices)
+    rule = models.CharField(max_length=64, blank=True, help_text="The reading rule that found it.")
+    line = models.PositiveIntegerField(default=0)
+    section = models.CharField(max_length=300, blank=True)
+    quote = models.TextField(blank=True, help_text="The lines of the notes it was read from.")
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.PROTECT, null=True, blank=True, related_name="readings"
+    )
+    held = models.JSONField(
+        default=list, blank=True, help_text="Steps waiting for the reading to be confirmed."
+    )
+    status = models.CharField(
+        max_length=16, choices=ReadingStatus.choices, default=ReadingStatus.UNREVIEWED
+    )
+    correction = models.JSONField(
+        default=dict, blank=True, help_text="What a chair corrected: kind, project, ..."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["meeting__date", "line", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "key"], name="one_reading_per_item"),
+        ]
+        indexes = [models.Index(fields=["status", "confidence"], name="reading_review_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.subject} @ {self.meeting}"
+
+    @property
+    def reviewed(self) -> bool:
+        return self.status != ReadingStatus.UNREVIEWED
+
+
 class LinkSuggestion(models.Model):
     """A proposal of another committee that came up in a meeting whose notes a chair
     uploaded: a link to the meeting that the proposal's committee's chair confirms (it
