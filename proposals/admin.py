@@ -11,6 +11,7 @@ recorded on the proposal's page on the site.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
@@ -21,6 +22,7 @@ from pmc.admin import ReadOnly
 from pmc.models import Committee, Membership, Project
 from proposals import actions, lifecycle, permissions
 from proposals.errors import LifecycleError
+from proposals.forms import renderable_markdown
 from proposals.models import (
     AuditCheck,
     ChecklistItem,
@@ -99,8 +101,14 @@ def _transition_action(name: str, label: str):
     return admin.action(description=f"{label} selected proposals", permissions=["change"])(run)
 
 
+class ProposalAdminForm(forms.ModelForm):
+    def clean_body(self) -> str:
+        return renderable_markdown(self.cleaned_data.get("body") or "")
+
+
 @admin.register(Proposal)
 class ProposalAdmin(ActionSavingAdmin):
+    form = ProposalAdminForm
     list_display = ["title", "committee", "kind", "state", "project", "proposer", "closes_at"]
     list_filter = ["state", "kind", "committee"]
     list_select_related = ["committee", "project", "proposer"]

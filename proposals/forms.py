@@ -12,6 +12,16 @@ from proposals.models import Proposal, VoteValue
 from proposals.states import Kind, State
 
 
+def renderable_markdown(text: str) -> str:
+    """`text`, if the renderer takes it; a text it refuses (too long, nested too deep) is
+    a form error that says the limit."""
+    try:
+        check_markup(text)
+    except MarkupTooComplex as refused:
+        raise forms.ValidationError(str(refused), code="markup_too_complex") from None
+    return text
+
+
 class ProposalForm(forms.ModelForm):
     class Meta:
         model = Proposal
@@ -42,13 +52,7 @@ class ProposalForm(forms.ModelForm):
             del self.fields["kind"]
 
     def clean_body(self) -> str:
-        """A text the renderer refuses (too long, nested too deep) is a form error."""
-        body = self.cleaned_data.get("body") or ""
-        try:
-            check_markup(body)
-        except MarkupTooComplex as refused:
-            raise forms.ValidationError(str(refused), code="markup_too_complex") from None
-        return body
+        return renderable_markdown(self.cleaned_data.get("body") or "")
 
     def clean(self):
         data = super().clean()

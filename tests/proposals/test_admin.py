@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.urls import reverse
 
 from pmc.models import Committee, Meeting, Membership, Role, TeamReport
@@ -209,6 +209,29 @@ class ProposalTransitionTests(AdminTestCase):
         self.assertEqual(
             event.payload["changed"]["title"], {"from": "Old title", "to": "New title"}
         )
+
+    @override_settings(PMC_MARKDOWN_MAX_CHARS=50)
+    def test_it_refuses_a_text_too_long_to_render_as_a_form_error(self):
+        proposal = make_proposal(self.committee, self.member, title="Old title")
+        data = {
+            "title": "New title",
+            "body": "x" * 51,
+            "proposing_team": "",
+            "condition": "",
+            "new_name": "",
+            "new_lead": "",
+            "mentions-TOTAL_FORMS": 0,
+            "mentions-INITIAL_FORMS": 0,
+            "checklist-TOTAL_FORMS": 0,
+            "checklist-INITIAL_FORMS": 0,
+        }
+
+        response = self.client.post(change_url(proposal), data)
+
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "at most 50 can be")
+        proposal.refresh_from_db()
+        self.assertEqual((proposal.title, proposal.revision), ("Old title", 1))
 
     def test_it_offers_no_text_fields_once_the_vote_started(self):
         proposal = make_proposal(self.committee, self.member, state=State.VOTING, chair=self.chair)
