@@ -35,6 +35,7 @@ from proposals.models import (
     OutboxMessage,
     Proposal,
     ProposalMeeting,
+    Reading,
     ScheduledRun,
     Vote,
 )
@@ -415,6 +416,16 @@ class LinkSuggestionAdmin(ReadOnlyAdmin):
     list_display = ["proposal", "meeting", "suggested_by", "suggested_at", "accepted"]
     list_filter = [("decided_at", admin.EmptyFieldListFilter)]
     list_select_related = ["proposal", "meeting__committee", "suggested_by"]
+
+
+@admin.register(Reading)
+class ReadingAdmin(ReadOnlyAdmin):
+    """Reviewed on the committee's Readings to review page, so each review is audited."""
+
+    list_display = ["subject", "kind", "meeting", "confidence", "rule", "status", "proposal"]
+    list_filter = ["status", "confidence", "kind"]
+    list_select_related = ["meeting__committee", "proposal"]
+    search_fields = ["subject", "quote"]
 
 
 @admin.register(JobFailure)
