@@ -14,6 +14,7 @@ from proposals.models import (
     LinkSuggestion,
     Proposal,
     ProposalMeeting,
+    Reading,
     Vote,
 )
 from proposals.states import Kind, State
@@ -69,6 +70,14 @@ class AdminPagesTests(AdminTestCase):
             proposal=voting, meeting=make_meeting(cls.other_committee), suggested_by=cls.chair
         )
         make_proposal(cls.committee, cls.member, state=State.ACCEPTED, chair=cls.chair)
+        Reading.objects.create(
+            meeting=meeting,
+            key="attic:cfexample",
+            kind=Kind.ATTIC,
+            subject="cf-example",
+            confidence="low",
+            quote="- move cf-example to the attic?",
+        )
 
     def test_it_renders_the_list_and_a_change_page_of_every_model(self):
         audit.check_and_store()
