@@ -29,6 +29,12 @@ MEETING_LINK_SUGGESTED = "meeting.link_suggested"
 MEETING_LINK_SUGGESTION_UPDATED = "meeting.link_suggestion_updated"
 MEETING_LINK_SUGGESTION_WITHDRAWN = "meeting.link_suggestion_withdrawn"
 
+# Readings of meeting notes, as a chair reviews them
+READING_CONFIRMED = "reading.confirmed"
+READING_CORRECTED = "reading.corrected"
+READING_MERGED = "reading.merged"
+READING_DISMISSED = "reading.dismissed"
+
 # Projects
 PROJECT_CREATED = "project.created"
 PROJECT_UPDATED = "project.updated"

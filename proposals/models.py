@@ -25,9 +25,10 @@ from proposals.permissions import (
     is_member,
     is_proposer,
     is_system,
+    readings_confirmed,
     result_is_settled,
 )
-from proposals.states import Kind, State
+from proposals.states import CONFIRMED_READINGS, Confidence, Kind, ReadingStatus, State
 
 # Who may run a transition, as said to someone who was refused ("Only ... may ...").
 _CHAIR = "the committee's chair"
@@ -281,7 +282,7 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         source=State.ACCEPTED,
         target=State.COMPLETED,
         permission=allowed(is_chair | is_system),
-        conditions=[lambda p: not p.checklist.filter(done=False).exists()],
+        conditions=[lambda p: not p.checklist.filter(done=False).exists(), readings_confirmed],
         custom={
             "label": "Mark completed",
             "who": _CHAIR,
@@ -345,17 +346,13 @@ class ProposalMeeting(models.Model):
         return f"{self.proposal} @ {self.meeting}"
 
 
-class Confidence(models.TextChoices):
-    HIGH = "high", "High"
-    LOW = "low", "Low"
-
-
-class ReadingStatus(models.TextChoices):
-    UNREVIEWED = "unreviewed", "To review"
-    CONFIRMED = "confirmed", "Confirmed"
-    CORRECTED = "corrected", "Corrected"
-    MERGED = "merged", "Merged into another proposal"
-    DISMISSED = "dismissed", "Dismissed as misread"
+class ReadingQuerySet(models.QuerySet):
+    def to_review(self) -> ReadingQuerySet:
+        """What a chair is asked to look at: readings no one has reviewed, still in
+        their notes, read with low confidence or that created or moved a proposal."""
+        return self.filter(status=ReadingStatus.UNREVIEWED, in_notes=True).filter(
+            Q(confidence=Confidence.LOW) | Q(created_proposal=True) | ~Q(taken=[])
+        )
 
 
 class Reading(models.Model):
@@ -390,6 +387,16 @@ class Reading(models.Model):
     held = models.JSONField(
         default=list, blank=True, help_text="Steps waiting for the reading to be confirmed."
     )
+    taken = models.JSONField(
+        default=list, blank=True, help_text="Steps the import took for this item."
+    )
+    created_proposal = models.BooleanField(
+        default=False, help_text="The import filed the proposal for this item."
+    )
+    in_notes = models.BooleanField(
+        default=True,
+        help_text="Still in the meeting's notes file (no once an edited file no longer has it).",
+    )
     status = models.CharField(
         max_length=16, choices=ReadingStatus.choices, default=ReadingStatus.UNREVIEWED
     )
@@ -402,6 +409,8 @@ class Reading(models.Model):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_reason = models.TextField(blank=True)
+
+    objects = ReadingQuerySet.as_manager()
 
     class Meta:
         ordering = ["meeting__date", "line", "id"]
@@ -416,6 +425,11 @@ class Reading(models.Model):
     @property
     def reviewed(self) -> bool:
         return self.status != ReadingStatus.UNREVIEWED
+
+    @property
+    def vouched_for(self) -> bool:
+        """Confirmed or corrected by a chair: what it records may all be done."""
+        return self.status in CONFIRMED_READINGS
 
 
 class LinkSuggestion(models.Model):

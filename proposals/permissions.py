@@ -14,6 +14,7 @@ import rules
 from django.utils import timezone
 
 from pmc.models import Membership, Role
+from proposals.states import CONFIRMED_READINGS, ReadingStatus
 
 
 def _active_role(user, committee_id) -> str | None:
@@ -69,6 +70,25 @@ def result_is_settled(user, proposal) -> bool:
     return proposal.tally().settled
 
 
+def readings_confirmed(proposal) -> bool:
+    """A proposal the import filed from meeting notes is not completed (which renames,
+    retires or hands over its project) while the import's readings of it wait for review
+    and none is confirmed or corrected: a chair confirms one first, on Readings to review.
+    A proposal with a proposer, or with no reading to review, is not held back."""
+    if proposal.proposer_id is not None:
+        return True
+    statuses = set(proposal.readings.values_list("status", flat=True).distinct())
+    return ReadingStatus.UNREVIEWED not in statuses or bool(statuses & CONFIRMED_READINGS)
+
+
+@rules.predicate
+def reviews_readings(user, committee) -> bool:
+    """Who reviews what imports read in a committee's meeting notes: its chair, or staff."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(user.is_staff) or _active_role(user, committee.pk) == Role.CHAIR
+
+
 @rules.predicate
 def chairs_a_committee(user) -> bool:
     return Role.CHAIR in roles_by_committee(user).values()
@@ -98,6 +118,8 @@ rules.add_perm(
 )
 # Templates offer the notes upload to chairs: {% if perms.proposals.upload_notes %}.
 rules.add_perm("proposals.upload_notes", chairs_a_committee)
+# Confirming, correcting, merging or dismissing a reading of a committee's notes.
+rules.add_perm("proposals.review_readings", reviews_readings)
 
 
 def has_perm(name: str, user, obj=None) -> bool:

@@ -1,4 +1,5 @@
-"""The proposal states and kinds, with their labels."""
+"""The proposal states and kinds, and what a reading of meeting notes can be, with
+their labels."""
 
 from django.db import models
 
@@ -25,3 +26,20 @@ class Kind(models.TextChoices):
 
 FINAL_STATES = {State.REJECTED, State.COMPLETED, State.WITHDRAWN}
 EDITABLE_STATES = {State.DRAFT, State.DISCUSSION}
+
+
+class Confidence(models.TextChoices):
+    HIGH = "high", "High"
+    LOW = "low", "Low"
+
+
+class ReadingStatus(models.TextChoices):
+    UNREVIEWED = "unreviewed", "To review"
+    CONFIRMED = "confirmed", "Confirmed"
+    CORRECTED = "corrected", "Corrected"
+    MERGED = "merged", "Merged into another proposal"
+    DISMISSED = "dismissed", "Dismissed as misread"
+
+
+# A reading a chair has vouched for: the steps it records may all be taken.
+CONFIRMED_READINGS = {ReadingStatus.CONFIRMED, ReadingStatus.CORRECTED}

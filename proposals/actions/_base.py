@@ -22,6 +22,7 @@ from proposals.errors import (
 )
 from proposals.kinds import KINDS
 from proposals.models import Proposal
+from proposals.states import ReadingStatus
 
 
 def action(function):
@@ -105,6 +106,18 @@ def _transition(
 def _unmet_condition(proposal: Proposal, name: str) -> str:
     if name == "start_vote":
         return f"{proposal.committee} has no active members to vote. Add members first."
+    if name == "complete" and not permissions.readings_confirmed(proposal):
+        reading = (
+            proposal.readings.filter(status=ReadingStatus.UNREVIEWED)
+            .select_related("meeting__committee")
+            .first()
+        )
+        meeting = reading.meeting
+        return (
+            f"Confirm the reading of “{proposal}” in the notes of {meeting.committee}'s "
+            f"meeting of {meeting.date:%Y-%m-%d} on Readings to review first: a proposal "
+            "from meeting notes is completed once a chair has confirmed what they say."
+        )
     if name == "complete":
         open_items = proposal.checklist.filter(done=False).count()
         return (

@@ -30,6 +30,7 @@ def plan_import(
     progress: Progress | None = None,
     on_file: Callable[[FileResult], None] | None = None,
     actor=IMPORT,
+    leave_out: Iterable[tuple[str, str]] = (),
 ) -> ImportResult:
     """What importing the files would do, found by importing them in a transaction that
     is rolled back: nothing is written."""
@@ -40,6 +41,7 @@ def plan_import(
         on_file=on_file,
         dry_run=True,
         actor=actor,
+        leave_out=leave_out,
     )
 
 
@@ -58,6 +60,7 @@ def _apply_import(
     on_file: Callable[[FileResult], None] | None = None,
     dry_run: bool = False,
     actor=IMPORT,
+    leave_out: Iterable[tuple[str, str]] = (),
 ) -> ImportResult:
     """Import the files, oldest meeting first, each in its own transaction. With
     `dry_run` everything runs inside one transaction that is rolled back at the end.
@@ -68,10 +71,14 @@ def _apply_import(
     and the returned `ImportResult` keeps only the totals. `actor` is who the changes
     are recorded as, and whose permissions every action checks: the import itself
     (`system:import`) unless a user is given.
+
+    `leave_out` holds `(file name, key)` pairs (`NoteFile.name`, `LifecycleMention.key`)
+    of items not to import: each is recorded as a reading dismissed by the actor ("Left
+    out when the notes were uploaded."), so a later import of the file leaves it out too.
     """
     name = committee.name if isinstance(committee, Committee) else committee
     ordered = sorted(files, key=lambda f: _order(f, name))
-    importer = Importer(committee=committee, actor=actor, dry_run=dry_run)
+    importer = Importer(committee=committee, actor=actor, dry_run=dry_run, leave_out=leave_out)
     result = ImportResult(dry_run=dry_run)
 
     def run() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from collections.abc import Iterable
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
@@ -29,12 +30,14 @@ from pmc.notes import (
 from proposals import actions, audit
 from proposals.actors import IMPORT
 from proposals.errors import ConditionNotMet, LifecycleError
-from proposals.importing.files import NoteFile
+from proposals.importing.files import NoteFile, dated_after_today
 from proposals.importing.locks import one_file_at_a_time
+from proposals.importing.readings import FileReadings, corrected
 from proposals.importing.results import FileResult, ProposalChange
 from proposals.kinds import KINDS
-from proposals.models import Event, Proposal, ProposalMeeting
-from proposals.states import FINAL_STATES, State
+from proposals.models import Event, Proposal, ProposalMeeting, Reading
+from proposals.outcomes import held_steps, steps_to
+from proposals.states import FINAL_STATES, ReadingStatus, State
 
 # How many projects a refresh of the importer's index reads per query.
 _REFRESH_BATCH = 500
@@ -55,9 +58,18 @@ class Importer:
     the committees, the index of the projects, the meetings seen in this run."""
 
     def __init__(
-        self, *, committee: str | Committee | None, actor=IMPORT, dry_run: bool = False
+        self,
+        *,
+        committee: str | Committee | None,
+        actor=IMPORT,
+        dry_run: bool = False,
+        leave_out: Iterable[tuple[str, str]] = (),
     ) -> None:
         self.actor, self.dry_run = actor, dry_run
+        # (file name, item key) of the items not to import, recorded as dismissed
+        self.leave_out: dict[str, set[str]] = {}
+        for name, key in leave_out:
+            self.leave_out.setdefault(name, set()).add(key)
         self.committees: dict[str, Committee | None] = {}
         if isinstance(committee, Committee):
             # The very committee given, not another one its name could also match.
@@ -122,12 +134,20 @@ class Importer:
             return FileResult(file.name, "skipped", notes.reason)
         if isinstance(notes, Unreadable):
             return FileResult(file.name, "failed", notes.reason)
+        future = dated_after_today(notes.date)
+        if future:
+            return FileResult(file.name, "failed", future, date=notes.date)
         try:
             markup.check_markup(notes.text, limit=limit)
         except markup.MarkupTooComplex as refused:
             return FileResult(file.name, "failed", f"cannot be rendered: {refused}")
         result = FileResult(
-            file.name, "", committee=notes.committee, date=notes.date, repairs=notes.repairs
+            file.name,
+            "",
+            committee=notes.committee,
+            date=notes.date,
+            repairs=notes.repairs,
+            readings=notes.mentions,
         )
         saved = self.save_caches()
         try:
@@ -214,14 +234,20 @@ class Importer:
             return
         result.team_reports = len(notes.team_reports)
         new = status == "created"
-        self.candidates = self.prefetch_proposals(notes.mentions, meeting, new=new)
+        readings = FileReadings(
+            meeting, actor=self.actor, new=new, leave_out=self.leave_out.get(notes.name, set())
+        )
+        mentions = self.readings(notes.mentions, readings, result)
+        self.candidates = self.prefetch_proposals([m for m, _ in mentions], meeting, new=new)
         links = _Links(meeting, self.actor)
         try:
-            for mention in notes.mentions:
-                result.proposals.append(self.proposal(mention, meeting, links, new=new))
+            for mention, reading in mentions:
+                change = self.proposal(mention, meeting, links, new=new, reading=reading)
+                result.proposals.append(change)
             links.flush()
         finally:
             self.candidates = {}
+        readings.save()
         if not new and not any(change.action == "failed" for change in result.proposals):
             # What the edited notes no longer mention is no longer linked to the meeting
             # (nor suggested); another committee's links are not the actor's to remove.
@@ -239,6 +265,25 @@ class Importer:
                     keep=links.seen | links.suggested,
                     reason=f"No longer in {notes.source}.",
                 )
+
+    @staticmethod
+    def readings(
+        mentions: Iterable[LifecycleMention], readings: FileReadings, result: FileResult
+    ) -> list[tuple[LifecycleMention, Reading]]:
+        """Each item to import, as a chair corrected it, with its reading; an item whose
+        reading was dismissed (or that is left out now) is reported and not imported."""
+        kept = []
+        for mention in mentions:
+            reading = readings.read(mention)
+            if reading.status == ReadingStatus.DISMISSED:
+                why = reading.review_reason or "dismissed as misread"
+                note = f"not imported: {why[:1].lower()}{why[1:].rstrip('.')}"
+                result.proposals.append(
+                    ProposalChange(mention.kind, mention.project, "skipped", note=note)
+                )
+                continue
+            kept.append((corrected(mention, reading), reading))
+        return kept
 
     def others_linked(self, meeting: Meeting) -> set[int]:
         """The proposals of committees the actor does not chair linked to the meeting
@@ -274,30 +319,61 @@ class Importer:
     # Proposals
 
     def proposal(
-        self, mention: LifecycleMention, meeting: Meeting, links: _Links, *, new: bool
+        self,
+        mention: LifecycleMention,
+        meeting: Meeting,
+        links: _Links,
+        *,
+        new: bool,
+        reading: Reading,
     ) -> ProposalChange:
-        """Create or find the item's proposal, link it to the meeting and move it on.
-        A refused step is reported; what was done before it stays (the proposal is
-        then where the refusal left it)."""
+        """Create or find the item's proposal, link it to the meeting and move it on as
+        far as its reading allows (`proposals.outcomes`: the steps held wait for a chair
+        to confirm the reading). A refused step is reported; what was done before it
+        stays (the proposal is then where the refusal left it)."""
         change = ProposalChange(mention.kind, mention.project, "created")
         try:
-            proposal = self.find_or_create(mention, meeting, change, new=new)
+            if reading.status == ReadingStatus.MERGED and reading.proposal_id:
+                proposal = self.merged_into(reading, meeting, change)
+            else:
+                proposal = self.find_or_create(mention, meeting, change, new=new)
         except LifecycleError as error:
             change.action, change.note = "failed", str(error)
+            reading.proposal, reading.held = None, []
             return change
         change.proposal_id, change.title = proposal.pk, proposal.title
+        reading.proposal = proposal
+        reading.created_proposal = reading.created_proposal or change.action == "created"
+        reading.held = []
         if not self.may_write(proposal.committee_id):
             self.suggest(proposal, mention, meeting, change, links)
             change.state = proposal.get_state_display().lower()
             return change
         links.add(proposal, mention)
-        if _steps(proposal.state, mention.outcome):
+        merged = reading.status == ReadingStatus.MERGED
+        steps = [] if merged else steps_to(proposal.state, mention.outcome)
+        take, held = held_steps(steps, confidence=mention.confidence, status=reading.status)
+        if take:
             links.flush()  # linked to the meeting before it moves on
-            proposal = self.advance(proposal, mention, meeting, change)
+            proposal = self.advance(proposal, mention, meeting, change, take)
+            reading.taken = list(dict.fromkeys([*reading.taken, *change.steps]))
+        if held and len(change.steps) == len(take):  # not stopped before the held steps
+            reading.held = held
+            waiting = f"{' -> '.join(held)} held until a chair confirms the reading"
+            change.note = f"{change.note}; {waiting}" if change.note else waiting
         if change.steps and change.action == "unchanged":
             change.action = "updated"
         change.state = proposal.get_state_display().lower()
         return change
+
+    @staticmethod
+    def merged_into(reading: Reading, meeting: Meeting, change: ProposalChange) -> Proposal:
+        """The proposal a chair merged the item's reading into: linked, not moved on."""
+        proposal = Proposal.objects.get(pk=reading.proposal_id)
+        linked = ProposalMeeting.objects.filter(proposal=proposal, meeting=meeting).exists()
+        change.action = "unchanged" if linked else "linked"
+        change.note = f"merged into #{proposal.pk} by a chair"
+        return proposal
 
     def find_or_create(
         self, mention: LifecycleMention, meeting: Meeting, change: ProposalChange, *, new: bool
@@ -583,14 +659,20 @@ class Importer:
         return True
 
     def advance(
-        self, proposal: Proposal, mention: LifecycleMention, meeting: Meeting, change
+        self,
+        proposal: Proposal,
+        mention: LifecycleMention,
+        meeting: Meeting,
+        change: ProposalChange,
+        steps: list[str],
     ) -> Proposal:
-        """Move the proposal as far as the notes record, through its transitions."""
+        """Move the proposal through `steps`, its transitions to where the notes leave
+        it (as far as its reading allows)."""
         at = meeting_time(meeting.date)
         reason = _reason(mention, meeting)
         moves = {"at": at, "reason": reason, "actor": self.actor}
         try:
-            for step in _steps(proposal.state, mention.outcome):
+            for step in steps:
                 if step == "submit":
                     missing = KINDS[mention.kind].detail
                     if missing and not getattr(proposal, missing.field):
@@ -621,28 +703,6 @@ class Importer:
         proposal = actions.do_complete(proposal=proposal, actor=self.actor, at=at, reason=reason)
         self.remember(Project.objects.select_related("committee").get(pk=proposal.project_id))
         return proposal
-
-
-def _steps(state: str, outcome: str) -> list[str]:
-    """The transitions that take a proposal from `state` to where the notes leave it
-    (`outcome`: pending, deferred, approved, rejected or completed)."""
-    steps = []
-    if state == State.DRAFT:
-        steps.append("submit")
-        state = State.DISCUSSION
-    if outcome == "pending":
-        return steps
-    if state == State.DEFERRED and outcome != "deferred":
-        steps.append("resume")
-        state = State.DISCUSSION
-    if state == State.DISCUSSION and outcome == "deferred":
-        steps.append("defer")
-    elif state == State.DISCUSSION and outcome in ("approved", "completed", "rejected"):
-        steps.append("decide")
-        state = State.REJECTED if outcome == "rejected" else State.ACCEPTED
-    if outcome == "completed" and state == State.ACCEPTED:
-        steps.append("complete")
-    return steps
 
 
 class _Links:
