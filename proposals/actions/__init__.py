@@ -10,7 +10,8 @@ Callers import this package (`from proposals import actions`); each module holds
 kind of change: `proposals` (create, edit, link a meeting), `transitions` (submit to
 resume, and what completing does to the project), `votes`, `checklists`,
 `memberships`, `projects`, `committees`, `meetings` (the notes import) and
-`link_suggestions` (a chair's notes that mention another committee's proposal). What
+`link_suggestions` (a chair's notes that mention another committee's proposal) and
+`readings` (a chair confirms, corrects, merges or dismisses what an import read). What
 they share (locking, the transition runner, the common checks and their messages) is in
 `_base`.
 """
@@ -40,6 +41,12 @@ from proposals.actions.proposals import (
     do_link_meeting,
     do_link_meetings,
     do_unlink_meeting_notes,
+)
+from proposals.actions.readings import (
+    do_confirm_reading,
+    do_correct_reading,
+    do_dismiss_reading,
+    do_merge_reading,
 )
 from proposals.actions.transitions import (
     TRANSITIONS,
@@ -101,4 +108,9 @@ __all__ = [
     # meetings
     "MEETING_IMPORT_FIELDS",
     "do_import_meeting",
+    # readings
+    "do_confirm_reading",
+    "do_correct_reading",
+    "do_merge_reading",
+    "do_dismiss_reading",
 ]
