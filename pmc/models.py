@@ -238,8 +238,9 @@ class Meeting(models.Model):
 
 
 def meeting_time(date: datetime.date) -> datetime.datetime:
-    """When something that happened in a meeting on `date` is recorded: noon UTC."""
-    return datetime.datetime.combine(date, datetime.time(12), datetime.UTC)
+    """When something that happened in a meeting on `date` is recorded: noon UTC, but
+    never later than now (a meeting held today is recorded when it is recorded)."""
+    return min(datetime.datetime.combine(date, datetime.time(12), datetime.UTC), timezone.now())
 
 
 class TeamReport(models.Model):

@@ -1,14 +1,18 @@
 """The notes files to import: named by path or uploaded (`NoteFile`), found in the
 folders named (`collect_files`); a path that is missing or not a regular file (a FIFO, a
-device, a socket) is refused without being opened."""
+device, a socket) is refused without being opened, and notes of a meeting dated after
+today are refused once read (`dated_after_today`)."""
 
 from __future__ import annotations
 
+import datetime
 import os
 import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+from django.utils import timezone
 
 
 @dataclass(frozen=True)
@@ -74,3 +78,16 @@ def collect_files(paths: Iterable[str | os.PathLike]) -> list[NoteFile]:
         else:
             files.append(NoteFile(str(given), path=path, problem=_not_regular(path)))
     return files
+
+
+def dated_after_today(date: datetime.date) -> str:
+    """Why notes of a meeting on `date` are refused: the meeting is after today in the
+    site's time zone, so its notes cannot record it yet ("" when it is not)."""
+    today = timezone.localdate()
+    if date <= today:
+        return ""
+    return (
+        f"the meeting is dated {date:%Y-%m-%d}, after today ({today:%Y-%m-%d}): import the "
+        "notes after the meeting, or correct the date in the file name. Nothing of the file "
+        "was imported."
+    )

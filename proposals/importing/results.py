@@ -50,6 +50,9 @@ class FileResult:
     repairs: tuple[str, ...] = ()
     proposals: list[ProposalChange] = field(default_factory=list)
     unlinked: int = 0  # proposals the edited notes no longer mention
+    # The lifecycle items read in the file (`pmc.notes.LifecycleMention`), as read: what
+    # a preview lists, each with its evidence, confidence and rule.
+    readings: tuple = ()
 
     def lines(self, *, details: bool = True) -> list[str]:
         head = f"{self.status:<9} {self.name}"
