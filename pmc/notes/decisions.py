@@ -18,14 +18,14 @@ DECISION_LABEL = re.compile(
 # of `ANY_CUE`) is read for a decision only if it has one (matched lower-cased too).
 ANY_DECISION = re.compile(
     r"decid|decision|agree|approv|accept|reject|declin|objection|consensus|vot|let|we\s"
-    r"|resol|outcome|result|conclu|pass|carri"
+    r"|resol|outcome|result|conclu|pass|carri|confirm|hold"
 )
 
 DECIDED = re.compile(
-    r"^\W*(?:agreed|approved|accepted|unanimous(?:ly)?|decided|passed|carried)\b"
+    r"^\W*(?:agreed|approved|accepted|unanimous(?:ly)?|decided|passed|carried|confirmed)\b"
     r"|\b(?:it\s+was\s+(?:decided|agreed)|we\s+(?:decided|agreed)|(?:was|were|is|are|has\s+been"
     r"|have\s+been|got)\s+(?:officially\s+|unanimously\s+)?(?:approved|accepted|rejected"
-    r"|declined)|no\s+objections?|(?:officially|unanimously)\s+(?:accepted|approved)"
+    r"|declined|confirmed)|no\s+objections?|(?:officially|unanimously)\s+(?:accepted|approved)"
     r"|accepted\s+(?:for|as|into)\s+(?:an?\s+)?incubat\w*|vote\s+(?:passed|carried|failed)"
     r"|voted\s+(?:to|in\s+favou?r|for|against)|consensus|let'?s\s+(?:just\s+)?(?:move|go|do"
     r"|accept|approve|proceed|incubate|archive|retire|rename|promote)|we\s+(?:will|should|shall"
@@ -43,7 +43,9 @@ _NEGATIVE = re.compile(
     _I,
 )
 _DEFERRED = re.compile(
-    r"\b(?:defer(?:red)?|postpon\w+|tabled|on\s+hold|put\s+off|later\s+date)\b", _I
+    r"\b(?:defer(?:red)?|postpon\w+|tabled|on\s+hold|put\s+off|later\s+date"
+    r"|hold(?:ing)?\s+off)\b",
+    _I,
 )
 DONE = re.compile(
     r"\b(?:has\s+been|have\s+been|was|were|got)\s+(?:moved|renamed|archived|retired|promoted"

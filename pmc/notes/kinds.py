@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from pmc.notes import rules
+
 _I = re.IGNORECASE
 
 ATTIC, INCUBATION, PROMOTION = "attic", "incubation", "promotion"
@@ -32,21 +34,35 @@ STRONG_CUES = [
             r"\bincubat(?:e|ed|es|ion)\b|^\W*incubating\s+(?!\))"
             r"|\b(?:accepted|admitted|approved|proposed|entered|entering|accept)\s+(?:as|for|into)"
             r"\s+(?:an?\s+)?incubat"
-            r"|\b(?:in|into|to)\s+(?:the\s+)?cloudfoundry-incubator\b",
+            r"|\b(?:in|into|to)\s+(?:the\s+)?cloudfoundry-incubator\b(?!/)"
+            r"|\b(?:in|into|to)\s+(?:the\s+)?(?:cloud\s*foundry\s+|cf\s+)?incubator\b"
+            r"|\b(?:is|are)\s+(?:now\s+)?(?:officially\s+)?incubating\b",
             _I,
         ),
     ),
     (
         OWNERSHIP,
         re.compile(
-            r"\b(?:project\s+)?lead(?:er)?(?:ship)?\s+(?:nominations?|opening|election|change"
-            r"|vacancy|handover|transition)\b|\bnominat(?:e|ed|es|ing|ion|ions)\b"
-            r"|\bnew\s+(?:project\s+)?(?:lead|leader|owner|maintainer)s?\b"
-            r"|\bneeds?\s+(?:a\s+)?(?:new\s+)?(?:owner|maintainer|lead)s?\b|\bownership\b"
-            r"|\b(?:step(?:s|ping|ped)?\s+down|tak(?:e|es|ing)\s+over|hand(?:s|ed|ing)?"
-            r"\s+(?:\w+\s+)?over)\b(?=.*\b(?:lead|owner|maintain\w*|project)\b)"
+            r"\b(?:project\s+)?lead(?:er)?(?:ship)?\s+(?:nominations?|openings?|change"
+            r"|vacancy|vacant|handover|transition|confirmations?|positions?\s+(?:are\s+)?open)\b"
+            r"|\bproject\s+lead(?:er)?(?:ship)?\s+elections?\b"
+            r"|\blead(?:er)?(?:ship)?\s+elections?\s+(?:for|of)\s+(?:the\s+)?[\w.-]+\s+project\b"
+            r"|\bnominat(?:e|ed|es|ing|ion|ions)\b"
+            r"|\bvacancy\s+for\b(?=.*\b(?:lead|leader|pm)\b)"
+            r"|\bnew\s+(?:project\s+)?(?:lead|leader|owner|maintainer|pm|project\s+manager"
+            r"|product\s+manager)s?\b"
+            r"|\bneeds?\s+(?:a\s+)?(?:new\s+)?(?:owner|maintainer|lead)s?\b"
+            r"|\b(?:take|takes|taking|took|taken|hand\w*|transfer\w*|pass\w*|give\w*|mov\w*)"
+            r"\s+(?:over\s+|off\s+)?(?:the\s+)?ownership\b|\bownership\s+(?:of\s+.{1,60}?\s+)?"
+            r"(?:change|transfer|handover|transition|(?:to|moves?|moved|passes|passed)\s)"
+            r"|\b(?:step(?:s|ping|ped)?\s+down|tak(?:e|es|en|ing)\s+over|took\s+over|hand(?:s|ed"
+            r"|ing)?\s+(?:\w+\s+)?over)\b(?=.*\b(?:lead|owner|maintain\w*|project|pm"
+            r"|responsibilit\w*)\b)"
             r"|^\W*welcome\s+\S"
-            r"|\bas\s+(?:the\s+)?(?:new\s+)?(?:[\w.-]+\s+){0,4}?(?:project\s+)?lead(?:er)?\b"
+            r"|\b(?:as|be)\s+(?:the\s+)?(?:new\s+)?(?:[\w.-]+\s+){0,4}?(?:project\s+)?"
+            r"(?:lead(?:er)?|pm)\b(?!\s+(?:shadow|dojo|rotation|trainee|training|intern)\b)"
+            r"|\bfor\s+(?:the\s+)?(?:[\w.-]+\s+){1,3}?(?:project\s+)?lead(?:er)?\b(?!\s+for)"
+            r"|\bto\s+be\s+(?:one\s+of\s+)?(?:the\s+)?(?:[\w.-]+\s+){0,3}?(?:pm|lead)s?\b"
             r"|\b(?:pm|project\s+manager|product\s+manager|lead|leader|owner|maintainer)s?\s+"
             r"(?:is\s+|are\s+|will\s+be\s+)?(?:chang\w+|mov\w+|transition\w*|switch\w*|hand\w*)"
             r"\s+(?:over\s+)?to\b",
@@ -60,8 +76,9 @@ STRONG_CUES = [
 # that can start one ("p(?<!\wp)m" is "\bpm" written so).
 ANY_CUE = re.compile(
     r"renam|attic|active|graduat|incubat|lead|nominat|owner|maintain|hand|welcome|archiv"
-    r"|retir|sunset|decommission|promot|mov|transfer|donat|step|tak|name\W{0,3}\s*\W?chang"
-    r"|p(?<!\wp)m\b|manager"
+    r"|retir|sunset|decommission|promot|mov|transfer|donat|step|tak|took|name\W{0,3}\s*\W?chang"
+    r"|p(?<!\wp)m\b|manager|vacan|split|merg|consolidat|creat|new\s|onboard|join|eol\b"
+    r"|end\s+of\s+life|process"
 )
 
 LEAVES_INCUBATION = re.compile(r"\b(?:out\s+of|exit\w*|from)\s+incubat", _I)
@@ -80,7 +97,9 @@ WEAK_CUES = [
         OWNERSHIP,
         re.compile(
             r"\b(?:lead|leader|owner|maintainer)s?\b[^.;]{0,60}?\b(?:chang\w*\s+from"
-            r"|replac(?:es|ing)|succeed(?:s|ing))\b",
+            r"|replac(?:es|ing)|succeed(?:s|ing))\b"
+            # "OpenStack CPI ownership" as a lifecycle topic
+            r"|\bownership\b",
             _I,
         ),
     ),
@@ -115,7 +134,8 @@ NOT_LIFECYCLE = re.compile(
 _FEATURE_NOUNS = re.compile(
     r"\b(?:propert(?:y|ies)|flags?|commands?|fields?|variables?|endpoints?|jobs?|metrics?"
     r"|columns?|parameters?|methods?|functions?|files?|director(?:y|ies)|folders?|branch(?:es)?"
-    r"|channels?|teams?|keys?|tables?|params?|env(?:ironment)?\s+vars?|ops-files?|options?)\b",
+    r"|channels?|teams?|keys?|tables?|params?|env(?:ironment)?\s+vars?|ops-files?|options?"
+    r"|applications?|apps|instances?|routes?|clusters?|initiatives?|labels?|tags?)\b",
     _I,
 )
 
@@ -142,9 +162,12 @@ def renames_a_feature(plain: str, cue: re.Match) -> bool:
     """Whether what is renamed is a property, flag, command, ... rather than a project:
     the words just before "renamed" or between "rename" and "to" name one."""
     after = re.split(r"\s(?:to|as|into)\s", plain[cue.end() : cue.end() + 160], maxsplit=1)[0]
-    if re.match(r"\s+(?:to|as)\s", plain[cue.end() :]):  # "X was renamed to Y"
-        after = " ".join(plain[: cue.start()].split()[-4:])
-    return bool(_FEATURE_NOUNS.search(after))
+    before = " ".join(plain[: cue.start()].split()[-3:])
+    if re.match(r"\s+(?:to|as)\s", plain[cue.end() :]) or not after.strip(" .,;"):
+        after = ""  # "X was renamed to Y", "some diego metrics renamed"
+    else:
+        before = ""
+    return bool(_FEATURE_NOUNS.search(after) or _FEATURE_NOUNS.search(before))
 
 
 def is_meeting_change(plain: str) -> bool:
@@ -157,3 +180,79 @@ def is_meeting_change(plain: str) -> bool:
             _I,
         )
     )
+
+
+# Changes to a project's shape, each read by the rule named beside it (`rules`): a new
+# team or project, a split, a merge, a project joining a PMC, a lifecycle process
+# proposed, a project's end of life. The last field says whether the words count only
+# where the meeting handles business (True) or anywhere (False).
+SHAPE_CUES = [
+    (
+        INCUBATION,
+        rules.JOINS_COMMITTEE,
+        re.compile(
+            r"\b(?:join(?:s|ed|ing)?|onboard(?:s|ed|ing)?|be\s+(?:part\s+of|in)|accept(?:s|ed|ing)?"
+            r"(?:\s+\S+){0,3}?\s+(?:in)?to|admit(?:s|ted|ting)?(?:\s+\S+){0,3}?\s+(?:in)?to)\s+"
+            r"(?:to\s+|into\s+)?(?:the\s+)?(?:[\w.-]+\s+){0,2}?PMC\b",
+            _I,
+        ),
+        False,
+    ),
+    (
+        OTHER,
+        rules.NEW_TEAM_OR_PROJECT,
+        re.compile(
+            r"\b(?:creat|form|start|establish|spin\w*\s+up|set\w*\s+up)\w*\s+(?:the\s+|a\s+)?"
+            r"(?:[\w.-]+\s+){1,4}?as\s+(?:a\s+|an\s+)?new\s+(?:\w+\s+)?(?:team|project)\b"
+            r"|\bnew\s+(?:open\s+|public\s+)?[\w.]*-[\w.-]*\s+repo(?:sitory)?\b",
+            _I,
+        ),
+        True,
+    ),
+    (
+        OTHER,
+        rules.TEAM_SPLIT,
+        re.compile(
+            r"\bsplit(?:s|ting)?\s+(?:up\s+)?(?:the\s+)?(?:[\w.-]+\s+){1,3}?(?:team|project)s?\s+"
+            r"(?:in|into)\s+(?:two|three|four|\d)\b",
+            _I,
+        ),
+        True,
+    ),
+    (
+        OTHER,
+        rules.PROJECTS_MERGED,
+        re.compile(
+            r"\b(?:consolidat|merg|combin|unif)\w*\s+.{1,80}?\s+into\s+(?:a\s+|one\s+)?(?:single"
+            r"|new|unified|combined)\s+(?:[\w.-]+\s+){1,3}?(?:project|team)\b",
+            _I,
+        ),
+        True,
+    ),
+    (
+        OWNERSHIP,
+        rules.MERGED_INTO_TEAM,
+        re.compile(
+            r"\b(?:team|project)\b[^.;]{0,60}?\b(?:merged|folded|absorbed)\s+into\s+(?:the\s+)?"
+            r"(?:[\w.-]+\s+){1,3}?team\b",
+            _I,
+        ),
+        True,
+    ),
+    (
+        OTHER,
+        rules.PROCESS_PROPOSAL,
+        re.compile(
+            r"^\W*proposals?\s*[:\-–—]\s*(?:[\w.-]+\s+){0,3}?(?:incubation|graduation|attic"
+            r"|archiv\w*|retirement|lifecycle)\s+(?:process|policy|guidelines|criteria)\b",
+            _I,
+        ),
+        False,
+    ),
+    (
+        ATTIC,
+        rules.END_OF_LIFE,
+        re.compile(r"\b[A-Z][\w.-]*s?\s+(?:EOL|end[\s-]of[\s-]life)\b"),
+        True,
+    ),
+]

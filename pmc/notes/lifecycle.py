@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from pmc.notes import rules
 from pmc.notes.decisions import (
     ANY_DECISION,
     CONDITION,
@@ -28,8 +29,10 @@ from pmc.notes.kinds import (
     NOT_LIFECYCLE,
     OTHER,
     OWNERSHIP,
+    PROMOTION,
     PROPOSAL_TALK,
     RENAME,
+    SHAPE_CUES,
     STRONG_CUES,
     WEAK_CUES,
     is_meeting_change,
@@ -42,10 +45,13 @@ from pmc.notes.structure import Document, Statement, plain_heading, read_stateme
 from pmc.notes.subjects import (
     GENERIC_NOUN,
     GENERIC_PLURAL,
-    PRONOUN,
     Subject,
     clean_subject,
+    is_generic_plural,
+    is_pronoun,
     new_name_in,
+    several_names,
+    shape_phrases,
     subject_of,
     subject_phrase,
     valid_subject,
@@ -97,6 +103,37 @@ def _label_kind(label: re.Match) -> str:
     return RENAME if (said.get("noun") or "").casefold().startswith("rename") else OWNERSHIP
 
 
+SHAPE_RULES = frozenset(rule for _kind, rule, _pattern, _business in SHAPE_CUES)
+_NOMINATION = re.compile(r"nominat", _I)
+_ROLE = re.compile(
+    r"\b(?:lead|leads|leader|leadership|pm|pms|project\s+manager|product\s+manager|owner"
+    r"|maintainer)s?\b",
+    _I,
+)
+_ACCEPTED = re.compile(r"\b(?:accepted|approved|admitted)\b", _I)
+_CORE_ORGANISATION = re.compile(r"\bcore\s+(?:github\s+)?org", _I)
+
+
+def _names_a_role(statement: Statement) -> bool:
+    """Whether the statement, or the one it is nested in, speaks of a lead, PM or owner
+    (a nomination for an award or a track chair is not a lead change)."""
+    return any(
+        _ROLE.search(said.plain) for said in (statement, statement.parent) if said is not None
+    )
+
+
+def _ownership_rule(cue: re.Match) -> str:
+    """The rule a lead change's words read: a nomination, a vacancy or other words."""
+    words = cue[0].casefold()
+    if re.search(r"vacan|opening|position|open", words):
+        return rules.LEAD_VACANCY
+    if re.search(r"nominat|confirm|\bfor\b|\bas\b|\bbe\b|new", words):
+        return rules.LEAD_NOMINATION
+    if words.lstrip(" *_-").startswith("welcome"):
+        return rules.WELCOME
+    return rules.CHANGE_WORDS
+
+
 def _first_cell(statement: Statement, plain: str) -> str | None:
     """The project a table row is about: its first cell, when the change is named in
     another one ("| kubecf | incubation | approved |")."""
@@ -125,6 +162,8 @@ class _Mention:
     new_name: str = ""
     new_lead: str = ""
     committee_hint: str = ""
+    rule: str = rules.CHANGE_WORDS
+    confidence: str = "low"
     also: list[Statement] = field(default_factory=list)
 
 
@@ -141,7 +180,7 @@ class LifecycleReader:
         self.found: list[_Mention] = []
         # Per statement (keyed by id, as the statements live as long as the reader): the
         # kind its words name, and the mentions it raised or added to.
-        self._kinds: dict[int, tuple[str | None, re.Match | None]] = {}
+        self._kinds: dict[int, tuple[str | None, re.Match | None, str]] = {}
         self._mentions: dict[int, list[_Mention]] = {}
 
     def mentions(self) -> list[LifecycleMention]:
@@ -184,14 +223,30 @@ class LifecycleReader:
         if kind is None:
             self._attach_decision(statement)
             return
-        subjects = self._subjects(kind, statement, cue)
+        rule = self._rule(statement)
+        self._read_change(kind, cue, rule, statement)
+        if kind != OWNERSHIP:
+            self._read_lead_change_too(statement, cue)
+
+    def _read_change(self, kind: str, cue: re.Match, rule: str, statement: Statement) -> None:
+        """The items of one kind a statement names: its projects, the items listed under
+        it, or the item it is nested in or its context is about."""
+        subjects = self._subjects(kind, statement, cue, rule)
         if subjects is None:  # refers to the items listed after it
             listed = self._listed(statement)
             for child in listed:
-                self._add(kind, self._head_subject(child), child, source=statement)
+                self._add(
+                    kind,
+                    self._head_subject(child),
+                    child,
+                    source=statement,
+                    rule=rules.LISTED_UNDER_STATEMENT,
+                )
             if listed:
                 return
             subjects = []
+        if len(subjects) > 1 and rule == rules.CHANGE_WORDS:
+            rule = rules.SEVERAL_PROJECTS_ONE_LINE
         if not subjects:
             inherited = self._inherit(statement, kind)
             if inherited:
@@ -199,28 +254,54 @@ class LifecycleReader:
             context = self._context_subject(statement)
             subjects = [context] if context is not None else []
         for subject in subjects:
-            self._add(kind, subject, statement)
+            self._add(kind, subject, statement, rule=rule)
+
+    def _read_lead_change_too(self, statement: Statement, cue: re.Match) -> None:
+        """A statement that names a change and, after it, a lead for the project ("split
+        the Garden team into two, with a proposal for Julz Friedman to be one of the
+        garden PMs") raises both items."""
+        rest = statement.plain[cue.end() :]
+        for kind, pattern in STRONG_CUES:
+            if kind == OWNERSHIP and pattern.search(rest) and _names_a_role(statement):
+                self._read_change(OWNERSHIP, pattern.search(rest), rules.LEAD_NOMINATION,
+                                  statement)  # fmt: skip
+                return
 
     def _kind(self, statement: Statement) -> tuple[str | None, re.Match | None]:
         """The kind of change the statement's words name, and the words."""
         key = id(statement)
         if key not in self._kinds:
             self._kinds[key] = self._find_kind(statement)
-        return self._kinds[key]
+        kind, cue, _rule = self._kinds[key]
+        return kind, cue
+
+    def _rule(self, statement: Statement) -> str:
+        """The name of the reading rule that found the statement's kind of change."""
+        self._kind(statement)
+        return self._kinds[id(statement)][2]
 
     def _mentions_of(self, statement: Statement) -> list[_Mention]:
         """The mentions the statement raised or added to, in order."""
         return self._mentions.get(id(statement), [])
 
-    def _find_kind(self, statement: Statement) -> tuple[str | None, re.Match | None]:
+    def _find_kind(self, statement: Statement) -> tuple[str | None, re.Match | None, str]:
         plain = statement.plain
         lowered = plain.lower()
+        words = rules.CHANGE_WORDS
         if not ANY_CUE.search(lowered):
             if self._proposed_here(statement):
-                return INCUBATION, PROPOSAL_TALK.search(plain)
-            return None, None
-        business = self._is_business(statement)
+                cue = PROPOSAL_TALK.search(plain) or _ACCEPTED.search(plain)
+                return INCUBATION, cue, rules.UNDER_REVIEW
+            return None, None, words
+        business = self._is_business(statement) or (
+            statement.parent is not None and self._is_business(statement.parent)
+        )
         excluded = NOT_LIFECYCLE.search(lowered)
+        if not excluded:
+            for kind, rule, pattern, business_only in SHAPE_CUES:
+                match = pattern.search(plain)
+                if match is not None and (business or not business_only):
+                    return kind, match, rule
         for kind, pattern in STRONG_CUES:
             match = pattern.search(plain)
             if match is None:
@@ -230,14 +311,16 @@ class LifecycleReader:
             # Strong words survive an exclusion ("move the deprecated X to the attic"),
             # except for attic-less ones or a meeting-time change.
             if excluded and (is_meeting_change(plain) or kind not in (ATTIC, RENAME, INCUBATION)):
-                return None, None
+                return None, None, words
             if kind == OWNERSHIP and statement.kind == "heading":
                 continue
+            if kind == OWNERSHIP and _NOMINATION.match(match[0]) and not _names_a_role(statement):
+                continue  # people nominated for an award or a track, not as a lead
             if kind == RENAME and renames_a_feature(plain, match):
-                return None, None  # a property, flag or command renamed, not a project
-            return kind, match
+                return None, None, words  # a property, flag or command renamed, not a project
+            return kind, match, _ownership_rule(match) if kind == OWNERSHIP else words
         if excluded:
-            return None, None
+            return None, None, words
         for kind, pattern in WEAK_CUES:
             match = pattern.search(plain)
             if match is None:
@@ -246,10 +329,12 @@ class LifecycleReader:
                 destination = plain[match.start() : match.end()].casefold()
                 if "incubator" in destination or "attic" in destination:
                     continue
-                return kind, match
-            if business or statement.parent is not None and self._is_business(statement.parent):
-                return kind, match
-        return None, None
+                if _CORE_ORGANISATION.search(destination):
+                    return PROMOTION, match, words  # out of the incubator, into the core org
+                return kind, match, words
+            if business:
+                return kind, match, _ownership_rule(match) if kind == OWNERSHIP else words
+        return None, None, words
 
     def _proposed_here(self, statement: Statement) -> bool:
         """A proposal or vote mentioned under "_Under Review_", where the projects
@@ -257,7 +342,7 @@ class LifecycleReader:
         return (
             statement.kind != "heading"
             and any(heading.under_review for heading in statement.path)
-            and bool(PROPOSAL_TALK.search(statement.text))
+            and bool(PROPOSAL_TALK.search(statement.text) or _ACCEPTED.search(statement.text))
         )
 
     def _is_business(self, statement: Statement) -> bool:
@@ -357,20 +442,30 @@ class LifecycleReader:
 
     # Subjects
 
-    def _subjects(self, kind: str, statement: Statement, cue: re.Match) -> list[Subject] | None:
+    def _subjects(
+        self, kind: str, statement: Statement, cue: re.Match, rule: str
+    ) -> list[Subject] | None:
         """The projects a statement is about; [] when it names none (a pronoun, or no
         name at all), None when it refers to the items listed under it."""
+        if rule in SHAPE_RULES:
+            return self._shape_subjects(rule, statement)
         plain = _PROPOSAL_LABEL.sub("", statement.plain)
         if kind == OWNERSHIP and re.match(r"^\W*welcome\s", plain, _I):
             return self._welcomed(statement, plain)
+        listed = self._names_after_colon(statement, cue)
+        if listed:
+            return listed
         phrase = _first_cell(statement, plain) or subject_phrase(kind, plain)
         if phrase is None:
             return []
         statement.phrase = phrase
-        if GENERIC_PLURAL.search(phrase):
+        several = several_names(phrase)
+        if several:
+            return [self._subject_named(statement, name) for name in several]
+        if is_generic_plural(phrase):
             refs = [ref for ref in statement.refs if ref.is_project()]
             return [subject_of(ref) for ref in refs] or None
-        if PRONOUN.match(phrase) or GENERIC_NOUN.match(phrase):
+        if is_pronoun(phrase):
             return []
         refs = self._refs_within(statement, phrase)
         if refs:
@@ -379,6 +474,39 @@ class LifecycleReader:
         if not valid_subject(name):
             return []
         return [Subject(name)]
+
+    def _subject_named(self, statement: Statement, name: str) -> Subject:
+        """The subject a name stands for: the statement's link of that name, if any."""
+        refs = self._refs_within(statement, name)
+        return subject_of(refs[0]) if len(refs) == 1 else Subject(name)
+
+    def _names_after_colon(self, statement: Statement, cue: re.Match | None) -> list[Subject]:
+        """Several projects named after a colon that follows the change's words ("Project
+        Lead positions open for nominations: UAA, Diego, Release Integration")."""
+        plain = statement.plain
+        colon = plain.rfind(": ")
+        if cue is None or colon < cue.end() - 1 or colon < 0:
+            return []
+        names = several_names(plain[colon + 2 :].strip(" .;"), at_least=1)
+        if not names or any(ANY_CUE.search(name.lower()) for name in names):
+            return []
+        return [self._subject_named(statement, name) for name in names]
+
+    def _shape_subjects(self, rule: str, statement: Statement) -> list[Subject]:
+        """The projects a change of shape (a new team, a split, a merge, joining a PMC,
+        a process proposed, an end of life) is about."""
+        plain = statement.plain
+        if rule == rules.JOINS_COMMITTEE:
+            repos = [ref for ref in statement.refs if ref.is_project() and ref.slug]
+            if repos:
+                return [subject_of(repos[0])]
+        subjects = []
+        for phrase in shape_phrases(rule, plain):
+            if is_pronoun(phrase):
+                continue
+            refs = self._refs_within(statement, phrase)
+            subjects.append(subject_of(refs[0]) if refs else Subject(clean_subject(phrase)))
+        return [subject for subject in subjects if valid_subject(subject.name)]
 
     def _refs_within(self, statement: Statement, phrase: str) -> list[Ref]:
         """The links or code spans that the phrase naming the subject consists of."""
@@ -477,12 +605,12 @@ class LifecycleReader:
             for kind, pattern in STRONG_CUES:
                 if pattern.search(plain):
                     phrase = subject_phrase(kind, plain)
-                    if phrase and not PRONOUN.match(phrase):
+                    if phrase and not is_pronoun(phrase):
                         name = clean_subject(phrase)
-                        if valid_subject(name) and not GENERIC_PLURAL.search(phrase):
+                        if valid_subject(name) and not is_generic_plural(phrase):
                             return Subject(name)
             name = clean_subject(title)
-            if valid_subject(name) and len(name.split()) <= 3:
+            if valid_subject(name) and len(name.split()) <= 3 and not GENERIC_PLURAL.search(name):
                 return Subject(name)
             return None
         return None
@@ -497,16 +625,18 @@ class LifecycleReader:
         *,
         tier: str | None = None,
         source: Statement | None = None,
+        rule: str = rules.CHANGE_WORDS,
     ) -> None:
         if subject is None or not valid_subject(subject.name):
             return
         said = source or statement
         plain = _PROPOSAL_LABEL.sub("", said.plain)
-        mention = _Mention(kind, subject, statement)
+        mention = _Mention(kind, subject, statement, rule=rule)
         if source is not None:
             mention.also.append(source)
         mention.tier = tier or self._tier(said, plain)
         self._judge(mention, said)
+        mention.confidence = self._confidence(rule, said, statement)
         kind_cue = self._kind(said)[1]
         condition = self._condition(said.plain, kind_cue.end() if kind_cue else len(said.plain))
         if condition:
@@ -533,6 +663,19 @@ class LifecycleReader:
         if source is not None and source is not statement:
             self._mentions.setdefault(id(source), []).append(mention)
         self.found.append(mention)
+
+    def _confidence(self, rule: str, said: Statement, statement: Statement) -> str:
+        """How sure the reading is (`rules.confidence`), from the rule, the words of the
+        statement that says the change (or of the item itself) and where it is."""
+        texts = {said.plain, statement.plain}
+        labelled = any(_PROPOSAL_LABEL.match(t) or DECISION_LABEL.match(t) for t in texts)
+        explicit = rule in rules.EXPLICIT_RULES or any(
+            PROPOSAL_WORDS.search(t) or DECIDED.search(t) for t in texts
+        )
+        if said.kind == "heading" and rule != rules.CHANGE_WORDS:
+            explicit = True  # a heading that states the change ("To Attic")
+        business = self._is_business(said) and self.teams[statement.index] is None
+        return rules.confidence(rule, labelled=labelled, explicit=explicit, business=business)
 
     def _tier(self, statement: Statement, plain: str) -> str:
         if self._is_business(statement) or statement.kind == "heading":
@@ -609,6 +752,8 @@ class LifecycleReader:
         self._judge(judged, statement)
         if OUTCOME_RANK[judged.outcome] > OUTCOME_RANK[mention.outcome]:
             mention.outcome, mention.decision = judged.outcome, judged.decision
+            if judged.decision and self._is_business(statement):
+                mention.confidence = "high"  # a decision recorded where business is done
         if mention.kind == OWNERSHIP and not mention.new_lead:
             mention.new_lead = new_lead_in(plain)
         if mention.kind == RENAME and not mention.new_name:
@@ -672,6 +817,8 @@ class LifecycleReader:
         def first(attribute: str) -> str:
             return next((getattr(m, attribute) for m in group if getattr(m, attribute)), "")
 
+        confident = [m for m in group if m.confidence == "high"]
+        found_by = max(confident or group, key=weight)
         subject = primary.subject
         if not subject.url:
             subject = next((m.subject for m in group if m.subject.url), subject)
@@ -697,6 +844,8 @@ class LifecycleReader:
             committee_hint=first("committee_hint"),
             summary=" ".join(primary.statement.plain.split())[:200],
             lines=tuple(i + 1 for i in lines),
+            confidence=found_by.confidence,
+            rule=found_by.rule,
         )
 
     def _excerpt(self, primary: Statement, statements: list[Statement]) -> str:

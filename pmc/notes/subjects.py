@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pmc.notes import rules
 from pmc.notes.kinds import ATTIC, INCUBATION, OTHER, OWNERSHIP, PROMOTION, RENAME
 from pmc.notes.links import ORGANISATION, Ref
 from pmc.notes.structure import MAX_STATEMENT
@@ -25,19 +26,66 @@ _NOISE_WORDS = {
     "be", "being", "been", "was", "were", "it's", "let's", "just", "then", "so", "whether",
     "if", "in", "into", "from", "with", "by", "as", "or", "all",
 }  # fmt: skip
-_TRAILING_NOISE = {"project", "repo", "repository", "now", "too", "also", "itself", "team"}
+# Words a name never ends with: the phrase was cut after them.
+_DANGLING = {
+    "a", "an", "the", "has", "have", "had", "is", "are", "was", "were", "will", "would",
+    "of", "for", "to", "with", "by", "at", "on", "and", "or", "they", "it", "we", "our",
+}  # fmt: skip
+_TRAILING_NOISE = {
+    "project", "repo", "repository", "repos", "repositories", "now", "too", "also", "itself",
+    "team",
+}  # fmt: skip
 PRONOUN = re.compile(
     r"^(?:it|this|that|these|those|them|they|one|"
-    r"(?:(?:the|this|that|our|its|their)\s+)?(?:repo|repository|project|plugin|tool|library"
-    r"|client|cli|sdk|one|code(?:base)?|release|component|extension|broker)"
+    r"(?:(?:the|this|that|our|its|their|primary|main|new|old|same)\s+)?(?:repo|repository"
+    r"|project|plugin|tool|library|client|cli|sdk|one|code(?:base)?|release|component"
+    r"|extension|broker|team)"
     # "incubate it next quarter", "archive them soon"
     r"|(?:it|them|this|that)\s+(?:next|now|soon|later|today|tomorrow|this|in|by|after|before"
-    r"|once|when|at|too|also|as|then|first)\b.*)$",
+    r"|once|when|at|too|also|as|then|first|back|over|up|out|from|to)\b.*)$",
     _I,
 )
+# Common nouns that a change is sometimes said of but that are never a project's name
+# ("graduating features", "renaming all applications").
+_NOT_A_PROJECT = re.compile(
+    r"^(?:(?:all|the|our|some|its|their)\s+)?(?:features?|applications?|apps?|people|users?"
+    r"|metrics?|images?|initiatives?|process(?:es)?|things?|stuff|work|items?|topics?"
+    r"|responsibilit(?:y|ies)|support|docs?|documentation)$",
+    _I,
+)
+
+
+_QUANTIFIERS = {
+    "these", "those", "the", "our", "all", "some", "several", "both", "following", "other",
+    "incubating", "active", "new", "old", "existing", "remaining", "various", "many", "its",
+    "their", "two", "three", "four", "five", "multiple", "of", "a", "few",
+}  # fmt: skip
+
+
+def is_generic_plural(phrase: str) -> bool:
+    """Whether the phrase stands for several projects listed elsewhere ("these
+    projects", "the following repos"), not a name that ends in a plural ("cc bridge
+    components")."""
+    match = GENERIC_PLURAL.search(phrase)
+    if match is None:
+        return False
+    if match.start() == 0:
+        return True
+    words = phrase[: match.start()].split()
+    return all(word.casefold() in _QUANTIFIERS for word in words)
+
+
+def is_pronoun(phrase: str) -> bool:
+    """Whether the phrase stands for a project named elsewhere ("it", "the plugin"); an
+    acronym written in capitals ("CLI", "SDK") is a name."""
+    if re.fullmatch(r"[A-Z]{2,}", phrase.strip()):
+        return False
+    return bool(PRONOUN.match(phrase) or GENERIC_NOUN.match(phrase))
+
+
 GENERIC_PLURAL = re.compile(
-    r"\b(?:projects|repos|repositories|plugins|libraries|tools|releases|components|extensions)"
-    r"\s*$|^(?:several|some|all|these|those|the\s+following|following|both|multiple|two|three"
+    r"\b(?:projects|repos|repositories|plugins|libraries|tools|releases|components|extensions"
+    r"|teams|initiatives)\s*$|^(?:several|some|all|these|those|the\s+following|following|both|multiple|two|three"
     r"|four|five|various|other|the\s+other)\b",
     _I,
 )
@@ -97,7 +145,7 @@ _SUBJECT_PATTERNS: dict[str, list[re.Pattern]] = {
         re.compile(_NAME + r"\s*(?:[:\-–—]\s*)?(?:to|->|→)\s+(?:the\s+)?attic", _I),
         re.compile(
             r"\b(?:retir\w*|archiv\w*|sunset\w*|decommission\w*)\s+(?:of\s+)?"
-            r"(?!(?:to|in|into)\b)"
+            r"(?!(?:to|in|into|at|by|on|soon|next|this|later|after|before|once|when|now|for)\b)"
             + _NAME
             + r"(?:\s+(?:to|in|into|as|because|since|when|once|after|at|and)\b|[,;:!?(]|$)",
             _I,
@@ -167,20 +215,41 @@ _SUBJECT_PATTERNS: dict[str, list[re.Pattern]] = {
         ),
     ],
     OWNERSHIP: [
+        # "Jeremy Morony for UAA project lead", "vacancy for CLI project lead"
+        re.compile(
+            r"\bfor\s+(?:the\s+)?(?P<s>[\w`.-]+(?:\s+[\w`.-]+){0,3}?)\s+(?:project\s+)?"
+            r"lead(?:er)?\b(?!\s+for)",
+            _I,
+        ),
+        # "the PM responsibilities for the CLI team"
+        re.compile(
+            r"\b(?:pm|lead|project\s+manager|product\s+manager)\s+(?:responsibilit(?:y|ies)|role"
+            r"|duties)\s+(?:for|of|on)\s+(?:the\s+)?" + _NAME + r"(?:\s+team\b|[.,;:!?(]|\s|$)",
+            _I,
+        ),
+        # "to be one of the garden PMs", "be the new CAPI PM"
+        re.compile(
+            r"\b(?:to\s+be|be|as)\s+(?:one\s+of\s+)?(?:the\s+)?(?:new\s+)?"
+            r"(?P<s>[\w`.-]+(?:\s+[\w`.-]+){0,3}?)\s+(?:project\s+)?(?:pm|lead(?:er)?)s?\b"
+            r"(?!\s+(?:for|of)\b)",
+            _I,
+        ),
         re.compile(
             r"\b(?:project\s+)?lead(?:er)?(?:ship)?\s+(?:opening|nominations?|election|change"
             r"|vacancy|role|position|handover)s?\s+(?:for|of|on)\s+(?:the\s+)?"
             + _NAME
-            + r"(?:\s+project\b|[.,;:!?(]|\s+(?:is|are|open|due|until|closes?)\b|$)",
+            + r"(?:\s+project\b|[.,;:!?(]|\s+(?:is|are|open|due|until|closes?)\b"
+            r"|\s+and\s+(?:a\s+)?(?:request|call|ask)\w*\b|$)",
             _I,
         ),
         re.compile(
             r"(?P<s>[\w`.-]+(?:\s+[\w`.-]+){0,3}?)\s+(?:project\s+)?lead(?:er)?(?:ship)?\s+"
-            r"(?:opening|nominations?|election|change|vacancy|role|position|handover)",
+            r"(?:opening|nominations?|election|change|vacancy|vacant|role|position|handover)",
             _I,
         ),
         re.compile(
-            r"\bnew\s+(?:project\s+)?(?:lead|leader|owner|maintainer)s?\s+(?:for|of)\s+"
+            r"\bnew\s+(?:project\s+)?(?:lead|leader|owner|maintainer|pm|project\s+manager"
+            r"|product\s+manager)s?\s+(?:for|of)\s+"
             r"(?:the\s+)?" + _NAME + r"(?:[.,;:!?(]|\s+(?:is|will|project)\b|$)",
             _I,
         ),
@@ -203,6 +272,9 @@ _SUBJECT_PATTERNS: dict[str, list[re.Pattern]] = {
             _I,
         ),
         re.compile(
+            r"\bownership\s+of\s+(?:the\s+)?" + _NAME + r"(?:\s+(?:to|from)\b|[.,;:!?(]|$)", _I
+        ),
+        re.compile(
             r"(?P<s>[\w`.-]+(?:\s+[\w`.-]+){0,3}?)\s+(?:project\s+)?(?:ownership|leadership"
             r"|maintainership)\b",
             _I,
@@ -212,9 +284,6 @@ _SUBJECT_PATTERNS: dict[str, list[re.Pattern]] = {
             r"manager|lead|leader|owner|maintainer)s?\s+(?:is\s+|are\s+|will\s+be\s+)?(?:chang"
             r"|mov|transition|switch|hand)",
             _I,
-        ),
-        re.compile(
-            r"\bownership\s+of\s+(?:the\s+)?" + _NAME + r"(?:\s+(?:to|from)\b|[.,;:!?(]|$)", _I
         ),
     ],
     OTHER: [
@@ -273,7 +342,11 @@ def valid_subject(name: str) -> bool:
     words = name.split()
     if len(words) > 7 or all(word.casefold() in _NOISE_WORDS for word in words):
         return False
-    return not (PRONOUN.match(name) or ORGANISATION.match(name))
+    if words[-1].casefold() in _DANGLING:
+        return False  # "Published a", "Primary repository has": a phrase cut short
+    if _NOT_A_PROJECT.match(name):
+        return False
+    return not (is_pronoun(name) or ORGANISATION.match(name))
 
 
 def new_name_in(plain: str) -> str:
@@ -296,3 +369,94 @@ def new_name_in(plain: str) -> str:
     if len(new.split()) > 4 and " and " in new:  # "X and posted it to bosh.io"
         new = new.split(" and ", 1)[0]
     return new if valid_subject(new) and len(new.split()) <= 5 else ""
+
+
+_LIST_SEPARATOR = re.compile(r"\s*,\s*(?:and\s+|&\s+)?|\s+and\s+|\s*&\s*|\s*/\s+")
+_PLURAL_NOUN = re.compile(
+    r"\s+(?:projects|teams|repos|repositories|components|releases|tools|plugins)\s*$", _I
+)
+
+
+def several_names(phrase: str, *, at_least: int = 2) -> list[str]:
+    """The projects a phrase lists ("Diego, Garden, Greenhouse projects", "Greenhouse and
+    GrootFS teams"), each cleaned; [] when it is not a list of at least `at_least` short
+    names. Without a comma, only a phrase ending in a plural noun is read as a list (a
+    name may hold "and": "Routing and Container Networking")."""
+    plural = _PLURAL_NOUN.search(phrase)
+    bare = phrase[: plural.start()] if plural else phrase
+    if "," not in bare and plural is None:
+        return []
+    names = [clean_subject(part) for part in _LIST_SEPARATOR.split(bare.strip(" .;:"))]
+    names = [name for name in names if name]
+    if len(names) < at_least:
+        return []
+    if not all(valid_subject(name) and len(name.split()) <= 4 for name in names):
+        return []
+    if any(name[0].islower() and " " in name for name in names):
+        return []  # a clause ("work is done, tests pass"), not names
+    return names
+
+
+_SMALL_NAME = r"(?P<s>[\w`.-]+(?:\s+[\w`.-]+){0,3}?)"
+_SHAPE_SUBJECTS: dict[str, list[re.Pattern]] = {
+    rules.JOINS_COMMITTEE: [
+        re.compile(
+            _NAME + r"\s+(?:has\s+|have\s+|was\s+|is\s+|were\s+)?(?:officially\s+)?(?:joined"
+            r"|onboarded|accepted|admitted)\b",
+            _I,
+        ),
+    ],
+    rules.NEW_TEAM_OR_PROJECT: [
+        re.compile(
+            r"\b(?:creat|form|start|establish)\w*\s+(?:the\s+|a\s+)?" + _NAME + r"\s+as\s+"
+            r"(?:a\s+|an\s+)?new\b",
+            _I,
+        ),
+        re.compile(
+            r"(?:\bnew\s+(?:open\s+|public\s+)?|\ban?\s+)(?P<s>[\w.]*-[\w.-]*)\s+repo(?:sitory)?\b",
+            _I,
+        ),
+    ],
+    rules.TEAM_SPLIT: [
+        re.compile(
+            r"\bsplit\w*\s+(?:up\s+)?(?:the\s+)?" + _SMALL_NAME + r"\s+(?:team|project)s?\s+"
+            r"(?:in|into)\b",
+            _I,
+        ),
+    ],
+    rules.PROJECTS_MERGED: [
+        re.compile(
+            r"\binto\s+(?:a\s+|one\s+)?(?:single|new|unified|combined)\s+"
+            + _SMALL_NAME
+            + r"\s+(?:project|team)\b",
+            _I,
+        ),
+    ],
+    rules.MERGED_INTO_TEAM: [
+        re.compile(
+            _SMALL_NAME + r"\s+(?:project\s+)?team\b[^.;]{0,60}?\b(?:merged|folded"
+            r"|absorbed)\s+into",
+            _I,
+        ),  # fmt: skip
+    ],
+    rules.PROCESS_PROPOSAL: [
+        re.compile(r"^\W*proposals?\s*[:\-–—]\s*(?P<s>.+?)\W*$", _I),
+    ],
+    rules.END_OF_LIFE: [
+        re.compile(r"\b(?P<s>[A-Z][\w.-]*?)s?\s+(?:EOL|end[\s-]of[\s-]life)\b"),
+    ],
+}
+
+
+def shape_phrases(rule: str, plain: str) -> list[str]:
+    """The words naming what a change of shape is about, as written; every repository
+    a line names as new ("a new open mega-ci repo ... and a cf-deployment repo")."""
+    phrases: list[str] = []
+    for pattern in _SHAPE_SUBJECTS.get(rule, []):
+        for match in pattern.finditer(plain[:MAX_STATEMENT]):
+            phrase = _clean_phrase(match["s"])
+            if phrase and phrase not in phrases:
+                phrases.append(phrase)
+        if phrases:
+            return phrases
+    return phrases
