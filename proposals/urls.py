@@ -8,6 +8,7 @@ from proposals.views import (
     profile,
     proposal_actions,
     proposal_pages,
+    readings,
 )
 
 app_name = "proposals"
@@ -37,6 +38,12 @@ urlpatterns = [
         "meetings/suggestions/<int:pk>/<slug:decision>/",
         link_suggestions.decide_link_suggestion,
         name="link_suggestion",
+    ),
+    path("committees/<slug:slug>/readings/", readings.reading_list, name="readings"),
+    path(
+        "committees/<slug:slug>/readings/<int:pk>/<slug:decision>/",
+        readings.review_reading,
+        name="review_reading",
     ),
     path("projects/", pages.project_list, name="project_list"),
     path("projects/<int:pk>/", pages.project_detail, name="project_detail"),

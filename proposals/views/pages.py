@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from pmc.models import Committee, Meeting, Project, Role
 from proposals import permissions
-from proposals.models import ChecklistItem, EligibleVoter, Event, Proposal, Vote
+from proposals.models import ChecklistItem, EligibleVoter, Event, Proposal, Reading, Vote
 from proposals.states import State
 from proposals.views.access import readable
 from proposals.views.link_suggestions import pending_suggestions
@@ -47,6 +47,10 @@ def home(request):
         by_committee[proposal.committee_id][proposal.state].append(proposal)
     _attach_meetings(by_committee, committees, today)
     chaired = [pk for pk, role in roles.items() if role == Role.CHAIR]
+    reviewed = list(by_committee) if request.user.is_staff else chaired
+    for pk, count in readings_to_review(reviewed).items():
+        if pk in by_committee:
+            by_committee[pk]["readings_to_review"] = count
     # The links other committees' notes suggest to this chair, waiting for a decision.
     suggestions = (
         pending_suggestions(proposal__committee__in=chaired).select_related(
@@ -86,6 +90,21 @@ def _attach_meetings(by_committee: dict, committees, today) -> None:
         by_committee[meeting.committee_id][key] = meeting
 
 
+def readings_to_review(committee_ids) -> dict[int, int]:
+    """{committee id: readings of its notes to review} for the committees given (each
+    listed, with 0 if none), in one query: what their chair and staff are shown."""
+    counts = dict.fromkeys(committee_ids, 0)
+    if counts:
+        rows = (
+            Reading.objects.to_review()
+            .filter(meeting__committee__in=counts)
+            .values_list("meeting__committee")
+            .annotate(count=Count("id"))
+        )
+        counts.update(rows)
+    return counts
+
+
 @readable
 def meeting_list(request):
     committee = None
@@ -100,12 +119,18 @@ def meeting_list(request):
     )
     query = request.GET.copy()
     query.pop("page", None)
+    to_review = None
+    if committee is not None and permissions.has_perm(
+        "proposals.review_readings", request.user, committee
+    ):
+        to_review = readings_to_review([committee.pk])[committee.pk]
     return render(
         request,
         "proposals/meeting_list.html",
         {
             "page": page,
             "committee": committee,
+            "readings_to_review": to_review,
             "committees": Committee.objects.all(),
             "query": query.urlencode(),
         },
