@@ -3,6 +3,8 @@ meeting notes."""
 
 from __future__ import annotations
 
+import json
+
 from django import forms
 from django.template.defaultfilters import filesizeformat
 
@@ -188,3 +190,59 @@ class NotesUploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["committee"].queryset = committees
         self.fields["files"].widget.attrs["accept"] = ".md,.markdown,text/markdown"
+
+
+def reading_choice(name: str, key: str) -> str:
+    """How the apply form names one lifecycle item of a previewed file: the file's name
+    and the item's key (`LifecycleMention.key`), as a JSON pair."""
+    return json.dumps([name, key], ensure_ascii=False)
+
+
+_PREVIEW_AGAIN = "Upload the files again to see a fresh preview; nothing was changed."
+
+
+class LeaveOutForm(forms.Form):
+    """The lifecycle items a chair keeps in the import of previewed files: each item the
+    preview listed has an "import this reading" box, checked by default; the items whose
+    box is unchecked are left out (`leave_out`). A kept item must be one the preview read
+    in one of the files it sealed: anything else is refused, never ignored. `choosing`
+    says the page listed the boxes: a request without it (sent by no preview page that
+    listed items) imports every item, as the boxes checked by default would."""
+
+    choosing = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    keep = forms.Field(required=False, widget=forms.MultipleHiddenInput)
+
+    def __init__(self, *args, files: list[str], readings: dict[str, frozenset[str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.files = set(files)
+        self.offered = {(name, key) for name, keys in readings.items() for key in keys}
+
+    def clean_keep(self) -> set[tuple[str, str]]:
+        kept = set()
+        for value in self.cleaned_data["keep"] or []:
+            try:
+                name, key = json.loads(value)
+                if not isinstance(name, str) or not isinstance(key, str):
+                    raise TypeError
+            except (ValueError, TypeError):
+                raise forms.ValidationError(
+                    f"{value[:200]!r} does not name a reading of the files previewed. "
+                    + _PREVIEW_AGAIN
+                ) from None
+            if name not in self.files:
+                raise forms.ValidationError(
+                    f"{name[:200]} is not one of the files previewed, so none of its readings "
+                    "can be imported. " + _PREVIEW_AGAIN
+                )
+            if (name, key) not in self.offered:
+                raise forms.ValidationError(
+                    f"The preview read no item {key[:200]!r} in {name[:200]}. " + _PREVIEW_AGAIN
+                )
+            kept.add((name, key))
+        return kept
+
+    def leave_out(self) -> set[tuple[str, str]]:
+        """The items previewed whose box was unchecked: (file name, key) pairs."""
+        if not self.cleaned_data["choosing"]:
+            return set()
+        return self.offered - self.cleaned_data["keep"]

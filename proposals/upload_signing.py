@@ -2,9 +2,10 @@
 
 Between the two requests the files travel in the page itself: their bytes, compressed,
 in a hidden field signed with a `TimestampSigner` together with the chair's and the
-committee's ids. The apply request imports exactly the bytes that were previewed, only
-for the user they were previewed for, within an hour; anything else is refused. Nothing
-is kept on the server between the two requests.
+committee's ids and the lifecycle items the preview read in each file (their keys), which
+the chair may leave out of the import. The apply request imports exactly the bytes that
+were previewed, only for the user they were previewed for, within an hour; anything else
+is refused. Nothing is kept on the server between the two requests.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import binascii
 import datetime
 import json
 import zlib
+from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.core.signing import BadSignature, SignatureExpired, TimestampSigner
@@ -35,24 +37,43 @@ class UploadRefused(Exception):
         self.message = message
 
 
+@dataclass(frozen=True)
+class Sealed:
+    """What a preview sealed: the committee, the files, and per file name the keys of
+    the lifecycle items read in it (`LifecycleMention.key`) that the import may leave out."""
+
+    committee_id: int
+    files: list[NoteFile]
+    readings: dict[str, frozenset[str]] = field(default_factory=dict)
+
+
 def _signer() -> TimestampSigner:
     return TimestampSigner(salt=SALT)
 
 
-def seal(user, committee: Committee, files: list[NoteFile], *, signer=None) -> str:
-    """The files' names and bytes, with who may import them where, compressed and signed."""
+def seal(
+    user,
+    committee: Committee,
+    files: list[NoteFile],
+    *,
+    readings: dict[str, list[str]] | None = None,
+    signer=None,
+) -> str:
+    """The files' names and bytes, with who may import them where and the keys of the
+    items read in each (`readings`: file name -> keys), compressed and signed."""
     header = {
         "user": user.pk,
         "committee": committee.pk,
         "files": [[file.name, len(file.data)] for file in files],
+        "readings": {name: sorted(keys) for name, keys in (readings or {}).items()},
     }
     blob = json.dumps(header).encode() + b"\n" + b"".join(file.data for file in files)
     packed = base64.urlsafe_b64encode(zlib.compress(blob, 9)).decode("ascii")
     return (signer or _signer()).sign(packed)
 
 
-def unseal(token: str, user) -> tuple[int, list[NoteFile]]:
-    """The committee id and the files sealed for `user`, or UploadRefused.
+def unseal(token: str, user) -> Sealed:
+    """The committee id, files and readings sealed for `user`, or UploadRefused.
 
     A payload sealed for another user raises PermissionDenied."""
     try:
@@ -76,7 +97,11 @@ def unseal(token: str, user) -> tuple[int, list[NoteFile]]:
         for name, size in header["files"]:
             files.append(NoteFile(name, data=data[start : start + size]))
             start += size
-    except (binascii.Error, zlib.error, ValueError, KeyError, TypeError):
+        readings = {
+            str(name): frozenset(map(str, keys))
+            for name, keys in header.get("readings", {}).items()
+        }
+    except (binascii.Error, zlib.error, ValueError, KeyError, TypeError, AttributeError):
         raise UploadRefused(
             "The previewed files could not be read back. Upload them again."
         ) from None
@@ -85,4 +110,4 @@ def unseal(token: str, user) -> tuple[int, list[NoteFile]]:
             "These files were previewed by another user; only they can import them. "
             "Upload the files yourself to import them."
         )
-    return header["committee"], files
+    return Sealed(header["committee"], files, readings)

@@ -9,10 +9,20 @@ on the chair's authority: the report lists the links suggested to that committee
 chair instead. The committee is the one the chair picks among those they chair, and
 it overrides whatever the files' names say.
 
-Between the two requests the files travel in the page itself, sealed (`upload_signing`).
+The preview lists each lifecycle item read in each file (kind, subject, outcome, how
+sure the reading is and the rule that read it, the quoted evidence with its line and
+section), each with an "import this reading" box, checked by default; the items the
+chair unchecks are left out of the import (`apply_import(leave_out=...)`), recorded as
+readings dismissed, so a later import of the file leaves them out too.
+
+Between the two requests the files, and the items the preview read in them, travel in
+the page itself, sealed (`upload_signing`); the boxes kept checked must name items of
+that sealed upload (`LeaveOutForm`), or the import is refused.
 """
 
 from __future__ import annotations
+
+from urllib.parse import quote_plus
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -22,8 +32,8 @@ from django.template.defaultfilters import filesizeformat
 
 from pmc.models import Committee, Role
 from proposals import permissions
-from proposals.forms import NotesUploadForm
-from proposals.importing import ImportResult, NoteFile, apply_import, plan_import
+from proposals.forms import LeaveOutForm, NotesUploadForm, reading_choice
+from proposals.importing import FileResult, ImportResult, NoteFile, apply_import, plan_import
 from proposals.upload_signing import UploadRefused, seal, unseal
 
 # Room left in a request body for the CSRF token and the field names around the payload.
@@ -77,18 +87,23 @@ def notes_upload(request):
             committee = form.cleaned_data["committee"]
             uploads = form.cleaned_data["files"]
             files = [NoteFile(upload.name, data=upload.read()) for upload in uploads]
-            token = seal(request.user, committee, files)
-            budget = _payload_budget()
-            if budget is not None and len(token) > budget:
-                form.add_error(
-                    "files",
-                    f"Together these files are too large to preview and import in one go "
-                    f"({filesizeformat(len(token))} once packed, at most "
-                    f"{filesizeformat(budget)}). Upload fewer files at a time.",
-                )
+            too_large = _too_large(len(seal(request.user, committee, files)))
+            if too_large:
+                form.add_error("files", too_large)
             else:
                 result = plan_import(files, committee=committee, actor=request.user)
-                context.update(_report(result, committee), token=token)
+                report = _report(result, committee)
+                readings = {
+                    row["file"].name: [group["key"] for group in row["readings"]]
+                    for row in report["rows"]
+                    if row["readings"]
+                }
+                token = seal(request.user, committee, files, readings=readings)
+                too_large = _too_large(len(token) + _boxes_size(report["rows"]))
+                if too_large:
+                    form.add_error("files", too_large)
+                else:
+                    context.update(report, token=token)
         if form.errors:
             status = 400
     return render(request, "proposals/notes_upload.html", context, status=status)
@@ -96,23 +111,55 @@ def notes_upload(request):
 
 def _apply(request, committees):
     try:
-        committee_id, files = unseal(request.POST.get("upload", ""), request.user)
+        sealed = unseal(request.POST.get("upload", ""), request.user)
     except UploadRefused as refused:
-        form = NotesUploadForm(committees=committees)
-        context = {"form": form, "refused": refused.message}
-        return render(request, "proposals/notes_upload.html", context, status=400)
-    committee = committees.filter(pk=committee_id).first()
+        return _refused(request, committees, refused.message)
+    committee = committees.filter(pk=sealed.committee_id).first()
     if committee is None:
         raise PermissionDenied(
             "You no longer chair the committee these files were previewed for, so you "
             "cannot import them. Nothing was changed."
         )
-    result = apply_import(files, committee=committee, actor=request.user)
+    chosen = LeaveOutForm(
+        request.POST, files=[file.name for file in sealed.files], readings=sealed.readings
+    )
+    if not chosen.is_valid():
+        return _refused(request, committees, " ".join(chosen.errors["keep"]))
+    result = apply_import(
+        sealed.files, committee=committee, actor=request.user, leave_out=chosen.leave_out()
+    )
     context = {
         "form": NotesUploadForm(committees=committees),
         **_report(result, committee),
     }
     return render(request, "proposals/notes_upload.html", context)
+
+
+def _refused(request, committees, message: str):
+    form = NotesUploadForm(committees=committees)
+    context = {"form": form, "refused": message}
+    return render(request, "proposals/notes_upload.html", context, status=400)
+
+
+def _readings(file: FileResult, position: int) -> list[dict]:
+    """The lifecycle items a file's preview read, one entry per item key (the import
+    keeps or leaves out an item by its key), each with the readings of it and its box."""
+    if file.status not in ("created", "updated"):
+        return []  # nothing of the file is imported: nothing to choose
+    groups: dict[str, dict] = {}
+    for mention in file.readings:
+        group = groups.get(mention.key)
+        if group is None:
+            group = groups[mention.key] = {
+                "key": mention.key,
+                "value": reading_choice(file.name, mention.key),
+                "id": f"reading-{position}-{len(groups) + 1}",
+                "mentions": [],
+                "low": False,
+            }
+        group["mentions"].append(mention)
+        group["low"] = group["low"] or mention.confidence != "high"
+    return list(groups.values())
 
 
 def _report(result: ImportResult, committee: Committee) -> dict:
@@ -126,8 +173,9 @@ def _report(result: ImportResult, committee: Committee) -> dict:
             "new": sum(1 for change in file.proposals if change.action == "created"),
             "linked": sum(1 for change in file.proposals if change.action in ("linked", "updated")),
             "suggested": sum(1 for change in file.proposals if change.action == "suggested"),
+            "readings": _readings(file, position) if result.dry_run else [],
         }
-        for file in result.files
+        for position, file in enumerate(result.files, start=1)
     ]
     writes = result.count("created") + result.count("updated")
     # Proposals of other committees: not linked, but suggested to their chairs.
@@ -144,9 +192,29 @@ def _report(result: ImportResult, committee: Committee) -> dict:
         "summary": result.counts().items(),
         "committee": committee,
         "writes": writes,
+        "readings": any(row["readings"] for row in rows),
     }
 
 
 def _payload_budget() -> int | None:
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     return None if limit is None else max(limit - _FORM_OVERHEAD, 0)
+
+
+def _boxes_size(rows: list[dict]) -> int:
+    """The bytes the checked boxes add to the apply request (`keep=<value>&` each)."""
+    return sum(
+        len("keep=&") + len(quote_plus(group["value"])) for row in rows for group in row["readings"]
+    )
+
+
+def _too_large(size: int) -> str:
+    """Why an apply request of `size` bytes could not be sent ("" when it can)."""
+    budget = _payload_budget()
+    if budget is None or size <= budget:
+        return ""
+    return (
+        f"Together these files are too large to preview and import in one go "
+        f"({filesizeformat(size)} once packed, at most {filesizeformat(budget)}). "
+        "Upload fewer files at a time."
+    )
