@@ -35,7 +35,7 @@ STRONG_CUES = [
             r"|\b(?:accepted|admitted|approved|proposed|entered|entering|accept)\s+(?:as|for|into)"
             r"\s+(?:an?\s+)?incubat"
             r"|\b(?:in|into|to)\s+(?:the\s+)?cloudfoundry-incubator\b(?!/)"
-            r"|\b(?:in|into|to)\s+(?:the\s+)?(?:cloud\s*foundry\s+|cf\s+)?incubator\b"
+            r"|\b(?:into|to)\s+(?:the\s+)?(?:cloud\s*foundry\s+|cf\s+)?incubator\b"
             r"|\b(?:is|are)\s+(?:now\s+)?(?:officially\s+)?incubating\b",
             _I,
         ),
@@ -81,6 +81,13 @@ ANY_CUE = re.compile(
     r"|end\s+of\s+life|process"
 )
 
+# Someone standing in or training for a role, not taking it (matched on the words just
+# before a lead change's and on them).
+STAND_IN = re.compile(
+    r"\b(?:dojo\S*|shadow\w*|interim|acting|temporar\w*|cover\w*|fill\w*\s+in|stand\w*\s+in"
+    r"|on\s+behalf)\b",
+    _I,
+)
 LEAVES_INCUBATION = re.compile(r"\b(?:out\s+of|exit\w*|from)\s+incubat", _I)
 WEAK_CUES = [
     (
@@ -108,7 +115,7 @@ WEAK_CUES = [
         re.compile(
             r"\b(?:mov(?:e|ed|es|ing)|transfer(?:s|red|ring)?|donat(?:e|ed|es|ing))\b"
             r".{0,160}?\b(?:in)?to\s+(?:the\s+)?(?:[\w.-]+\s+){0,2}?(?:foundation|org|"
-            r"organi[sz]ation|github\s+org)\b",
+            r"organi[sz]ation|github\s+org|cff)\b",
             _I,
         ),
     ),
@@ -140,7 +147,8 @@ _FEATURE_NOUNS = re.compile(
 )
 
 LABEL = re.compile(
-    r"^\W*(?:(?:move|moving|moved|proposed|proposals?|candidates?|nominated|ready)\s+)?"
+    r"^\W*(?:to\s+be\s+|being\s+)?(?:(?:move|moving|moved|proposed|proposals?|candidates?"
+    r"|nominated|ready|put|going)\s+)?"
     r"(?:(?:to|for|into)\s+)(?:the\s+)?(?:be\s+)?(?P<label>attic|archive|archived|archival"
     r"|retired?|retirement|active|incubation|incubator|incubated|graduation|graduated"
     r"|promotion|promoted|rename|renamed|renaming)\W*$"

@@ -33,6 +33,7 @@ from pmc.notes.kinds import (
     PROPOSAL_TALK,
     RENAME,
     SHAPE_CUES,
+    STAND_IN,
     STRONG_CUES,
     WEAK_CUES,
     is_meeting_change,
@@ -66,6 +67,20 @@ _MAX_EXCERPT = 1200
 
 
 _SUBJECT_LABEL = re.compile(r"^\W*(?P<label>[^:]{1,60}?)\s*:\s+\S")
+# A name with its short form, or a repository's name, before a comma ("bosh boot loader
+# (bbl), plan to move it ...").
+_NAME_THEN_COMMA = re.compile(
+    r"^\W*(?P<label>[^:,]{1,40}?\([^)]{1,20}\)|[^:,\s]*[-_.][^:,\s]*)\s*,\s"
+)
+# One word that is a name rather than a speaker: an acronym ("CFCR"), or CamelCase.
+_ACRONYM = re.compile(r"[A-Z][A-Z0-9]{2,}|[A-Z][a-z]+[A-Z]\w*")
+# What a pronoun stands for, said before it in the same statement ("their CIFS/SMB volume
+# release for Azure and is ready to donate that").
+_ANTECEDENT = re.compile(
+    r"\b(?:their|its|his|her|our)\s+(?P<s>(?:[\w/.-]+\s+){0,3}?(?:release|plugin|broker"
+    r"|library|tool|project|repository|repo|client|sdk|cli|service|buildpack))\b",
+    _I,
+)
 # Labels that say what kind of line it is, not what it is about.
 _NOT_A_SUBJECT_LABEL = re.compile(
     r"^(?:proposals?|decisions?|notes?|updates?|fyi|votes?|voting|status|agenda|announcements?"
@@ -77,13 +92,13 @@ _NOT_A_SUBJECT_LABEL = re.compile(
 
 def _labelled_subject(plain: str) -> Subject | None:
     """The project a line is labelled with ("cf-mgmt: proposal to promote to active")."""
-    match = _SUBJECT_LABEL.match(plain)
+    match = _SUBJECT_LABEL.match(plain) or _NAME_THEN_COMMA.match(plain)
     if match is None or ANY_CUE.search(match["label"].lower()):
         return None  # a topic ("Incubating HP projects: next steps"), not a name
     name = clean_subject(match["label"])
     if _NOT_A_SUBJECT_LABEL.match(name) or GENERIC_PLURAL.search(name):
         return None
-    if not re.search(r"[-_./\d]|\s", name):
+    if not re.search(r"[-_./\d]|\s", name) and not _ACRONYM.fullmatch(name):
         return None  # one plain word is as likely a speaker ("Chip: let's incubate it")
     return Subject(name) if valid_subject(name) and len(name.split()) <= 4 else None
 
@@ -103,6 +118,20 @@ def _label_kind(label: re.Match) -> str:
     return RENAME if (said.get("noun") or "").casefold().startswith("rename") else OWNERSHIP
 
 
+# A topic about which projects to change, named later ("which projects to put in the
+# Attic", "repos to archive").
+_WHICH_PROJECTS = re.compile(
+    r"\b(?:which|what)\s+(?:projects|repos|repositories|components|teams)\b"
+    r"|\b(?:projects|repos|repositories)\s+to\s+(?:put|move|archive|retire|incubate|promote"
+    r"|rename|sunset)\b",
+    _I,
+)
+# A lead-in saying the projects listed after it stay as they are.
+_STAYS = re.compile(
+    r"\b(?:maintained|maintaining|active|keep|kept|keeping|stay\w*|remain\w*|continu\w*"
+    r"|not\s+(?:to\s+)?(?:be\s+)?(?:moved|archived|retired))\b",
+    _I,
+)
 SHAPE_RULES = frozenset(rule for _kind, rule, _pattern, _business in SHAPE_CUES)
 _NOMINATION = re.compile(r"nominat", _I)
 _ROLE = re.compile(
@@ -120,6 +149,14 @@ def _names_a_role(statement: Statement) -> bool:
     return any(
         _ROLE.search(said.plain) for said in (statement, statement.parent) if said is not None
     )
+
+
+def _stands_in(plain: str, cue: re.Match) -> bool:
+    """Whether a lead change's words are about someone standing in or training ("Simon
+    will be dojo'ing as PM"), not a new lead; a nomination is always a lead change."""
+    if _NOMINATION.search(cue[0]):
+        return False
+    return bool(STAND_IN.search(plain[max(0, cue.start() - 30) : cue.end()]))
 
 
 def _ownership_rule(cue: re.Match) -> str:
@@ -223,6 +260,8 @@ class LifecycleReader:
         if kind is None:
             self._attach_decision(statement)
             return
+        if self._read_topic_lists(kind, statement):
+            return
         rule = self._rule(statement)
         self._read_change(kind, cue, rule, statement)
         if kind != OWNERSHIP:
@@ -316,6 +355,8 @@ class LifecycleReader:
                 continue
             if kind == OWNERSHIP and _NOMINATION.match(match[0]) and not _names_a_role(statement):
                 continue  # people nominated for an award or a track, not as a lead
+            if kind == OWNERSHIP and _stands_in(plain, match):
+                continue  # someone standing in or training, not a new lead
             if kind == RENAME and renames_a_feature(plain, match):
                 return None, None, words  # a property, flag or command renamed, not a project
             return kind, match, _ownership_rule(match) if kind == OWNERSHIP else words
@@ -351,6 +392,43 @@ class LifecycleReader:
         if self.teams[statement.index] is not None:
             return False
         return any(heading.business for heading in statement.path)
+
+    def _read_topic_lists(self, kind: str, statement: Statement) -> bool:
+        """A topic that states a change of unnamed projects ("Discussion on which projects
+        to put in the Attic:"): the projects listed after it in its section are items of
+        that kind, read with low confidence, up to a heading or a list whose lead-in says
+        they stay as they are ("Being maintained:")."""
+        plain = statement.plain.strip()
+        if (
+            statement.kind == "heading"
+            or not plain.endswith(":")
+            or not _WHICH_PROJECTS.search(plain)
+        ):
+            return False
+        start = self.statements.index(statement)
+        for other in self.statements[start + 1 :]:
+            if other.kind == "heading":
+                break
+            if other.kind != "item" or other.section is not statement.section:
+                continue
+            intro = other.parent
+            if intro is not None and intro.kind == "item":
+                continue  # a sub-item says more about its item
+            if intro is not None and intro is not statement:
+                lead_in = intro.plain
+                if LABEL.match(lead_in.strip(" :")) or _STAYS.search(lead_in):
+                    continue  # a label of its own, or projects that stay as they are
+            if self._kind(other)[0] is not None:
+                continue  # it says more than a name: read on its own
+            self._add(
+                kind,
+                self._head_subject(other, loose=True),
+                other,
+                tier="core",
+                source=statement,
+                rule=rules.LISTED_AFTER_CHANGE_TOPIC,
+            )
+        return True
 
     def _read_label(self, statement: Statement) -> bool:
         """A label such as "To Attic" or "_To Be Retired_": the projects listed under it
@@ -558,12 +636,39 @@ class LifecycleReader:
             return Subject(name)
         return None
 
+    def _antecedent(self, statement: Statement) -> Subject | None:
+        """The project a pronoun stands for, named before it in the same statement."""
+        if not statement.phrase or not is_pronoun(statement.phrase):
+            return None
+        plain = statement.plain
+        before = plain[: plain.rfind(statement.phrase)] if statement.phrase in plain else ""
+        found = list(_ANTECEDENT.finditer(before))
+        if not found:
+            return None
+        name = clean_subject(found[-1]["s"])
+        return Subject(name) if valid_subject(name) and not is_pronoun(name) else None
+
+    def _subsection_subject(self, statement: Statement, team_heading: int) -> Subject | None:
+        """The repository a subsection of a team's report is about, when its heading
+        names one (a code span or a link)."""
+        for heading in reversed(statement.path):
+            if heading.index <= team_heading:
+                return None
+            _plain, refs = parse_inline(heading.title, self.document.references)
+            refs = [ref for ref in refs if ref.is_project()]
+            if refs:
+                return subject_of(refs[0])
+        return None
+
     def _context_subject(self, statement: Statement) -> Subject | None:
         """What "it" or an unnamed item refers to: the item it is nested in, an earlier
         sentence of its paragraph, the team whose report it is in, or its heading."""
         own = self._head_subject(statement) if statement.kind in ("sentence", "item") else None
         if own is not None:  # "The [binary buildpack][b] was ... moved into ..."
             return own
+        antecedent = self._antecedent(statement)
+        if antecedent is not None:
+            return antecedent
         labelled = _labelled_subject(statement.plain)
         if labelled is not None:  # "Project Quarks: the SUSE team would like to incubate it"
             return labelled
@@ -583,6 +688,9 @@ class LifecycleReader:
                         return subject_of(refs[0])
         team = self.teams[statement.index]
         if team is not None:
+            within = self._subsection_subject(statement, team.index)
+            if within is not None:  # "#### `nats-release`" inside a team's report
+                return within
             name = team.team
             noun = GENERIC_NOUN.match(statement.phrase)
             if noun is not None:
@@ -592,6 +700,11 @@ class LifecycleReader:
                         name = " ".join(words[: i + 1])
                         break
             return Subject(plain_heading(name))
+        return self._heading_subject(statement)
+
+    def _heading_subject(self, statement: Statement) -> Subject | None:
+        """The project the nearest heading of the statement (not a meeting's or report's
+        section) names."""
         for heading in reversed(statement.path):
             if heading.level == 1 and not heading.bold:
                 break

@@ -30,6 +30,7 @@ _NOISE_WORDS = {
 _DANGLING = {
     "a", "an", "the", "has", "have", "had", "is", "are", "was", "were", "will", "would",
     "of", "for", "to", "with", "by", "at", "on", "and", "or", "they", "it", "we", "our",
+    "off", "over",
 }  # fmt: skip
 _TRAILING_NOISE = {
     "project", "repo", "repository", "repos", "repositories", "now", "too", "also", "itself",
@@ -152,6 +153,12 @@ _SUBJECT_PATTERNS: dict[str, list[re.Pattern]] = {
         ),
     ],
     INCUBATION: [
+        # "Ryan Morgan proposed receptor-client for acceptance into incubation"
+        re.compile(
+            r"\b(?:propos\w*|nominat\w*|submit\w*)\s+" + _NAME + r"\s+(?:for|as)\s+"
+            r"(?:acceptance\s+(?:in|into|to)\s+)?(?:the\s+)?(?:an?\s+)?incubat",
+            _I,
+        ),
         re.compile(
             r"\b(?:mov\w*|bring\w*|brought|transfer\w*|put\w*|hav\w*|add\w*|accept\w*)\s+"
             r"(?:a\s+|an\s+)?" + _NAME + r"\s+(?:from\s+(?:the\s+)?[\w`.-]+(?:\s+[\w`.-]+)?\s+)?"
@@ -219,6 +226,14 @@ _SUBJECT_PATTERNS: dict[str, list[re.Pattern]] = {
         re.compile(
             r"\bfor\s+(?:the\s+)?(?P<s>[\w`.-]+(?:\s+[\w`.-]+){0,3}?)\s+(?:project\s+)?"
             r"lead(?:er)?\b(?!\s+for)",
+            _I,
+        ),
+        # "Taking over responsibility for nats-release from Infrastructure team"
+        re.compile(
+            r"\b(?:tak\w*|took)\s+over\s+(?:the\s+)?(?:responsibilit(?:y|ies)|ownership"
+            r"|maintenance|maintainership)\s+(?:for|of)\s+(?:the\s+)?"
+            + _NAME
+            + r"(?=\s+from\b|[.,;:!?(]|$)",
             _I,
         ),
         # "the PM responsibilities for the CLI team"
@@ -289,7 +304,7 @@ _SUBJECT_PATTERNS: dict[str, list[re.Pattern]] = {
     OTHER: [
         re.compile(
             r"\b(?:mov\w*|transfer\w*|donat\w*)\s+(?:of\s+)?" + _NAME + r"\s+(?:in)?to\s+"
-            r"(?:the\s+)?(?:[\w.`-]+\s+){0,2}?(?:foundation|org|organi[sz]ation)\b",
+            r"(?:the\s+)?(?:[\w.`-]+\s+){0,2}?(?:foundation|org|organi[sz]ation|cff)\b",
             _I,
         ),
     ],
@@ -304,7 +319,7 @@ def subject_phrase(kind: str, plain: str) -> str | None:
         if match is None:
             continue
         phrase = _clean_phrase(match["s"])
-        if phrase:
+        if phrase and phrase.split()[-1].casefold() not in _DANGLING:
             return phrase
     return None
 
