@@ -4,6 +4,7 @@ do not grow with the readings listed."""
 
 from __future__ import annotations
 
+from django.contrib.messages import get_messages
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -138,3 +139,29 @@ class ReadingsPageTests(LifecycleTestCase):
         with CaptureQueriesContext(connection) as queries:
             self.assertEqual(self.client.get(self.url).status_code, 200)
         return len(queries)
+
+
+class CompleteFromThePageTests(LifecycleTestCase):
+    """The proposal page's complete button, posted for a proposal filed from notes whose
+    reading waits for review, is refused with what to do."""
+
+    NOTES = "# Runtime PMC meeting 2021-03-04\n\n## New business\n\n- Welcome garden-windows! Ana\n"
+
+    def test_it_says_to_confirm_the_reading_first(self):
+        apply_import([notes_file(self.NOTES)])
+        proposal = Reading.objects.get().proposal
+        self.assertEqual(proposal.state, State.ACCEPTED)
+        self.client.force_login(self.chair)
+        for item in proposal.checklist.all():
+            self.client.post(
+                reverse("proposals:checklist_item", args=[proposal.pk, item.pk]), {"done": "1"}
+            )
+        self.assertFalse(proposal.checklist.filter(done=False).exists())
+        url = reverse("proposals:transition", args=[proposal.pk, "complete"])
+        response = self.client.post(url, {"complete-expected_state": State.ACCEPTED})
+        self.assertRedirects(response, proposal.get_absolute_url(), fetch_redirect_response=False)
+        said = " ".join(str(message) for message in get_messages(response.wsgi_request))
+        self.assertIn(f"Confirm the reading of “{proposal.title}”", said)
+        self.assertIn("on Readings to review first", said)
+        proposal.refresh_from_db()
+        self.assertEqual(proposal.state, State.ACCEPTED)
