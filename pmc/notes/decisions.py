@@ -26,7 +26,7 @@ DECIDED = re.compile(
     r"|\b(?:it\s+was\s+(?:decided|agreed)|we\s+(?:decided|agreed)|(?:was|were|is|are|has\s+been"
     r"|have\s+been|got)\s+(?:officially\s+|unanimously\s+)?(?:approved|accepted|rejected"
     r"|declined|confirmed)|no\s+objections?|(?:officially|unanimously)\s+(?:accepted|approved)"
-    r"|accepted\s+(?:for|as|into)\s+(?:an?\s+)?incubat\w*|vote\s+(?:passed|carried|failed)"
+    r"|hold(?:ing)?\s+off|accepted\s+(?:for|as|into)\s+(?:an?\s+)?incubat\w*|vote\s+(?:passed|carried|failed)"
     r"|voted\s+(?:to|in\s+favou?r|for|against)|consensus|let'?s\s+(?:just\s+)?(?:move|go|do"
     r"|accept|approve|proceed|incubate|archive|retire|rename|promote)|we\s+(?:will|should|shall"
     r"|are\s+going\s+to)\s+(?:move|retire|archive|rename|promote|incubate|graduate|transfer)"
@@ -48,8 +48,8 @@ _DEFERRED = re.compile(
     _I,
 )
 DONE = re.compile(
-    r"\b(?:has\s+been|have\s+been|was|were|got)\s+(?:moved|renamed|archived|retired|promoted"
-    r"|graduated|transferred|incubated)\b|^\W*(?:we\s+)?(?:have\s+)?(?:moved|renamed|archived"
+    r"\b(?:has\s+been|have\s+been|was|were|got|(?:is|are)\s+now)\s+(?:moved|renamed|archived"
+    r"|retired|promoted|graduated|transferred|incubated|merged)\b|^\W*(?:we\s+)?(?:have\s+)?(?:moved|renamed|archived"
     r"|retired|promoted|graduated|transferred)\b|^\W*welcome\b"
     r"|\bis\s+now\s+(?:an?\s+)?(?:active|in\s+the\s+attic|called|named|known\s+as)\b"
     r"|\bgraduated\s+(?:from|out\s+of)\s+(?:the\s+)?incubat"

@@ -458,7 +458,12 @@ class LifecycleReader:
                 continue  # it says more than a name: read on its own
             subject = self._head_subject(child, loose=True)
             if subject is not None:
-                self._add(kind, subject, child, tier=tier, source=statement)
+                rule = (
+                    rules.LISTED_UNDER_CHANGE_HEADING
+                    if statement.kind == "heading"
+                    else rules.LISTED_UNDER_CHANGE_LABEL
+                )
+                self._add(kind, subject, child, tier=tier, source=statement, rule=rule)
                 found = True
         return found or statement.kind != "heading"
 
@@ -480,7 +485,7 @@ class LifecycleReader:
                 and not ANY_CUE.search(name.lower())
             ]
         for subject in subjects:
-            self._add(kind, subject, statement, tier="core")
+            self._add(kind, subject, statement, tier="core", rule=rules.PROJECTS_AFTER_CHANGE_LABEL)
         return bool(subjects)
 
     def _section_items(self, heading: Statement) -> list[Statement]:
@@ -530,7 +535,7 @@ class LifecycleReader:
         plain = _PROPOSAL_LABEL.sub("", statement.plain)
         if kind == OWNERSHIP and re.match(r"^\W*welcome\s", plain, _I):
             return self._welcomed(statement, plain)
-        listed = self._names_after_colon(statement, cue)
+        listed = self._names_after_colon(kind, statement, cue)
         if listed:
             return listed
         phrase = _first_cell(statement, plain) or subject_phrase(kind, plain)
@@ -558,14 +563,22 @@ class LifecycleReader:
         refs = self._refs_within(statement, name)
         return subject_of(refs[0]) if len(refs) == 1 else Subject(name)
 
-    def _names_after_colon(self, statement: Statement, cue: re.Match | None) -> list[Subject]:
+    def _names_after_colon(
+        self, kind: str, statement: Statement, cue: re.Match | None
+    ) -> list[Subject]:
         """Several projects named after a colon that follows the change's words ("Project
         Lead positions open for nominations: UAA, Diego, Release Integration")."""
         plain = statement.plain
         colon = plain.rfind(": ")
         if cue is None or colon < cue.end() - 1 or colon < 0:
             return []
-        names = several_names(plain[colon + 2 :].strip(" .;"), at_least=1)
+        listed = plain[colon + 2 :].strip(" .;")
+        if not re.match(r"[\w`\[]", listed) or re.search(r"[.!?]\s", listed):
+            return []  # votes or sentences after the colon, not names
+        before = subject_phrase(kind, plain[:colon])
+        if before and valid_subject(clean_subject(before)) and not is_pronoun(before):
+            return []  # the project is named before the colon
+        names = several_names(listed, at_least=1)
         if not names or any(ANY_CUE.search(name.lower()) for name in names):
             return []
         return [self._subject_named(statement, name) for name in names]
@@ -749,7 +762,9 @@ class LifecycleReader:
             mention.also.append(source)
         mention.tier = tier or self._tier(said, plain)
         self._judge(mention, said)
-        mention.confidence = self._confidence(rule, said, statement)
+        mention.confidence = (
+            "low" if mention.tier == "implicit" else self._confidence(rule, said, statement)
+        )
         kind_cue = self._kind(said)[1]
         condition = self._condition(said.plain, kind_cue.end() if kind_cue else len(said.plain))
         if condition:
@@ -787,7 +802,9 @@ class LifecycleReader:
         )
         if said.kind == "heading" and rule != rules.CHANGE_WORDS:
             explicit = True  # a heading that states the change ("To Attic")
-        business = self._is_business(said) and self.teams[statement.index] is None
+        business = self.teams[statement.index] is None and (
+            self._is_business(said) or any(heading.under_review for heading in said.path)
+        )
         return rules.confidence(rule, labelled=labelled, explicit=explicit, business=business)
 
     def _tier(self, statement: Statement, plain: str) -> str:

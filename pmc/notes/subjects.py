@@ -70,8 +70,8 @@ def is_generic_plural(phrase: str) -> bool:
     match = GENERIC_PLURAL.search(phrase)
     if match is None:
         return False
-    if match.start() == 0:
-        return True
+    if match.start() == 0 or re.search(r"\b(?:projects|teams)\s*$", phrase, _I):
+        return True  # "HP projects": several projects, not one
     words = phrase[: match.start()].split()
     return all(word.casefold() in _QUANTIFIERS for word in words)
 
@@ -448,11 +448,11 @@ _SHAPE_SUBJECTS: dict[str, list[re.Pattern]] = {
         ),
     ],
     rules.MERGED_INTO_TEAM: [
+        # the name just before "team": a word and any capitalised words after it
         re.compile(
-            _SMALL_NAME + r"\s+(?:project\s+)?team\b[^.;]{0,60}?\b(?:merged|folded"
-            r"|absorbed)\s+into",
-            _I,
-        ),  # fmt: skip
+            r"(?P<s>[\w`.-]+(?:\s+[A-Z][\w`.-]*){0,2})\s+(?:[Pp]roject\s+)?[Tt]eam\b[^.;]{0,60}?"
+            r"\b(?:merged|folded|absorbed)\s+into",
+        ),
     ],
     rules.PROCESS_PROPOSAL: [
         re.compile(r"^\W*proposals?\s*[:\-–—]\s*(?P<s>.+?)\W*$", _I),
