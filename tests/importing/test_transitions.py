@@ -10,9 +10,11 @@ from django.core.management import call_command
 from django.test import TestCase
 
 from pmc.models import Project, ProjectStatus
+from proposals.actions import do_confirm_reading
 from proposals.importing import apply_import
 from proposals.models import Event, Proposal
 from proposals.states import Kind, State
+from tests.factories import make_user
 from tests.importing.helpers import sample_files
 
 
@@ -51,17 +53,25 @@ class DecisionTransitionTests(TestCase):
         self.assertEqual(actors, {"system:import"})
         self.assertFalse(Event.objects.filter(actor__isnull=False).exists())
 
-    def test_it_completes_what_the_notes_report_as_done(self):
+    def test_it_completes_what_the_notes_report_as_done_once_the_reading_is_confirmed(self):
         proposal = Proposal.objects.get(kind=Kind.OWNERSHIP, project__name="cf-uaa-lib")
+        reading = proposal.readings.get()
+        self.assertEqual(reading.outcome, "completed")
+        self.assertIn("complete", reading.held)  # completing renames or hands over a project
+        self.assertNotEqual(proposal.state, State.COMPLETED)
+        self.assertEqual(proposal.project.lead, "")
+        do_confirm_reading(reading=reading, actor=make_user("staff", is_staff=True))
+        proposal.refresh_from_db()
         self.assertEqual(proposal.state, State.COMPLETED)
         self.assertEqual(proposal.new_lead, "Dr. Nic")
         self.assertEqual(proposal.project.lead, "Dr. Nic")
         self.assertFalse(proposal.checklist.filter(done=False).exists())
         at = noon(2020, 9, 28)
-        actions = [a for a, *_ in self.history(proposal)]
+        history = [row for row in self.history(proposal) if not row[0].startswith("reading.")]
+        actions = [a for a, *_ in history]
         self.assertEqual(actions[-2:], ["proposal.complete", "project.lead_changed"])
         self.assertEqual(actions.count("checklist.done"), 3)
-        self.assertEqual({event_at for *_, event_at in self.history(proposal)}, {at})
+        self.assertEqual({event_at for *_, event_at in history}, {at})
 
     def test_it_defers_an_item_waiting_for_a_condition(self):
         proposal = Proposal.objects.get(kind=Kind.ATTIC, project__name="CF Local")
