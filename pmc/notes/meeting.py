@@ -24,9 +24,10 @@ from pmc.notes.team_reports import TeamReader
 _CANCELLED = re.compile(
     r"^\W*(?:the\s+)?(?:pmc\s+)?(?:meeting\s+|call\s+)?(?:was\s+|is\s+|has\s+been\s+)?cancel+ed\b"
     r"|\b(?:meeting|call)\s+(?:was\s+|is\s+|has\s+been\s+)?cancel+ed\b|^\W*no\s+meeting\b"
-    r"|\(cancel+ed\)",
+    r"|\(cancel+ed\)|\bcancel+ing\s+(?:this|today'?s)\b",
     re.IGNORECASE,
 )
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 def read_notes(
@@ -78,10 +79,10 @@ def parse_notes(
     text = repaired.replace("\r\n", "\n").replace("\r", "\n")
     document = Document(text)
     teams = TeamReader(document)
+    # A cancelled meeting's notes that keep the empty template still list the teams due
+    # to report, with their leads: those are its team reports (with empty bodies).
     cancelled = _cancelled(document, teams)
     reports = teams.team_reports()
-    if cancelled:
-        reports = [report for report in reports if report.body]
     return MeetingNotes(
         name=name,
         committee=committee,
@@ -108,12 +109,12 @@ def _cancelled(document: Document, teams: TeamReader) -> bool:
         return False
     in_report = teams.team_line_map()
     for index, line in enumerate(document.lines):
-        stripped = line.strip()
-        if (
-            not document.code[index]
-            and in_report[index] is None
-            and 0 < len(stripped) <= 100
-            and _CANCELLED.search(stripped.lstrip("#*_-> ").strip())
-        ):
-            return True
+        if document.code[index] or in_report[index] is not None:
+            continue
+        # A short sentence says so ("Meeting cancelled (KubeCon).", "NOTE: We are
+        # cancelling this PMC meeting due to ... See you on ..."), not a long paragraph.
+        for sentence in _SENTENCE_END.split(line.strip()):
+            sentence = sentence.lstrip("#*_-> ").strip()
+            if 0 < len(sentence) <= 100 and _CANCELLED.search(sentence):
+                return True
     return False

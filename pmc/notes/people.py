@@ -58,3 +58,62 @@ def new_lead_in(plain: str) -> str:
         if person and not _NOT_A_PERSON.match(person) and len(person.split()) <= 4:
             return person
     return ""
+
+
+# How a team's lead is written in a heading: one or more people, each maybe with the
+# organisation they work for and a remark ("Sean O'Sullivan, Pivotal", "Peter Goetz (Out
+# of the office until 09/13)"). The lead is the people's names alone.
+_NAME_PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "del", "la", "le", "ter"}
+_BETWEEN_PEOPLE = re.compile(r"(\s*(?:&|/|\+|\band\b)\s*)")
+_WITH_AFFILIATION = re.compile(r"^(?P<name>[^,]+?)\s*,\s*(?P<other>[^,]+?)$")
+_WITH_REMARK = re.compile(r"^(?P<name>[^()]*?[^\s(])\s*\((?P<remark>[^()]*)\)?$")
+
+
+def looks_like_name(text: str) -> bool:
+    """Whether `text` is written as a person's name: one to four capitalised words (an
+    initial, "O'Sullivan", "Köper"; particles such as "van" aside), no acronym, no digit."""
+    words = text.split()
+    if not 1 <= len(words) <= 4 or words[0] in _NAME_PARTICLES:
+        return False
+    return all(
+        word in _NAME_PARTICLES
+        or (word[0].isupper() and not any(c.isdigit() for c in word)
+            and (len(word.rstrip(".")) == 1 or not word.isupper()))
+        for word in words
+    )  # fmt: skip
+
+
+def lead_names(lead: str) -> str:
+    """The names of a lead as written in a team's heading, without what is not a name.
+
+    A remark in parentheses after the names goes ("Peter Goetz (Out of the office until
+    09/13)", even when its parenthesis is left open), unless it is itself a full name.
+    Each person keeps their name but not their organisation after a comma: in "Name,
+    Other" the other part is an organisation when it is not written as a name, or when it
+    is a single word after a full name ("George Lestaris, Pivotal"); a list of first names
+    ("Scott, Stephen") or of full names ("Ryan Jones, Merlin Glynn") stays as it is.
+    """
+    lead = lead.strip()
+    remark = _WITH_REMARK.match(lead)
+    if remark and not _is_full_name(remark["remark"].strip()):
+        lead = remark["name"]
+    parts = _BETWEEN_PEOPLE.split(lead)
+    for index in range(0, len(parts), 2):
+        parts[index] = _without_affiliation(parts[index])
+    return "".join(parts).strip()
+
+
+def _without_affiliation(person: str) -> str:
+    match = _WITH_AFFILIATION.match(person.strip())
+    if match is None:
+        return person
+    name, other = match["name"], match["other"]
+    if not _is_full_name(name):
+        return person
+    if looks_like_name(other) and len(other.split()) > 1:
+        return person
+    return name
+
+
+def _is_full_name(text: str) -> bool:
+    return looks_like_name(text) and len(text.split()) > 1

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from pmc.notes.model import TeamReportData
+from pmc.notes.people import lead_names
 from pmc.notes.structure import Document, plain_heading
 
 _BACKLOG = re.compile(r"backlog", re.IGNORECASE)
@@ -27,6 +28,8 @@ REPORT_SECTION = re.compile(
     r"|to be retired|archived|misc)$",
     re.IGNORECASE,
 )
+# A status report that opens with a table of contents has a team in each H2 heading after.
+_CONTENTS = re.compile(r"^\W*(?:table\s+of\s+)?contents\W*$", re.IGNORECASE)
 _PROJECTS_H1 = re.compile(r"^\W*(projects?|teams?|project updates|team updates)\W*$", re.I)
 _UPDATE_ON = re.compile(r"^update on\s+(?P<rest>.+)$", re.IGNORECASE)
 # Sub-headings of a team's report, even when written at the team headings' level.
@@ -45,7 +48,11 @@ _SUBTOPIC = re.compile(
 )
 _DASHED = re.compile(r"^(?P<team>.+?)\s+[-–—]+\s+(?P<lead>.*)$")
 _PARENTHESISED = re.compile(r"^(?P<team>.+?)\s*\((?P<lead>[^()]*)\)$")
-_INCUBATING = re.compile(r"\s*\(incubating\)", re.IGNORECASE)
+# "(incubating)", "(proposed incubating)", "(proposed)": the team's status, not its name.
+_INCUBATING = re.compile(
+    r"\s*\(\s*(?:proposed\s+(?:for\s+)?)?(?:incubat(?:ing|ion)|proposed)(?:\s+proposal)?\s*\)",
+    re.IGNORECASE,
+)
 _NO_LEAD = {"", "?", "??", "vacant", "tbd", "tba", "none", "n/a", "na", "open", "nobody", "-"}
 _NOT_A_LEAD = re.compile(
     r"^(?:aka|a\.k\.a|formerly|was|see|incl|incubating|graduated|attic|retired|deprecated|"
@@ -62,11 +69,16 @@ def parse_team_reports(text: str) -> list[TeamReportData]:
     Teams are the H3 headings under an H2 heading that names the backlog ("Backlog
     Reviews", "Current Backlogs and Priorities"), project updates ("Updates") or a
     project status ("_Incubating_", "_Under Review_", or any H2 under "# Projects"); H2
-    headings that follow a backlog section until the next meeting section; and
-    "## Update on Team (Lead)" headings anywhere. A heading reads "Team - Lead" (any
-    dash) or "Team (Lead)"; without a lead, or with "(vacant)" or "(?)", the lead is "".
-    Text pasted into a report keeps its stray headings ("# v6.30.0", "## Bug fixes",
-    "### Highlights") in the report's body.
+    headings that follow a backlog section until the next meeting section (but after H3
+    teams, an H2 heading without a lead, such as "## Appendix", ends the backlog); the H2
+    headings after a "## Table of Contents"; and "## Update on Team (Lead)" headings
+    anywhere. A heading reads "Team - Lead" (any dash) or "Team (Lead)"; without a lead,
+    or with "(vacant)" or "(?)", the lead is "". A status ("(incubating)", "(proposed
+    incubating)") or a colon after the team is not its name; the lead is the people's
+    names, without their organisation or a remark (`people.lead_names`). Text pasted into
+    a report keeps its stray headings ("# v6.30.0", "## Bug fixes", "### Highlights") in
+    the report's body, and "### Releases" is a sub-heading where "### Release
+    Integration" is a team.
     """
     return TeamReader(Document(text)).team_reports()
 
@@ -117,6 +129,11 @@ class TeamReader:
         flat = False  # a backlog section: the H2 headings after it are teams too
         pasted = False  # inside text pasted into a report, with its own stray headings
         projects = False  # under "# Projects"
+        # Whether the backlog section listed its teams as H3 headings, and whether an H2
+        # heading after it was a team: a section such as "## Appendix" after H3 teams ends
+        # the backlog, unless it reads "Team - Lead" or the H2 teams have begun.
+        h3_teams = False
+        h2_teams = False
         first = True
 
         def close(index: int) -> None:
@@ -150,13 +167,15 @@ class TeamReader:
                     role = "report"
                 elif MEETING_SECTION.match(title):
                     role = "section"
+                elif _CONTENTS.match(title):
+                    role = "contents"
                 elif current is not None and (
-                    pasted or (_SUBTOPIC.match(title) and not _has_lead(title))
+                    pasted or (_is_subtopic(title) and not _has_lead(title))
                 ):
                     continue  # a heading inside the team's report
                 elif projects:
                     role = "report"
-                elif flat:
+                elif flat and (h2_teams or not h3_teams or _has_lead(title)):
                     role = "team"
                 else:
                     role = "section"
@@ -165,21 +184,24 @@ class TeamReader:
                 if role == "team":
                     team, lead = team_and_lead(update["rest"] if update else title)
                     current = _Team(team, lead, 2, heading.index)
+                    h2_teams = h2_teams or flat
                     continue
                 report = role in ("backlog", "report")
-                flat = role == "backlog"
+                flat = role in ("backlog", "contents")
+                h3_teams = h2_teams = False
                 continue
             if level == 3:
                 if current is not None and current.level == 2:
                     continue  # a sub-heading of an H2 team
                 if not report:
                     continue
-                if current is not None and not _has_lead(title) and _SUBTOPIC.match(title):
+                if current is not None and not _has_lead(title) and _is_subtopic(title):
                     continue  # a mis-levelled sub-heading inside the team's report
                 close(heading.index)
                 pasted = False
                 team, lead = team_and_lead(title)
                 current = _Team(team, lead, 3, heading.index)
+                h3_teams = True
         close(len(self.document.lines))
         return [team for team in teams if team.team]
 
@@ -191,6 +213,19 @@ def _structural(title: str) -> bool:
         or REPORT_SECTION.match(title)
         or _PROJECTS_H1.match(title)
     )
+
+
+def _is_subtopic(title: str) -> bool:
+    """A heading that names a part of a report ("Releases", "Bug fixes", "v6.30.0"), not
+    a team. A word such as "Release" that runs on into a capitalised name ("Release
+    Integration") is a team's name."""
+    match = _SUBTOPIC.match(title)
+    if match is None:
+        return False
+    words, rest = match[0].lstrip(" *_-#>"), title[match.end() :]
+    if not (words[:1].isalpha() and words[-1:].isalpha()) or not re.match(r"\s+[A-Z]", rest):
+        return True
+    return bool(_SUBTOPIC.match(rest.strip()))
 
 
 def _is_status_title(title: str) -> bool:
@@ -215,11 +250,16 @@ def team_and_lead(title: str) -> tuple[str, str]:
         if match is not None and not _could_be_lead(match["lead"]):
             match = None
     if match is None:
-        return _unemphasised(title.replace("~~", "")), ""
+        return _team_name(title), ""
     lead = _STRUCK.sub("", match["lead"]).replace("~~", "")
-    lead = _unemphasised(lead).strip("()").strip()
-    team = _unemphasised(match["team"].replace("~~", ""))
+    lead = lead_names(_unemphasised(lead)).strip("()").strip()
+    team = _team_name(match["team"])
     return team, "" if lead.casefold() in _NO_LEAD else lead
+
+
+def _team_name(text: str) -> str:
+    """The team's name without strike-through, emphasis and a colon after it ("Stratos:")."""
+    return _unemphasised(text.replace("~~", "")).rstrip(":").strip()
 
 
 def _unemphasised(text: str) -> str:
