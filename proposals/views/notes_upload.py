@@ -38,6 +38,8 @@ from proposals.upload_signing import UploadRefused, seal, unseal
 
 # Room left in a request body for the CSRF token and the field names around the payload.
 _FORM_OVERHEAD = 16 * 1024
+# The apply request's fields besides the boxes: the CSRF token, upload, apply, choosing.
+_OTHER_FIELDS = 4
 
 _OUTCOMES = {
     True: {
@@ -84,29 +86,34 @@ def notes_upload(request):
                 f"{', '.join(c.name for c in committees)}."
             )
         if form.is_valid():
-            committee = form.cleaned_data["committee"]
-            uploads = form.cleaned_data["files"]
-            files = [NoteFile(upload.name, data=upload.read()) for upload in uploads]
-            too_large = _too_large(len(seal(request.user, committee, files)))
-            if too_large:
-                form.add_error("files", too_large)
-            else:
-                result = plan_import(files, committee=committee, actor=request.user)
-                report = _report(result, committee)
-                readings = {
-                    row["file"].name: [group["key"] for group in row["readings"]]
-                    for row in report["rows"]
-                    if row["readings"]
-                }
-                token = seal(request.user, committee, files, readings=readings)
-                too_large = _too_large(len(token) + _boxes_size(report["rows"]))
-                if too_large:
-                    form.add_error("files", too_large)
-                else:
-                    context.update(report, token=token)
+            _preview(request, form, context)
         if form.errors:
             status = 400
     return render(request, "proposals/notes_upload.html", context, status=status)
+
+
+def _preview(request, form: NotesUploadForm, context: dict) -> None:
+    """The dry run of the uploaded files, with the items read in them sealed beside them
+    for the import; or the form's error when the import request could not carry them."""
+    committee = form.cleaned_data["committee"]
+    files = [NoteFile(upload.name, data=upload.read()) for upload in form.cleaned_data["files"]]
+    problem = _too_large(len(seal(request.user, committee, files)))
+    if problem:
+        form.add_error("files", problem)
+        return
+    report = _report(plan_import(files, committee=committee, actor=request.user), committee)
+    readings = {
+        row["file"].name: [group["key"] for group in row["readings"]]
+        for row in report["rows"]
+        if row["readings"]
+    }
+    token = seal(request.user, committee, files, readings=readings)
+    boxes = sum(len(keys) for keys in readings.values())
+    problem = _too_large(len(token) + _boxes_size(report["rows"])) or _too_many(boxes)
+    if problem:
+        form.add_error("files", problem)
+        return
+    context.update(report, token=token)
 
 
 def _apply(request, committees):
@@ -205,6 +212,18 @@ def _boxes_size(rows: list[dict]) -> int:
     """The bytes the checked boxes add to the apply request (`keep=<value>&` each)."""
     return sum(
         len("keep=&") + len(quote_plus(group["value"])) for row in rows for group in row["readings"]
+    )
+
+
+def _too_many(boxes: int) -> str:
+    """Why an apply request with `boxes` checked boxes could not be sent ("" when it can):
+    a request of more fields than DATA_UPLOAD_MAX_NUMBER_FIELDS is refused whole."""
+    limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+    if limit is None or boxes + _OTHER_FIELDS <= limit:
+        return ""
+    return (
+        f"Together these files hold {boxes} lifecycle items, more than one import can list "
+        f"(at most {limit - _OTHER_FIELDS}). Upload fewer files at a time."
     )
 
 

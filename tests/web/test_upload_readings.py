@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from django.urls import reverse
 
 from pmc.models import Meeting
@@ -99,6 +100,27 @@ class PreviewListsReadingsTests(UploadReadingsTestCase):
 
         self.assertEqual(applied.status_code, 200)
         self.assertNotContains(applied, 'name="keep"')
+
+
+class TooManyReadingsTests(UploadReadingsTestCase):
+    def test_files_with_more_readings_than_a_request_may_carry_are_refused_in_the_preview(self):
+        boxes = len(self.readings(self.preview()))
+
+        with override_settings(DATA_UPLOAD_MAX_NUMBER_FIELDS=boxes + 3):
+            response = self.client.post(
+                self.url,
+                {
+                    "committee": self.committee.pk,
+                    "files": [SimpleUploadedFile(SAMPLE.name, SAMPLE.read_bytes())],
+                    "preview": "1",
+                },
+            )
+
+        self.assertContains(
+            response, f"Together these files hold {boxes} lifecycle items", status_code=400
+        )
+        self.assertContains(response, "Upload fewer files at a time.", status_code=400)
+        self.assertNotIn("token", response.context)
 
 
 class LeaveOutTests(UploadReadingsTestCase):
