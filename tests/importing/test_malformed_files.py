@@ -15,10 +15,32 @@ from tests.importing.helpers import NotesFolder, import_notes, row_counts, summa
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01"
 
+# Meetings in the shapes of the real notes: a file name that starts with a space, a
+# cancelled meeting that keeps the empty template, and a truncated file with pasted
+# release notes and no final newline.
+GOOD = {
+    "Runtime/2018/ 2018-03-06-runtime.md": (
+        "# Runtime PMC Meeting 2018-03-06\n\n## PMC Lifecycle Activities\n\n"
+        "- Proposal to move Diego-Enabler to the attic: approved, no objections\n\n"
+        "## Backlog Reviews\n\n### CLI - Dies Köper\n- released v6.35.0\n\n"
+        "### Garden - Julz Friedman\n"
+    ),
+    "Bosh/2019-11-21-bosh.md": (
+        "# BOSH PMC Meeting 2019-11-21\n\nMeeting cancelled du to lack of attendance.\n\n"
+        "## PMC Lifecycle Activities\n\n\n## Backlog Reviews\n\n"
+        "### BOSH Core SF - Morgan Fine\n\n\n### Azure CPI – Jason Stevens\n\n"
+    ),
+    "Runtime/2017/2017-05-16-runtime.md": (
+        "# Runtime PMC Meeting 2017-05-16\n\n## Backlog Reviews\n\n### CLI - Dies Köper\n"
+        "- Released 6.27.0:\n\n# cf CLI v6.27.0\n## Bug Fixes\n- cf ssh exits cleanly\n\n"
+        "### Garden - Julz Friedman\n- rootless containers"
+    ),
+}
+
 
 class MalformedFilesTests(TestCase):
     def setUp(self) -> None:
-        self.folder = NotesFolder()
+        self.folder = NotesFolder(samples=False)
         self.addCleanup(self.folder.remove)
         self.bad = {
             "Runtime/2018/2018-02-06-runtime.md": b"# Runtime\n\n" + bytes(range(0x80, 0x100)) * 3,
@@ -31,7 +53,7 @@ class MalformedFilesTests(TestCase):
             "Runtime/images/diagram.png": PNG,
             "Runtime/2018/.gitkeep": b"",
         }
-        for path, data in {**self.bad, **self.skipped}.items():
+        for path, data in {**GOOD, **self.bad, **self.skipped}.items():
             self.folder.write(path, data)
 
     def test_it_reports_them_imports_the_good_files_and_exits_non_zero(self):
@@ -39,10 +61,31 @@ class MalformedFilesTests(TestCase):
             import_notes(str(self.folder.root))
         self.assertEqual(raised.exception.returncode, 1)
         self.assertIn("3 file(s) could not be imported", str(raised.exception))
-        self.assertEqual(Meeting.objects.count(), 9)
-        self.assertEqual(TeamReport.objects.count(), 89)
-        self.assertEqual(Proposal.objects.count(), 33)
+        self.assertEqual(Meeting.objects.count(), 3)
+        self.assertEqual(TeamReport.objects.count(), 6)
+        self.assertEqual(Proposal.objects.count(), 1)
         self.assertTrue(verify_chain().ok)
+
+    def test_it_reads_the_good_files_in_their_odd_shapes(self):
+        with self.assertRaises(CommandError):
+            import_notes(str(self.folder.root))
+        reports = {
+            meeting.source: [(r.team, r.lead) for r in meeting.team_reports.order_by("position")]
+            for meeting in Meeting.objects.all()
+        }
+        self.assertEqual(reports, {
+            "Runtime/2018/2018-03-06-runtime.md": [
+                ("CLI", "Dies Köper"), ("Garden", "Julz Friedman"),
+            ],
+            "Bosh/2019-11-21-bosh.md": [
+                ("BOSH Core SF", "Morgan Fine"), ("Azure CPI", "Jason Stevens"),
+            ],
+            "Runtime/2017/2017-05-16-runtime.md": [
+                ("CLI", "Dies Köper"), ("Garden", "Julz Friedman"),
+            ],
+        })  # fmt: skip
+        garden = TeamReport.objects.get(meeting__date="2017-05-16", team="Garden")
+        self.assertEqual(garden.body, "- rootless containers")
 
     def test_it_says_which_file_and_why(self):
         result = apply_import(collect_files([self.folder.root]))
