@@ -77,8 +77,8 @@ STRONG_CUES = [
 ANY_CUE = re.compile(
     r"renam|attic|active|graduat|incubat|lead|nominat|owner|maintain|hand|welcome|archiv"
     r"|retir|sunset|decommission|promot|mov|transfer|donat|step|tak|took|name\W{0,3}\s*\W?chang"
-    r"|p(?<!\wp)m\b|manager|vacan|split|merg|consolidat|creat|new\s|onboard|join|eol\b"
-    r"|end\s+of\s+life|process"
+    r"|p(?<!\wp)m\b|manager|vacan|split|merg|consolidat|onboard|join|eol\b|end\s+of\s+life"
+    r"|new\s+(?:\w+\s+)?(?:team|project)|new\s+(?:open\s+|public\s+)?[\w.]*-|lifecycle\s+process"
 )
 
 # Someone standing in or training for a role, not taking it (matched on the words just
@@ -194,6 +194,11 @@ def is_meeting_change(plain: str) -> bool:
 # team or project, a split, a merge, a project joining a PMC, a lifecycle process
 # proposed, a project's end of life. The last field says whether the words count only
 # where the meeting handles business (True) or anywhere (False).
+# Every cue of `SHAPE_CUES` contains one of these words (matched lower-cased).
+ANY_SHAPE_CUE = re.compile(
+    r"new\s|split|merg|consolidat|combin|unif|join|onboard|pmc|eol\b|end\s+of\s+life|folded"
+    r"|absorbed|propos"
+)
 SHAPE_CUES = [
     (
         INCUBATION,

@@ -21,6 +21,7 @@ from pmc.notes.decisions import (
 )
 from pmc.notes.kinds import (
     ANY_CUE,
+    ANY_SHAPE_CUE,
     ATTIC,
     INCUBATION,
     LABEL,
@@ -336,7 +337,7 @@ class LifecycleReader:
             statement.parent is not None and self._is_business(statement.parent)
         )
         excluded = NOT_LIFECYCLE.search(lowered)
-        if not excluded:
+        if not excluded and ANY_SHAPE_CUE.search(lowered):
             for kind, rule, pattern, business_only in SHAPE_CUES:
                 match = pattern.search(plain)
                 if match is not None and (business or not business_only):
