@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from pmc.notes.model import TeamReportData
-from pmc.notes.people import lead_names
+from pmc.notes.people import lead_names, looks_like_name
 from pmc.notes.structure import Document, plain_heading
 
 _BACKLOG = re.compile(r"backlog", re.IGNORECASE)
@@ -170,7 +170,8 @@ class TeamReader:
                 elif _CONTENTS.match(title):
                     role = "contents"
                 elif current is not None and (
-                    pasted or (_is_subtopic(title) and not _has_lead(title))
+                    (pasted and not (flat and _names_a_lead(title)))
+                    or (_is_subtopic(title) and not _has_lead(title))
                 ):
                     continue  # a heading inside the team's report
                 elif projects:
@@ -226,6 +227,13 @@ def _is_subtopic(title: str) -> bool:
     if not (words[:1].isalpha() and words[-1:].isalpha()) or not re.match(r"\s+[A-Z]", rest):
         return True
     return bool(_SUBTOPIC.match(rest.strip()))
+
+
+def _names_a_lead(title: str) -> bool:
+    """Whether the heading reads "Team - Lead" with a person's name as its lead (where a
+    pasted "## v6.30.0 - 2018-02-01" does not)."""
+    lead = team_and_lead(title)[1]
+    return bool(lead) and looks_like_name(re.split(r"\s*(?:&|/|,|\band\b)\s*", lead)[0])
 
 
 def _is_status_title(title: str) -> bool:

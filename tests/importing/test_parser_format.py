@@ -47,6 +47,12 @@ class FileNameTests(SimpleTestCase):
             with self.subTest(name):
                 self.assertEqual(meeting_date(name), date)
 
+    def test_it_trusts_the_file_name_over_a_date_in_the_title(self):
+        data = b"# Runtime PMC Meeting 2015-06-02\n\n## Backlog Reviews\n### UAA - Sree\n"
+        result = read_notes("Runtime/2015/2015-06-16-runtime.md", data)
+        self.assertEqual(result.title, "Runtime PMC Meeting 2015-06-02")
+        self.assertEqual(result.date, datetime.date(2015, 6, 16))
+
     def test_it_takes_the_committee_from_the_folder_and_skips_year_folders(self):
         for name, committee in [
             ("Runtime/2017/2017-05-16-runtime.md", "Runtime"),

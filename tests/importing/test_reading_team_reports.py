@@ -187,9 +187,12 @@ class LeadTests(SimpleTestCase):
         text = """
             ## Backlog Reviews
             ### Bits-Service (incubating) - Peter Goetz (Out of the office until 09/13)
+            ### Diego - Eric Malm (out until 09/13
             ### UAA - (vacant)
         """
-        self.assertEqual(teams(text), [("Bits-Service", "Peter Goetz"), ("UAA", "")])
+        self.assertEqual(teams(text), [
+            ("Bits-Service", "Peter Goetz"), ("Diego", "Eric Malm"), ("UAA", ""),
+        ])  # fmt: skip
 
     def test_the_names_of_a_lead_as_written(self):
         for written, names in [
@@ -255,3 +258,29 @@ class CancelledMeetingTests(SimpleTestCase):
         """
         result = read_notes("Runtime/2018/2018-12-11-runtime.md", notes(text).encode())
         self.assertFalse(result.cancelled)
+
+
+class PastedReleaseNotesTests(SimpleTestCase):
+    def test_an_h2_team_with_a_lead_ends_release_notes_pasted_into_an_h2_team(self):
+        text = """
+            # Runtime PMC Meeting 2015-06-16
+
+            ## Current Backlogs and Priorities
+
+            ## LAMB - Erik
+            - Released:
+
+            # cf CLI v6.13.0
+            ## v6.13.0 - 2015-06-10
+            ## Bug Fixes
+            - cf ssh exits cleanly
+
+            ## Lattice - Marco
+
+            ## PMC Lifecycle Activities
+        """
+        reports = parse_team_reports(notes(text))
+        self.assertEqual(
+            [(r.team, r.lead) for r in reports], [("LAMB", "Erik"), ("Lattice", "Marco")]
+        )
+        self.assertIn("## v6.13.0 - 2015-06-10", reports[0].body)
