@@ -19,7 +19,11 @@ _DOCUMENTATION = re.compile(
     re.IGNORECASE,
 )
 _TEMPLATE = re.compile(r"template", re.IGNORECASE)
-_PLACEHOLDER_DATE = re.compile(r"y{2,4}[-_. ]?mm[-_. ]?dd|mm[-_. ]?dd[-_. ]?y{2,4}", re.IGNORECASE)
+# "YYYY-MM-DD", "2019-MM-DD", "2019-XX-XX", "MM-DD-YYYY": a date still to be filled in.
+_PLACEHOLDER_DATE = re.compile(
+    r"(?:y{2,4}|(?:19|20)\d\d)[-_. ]?(?:mm|xx)[-_. ]?(?:dd|xx)|mm[-_. ]?dd[-_. ]?y{2,4}",
+    re.IGNORECASE,
+)
 _YEAR_FOLDER = re.compile(r"^(?:19|20)\d\d$")
 _ISO_DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)([-_.])(\d{1,2})\2(\d{1,2})(?!\d)")
 _COMPACT_DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)(\d\d)(\d\d)(?!\d)")
@@ -121,6 +125,10 @@ def decode_notes(data: bytes) -> tuple[str, tuple[str, ...]]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
+        if error.end == len(data) and error.reason == "unexpected end of data":
+            # A truncated file that ends inside a character: what comes before is UTF-8.
+            repairs.append("the file ends inside a character (truncated): its last bytes dropped")
+            return _checked_text(data[: error.start].decode("utf-8")), tuple(repairs)
         where = f"byte 0x{data[error.start]:02x} at offset {error.start}"
         text = _windows_1252(data)
         if text is None:

@@ -77,6 +77,8 @@ class FileNameTests(SimpleTestCase):
             ("Runtime/template.md", "template"),
             ("Runtime/template-runtime.md", "template"),
             ("Runtime/YYYY-MM-DD-runtime.md", "template"),
+            ("Runtime/2019-MM-DD-runtime.md", "template"),
+            ("Runtime/MM-DD-YYYY.md", "template"),
             ("Runtime/README.md", "README"),
             ("readme.markdown", "README"),
             ("Runtime/images/logo.png", "image"),
@@ -118,6 +120,14 @@ class EncodingTests(SimpleTestCase):
         self.assertEqual(result.team_reports[0].lead, "Dies Köper")
         self.assertIn("KÃ¶per", result.original)
         self.assertNotIn("KÃ¶per", result.text)
+
+    def test_it_reads_a_truncated_file_that_ends_inside_a_character(self):
+        data = "## Backlog Reviews\n### CLI - Dies Köper\n- cf push for Dö".encode()[:-1]
+        result = read_notes("Runtime/2017-05-16.md", data)
+        self.assertEqual([(r.team, r.lead, r.body) for r in result.team_reports], [
+            ("CLI", "Dies Köper", "- cf push for D"),
+        ])  # fmt: skip
+        self.assertIn("truncated", result.repairs[0])
 
     def test_it_drops_a_byte_order_mark_and_reads_crlf_lines(self):
         data = b"\xef\xbb\xbf# Notes\r\n\r\n## Backlog Reviews\r\n### CLI - Dies\r\n- done\r\n"
