@@ -49,12 +49,13 @@ _DEFERRED = re.compile(
 )
 DONE = re.compile(
     r"\b(?:has\s+been|have\s+been|was|were|got|(?:is|are)\s+now)\s+(?:moved|renamed|archived"
-    r"|retired|promoted|graduated|transferred|incubated|merged)\b|^\W*(?:we\s+)?(?:have\s+)?(?:moved|renamed|archived"
-    r"|retired|promoted|graduated|transferred)\b|^\W*welcome\b"
+    r"|retired|promoted|graduated|transferred|incubated|merged|migrated)\b"
+    r"|^\W*(?:we\s+)?(?:have\s+)?(?:moved|renamed|archived|retired|promoted|graduated|transferred"
+    r"|migrated)\b|^\W*welcome\b"
     r"|\bis\s+now\s+(?:an?\s+)?(?:active|in\s+the\s+attic|called|named|known\s+as)\b"
     r"|\bgraduated\s+(?:from|out\s+of)\s+(?:the\s+)?incubat"
-    r"|(?<!be )(?<!to )\b(?:moved|renamed|archived|retired|transferred|graduated|promoted)\s+"
-    r"(?:in)?to\b",
+    r"|(?<!be )(?<!to )\b(?:moved|renamed|archived|retired|transferred|graduated|promoted"
+    r"|migrated)\s+(?:in)?to\b",
     _I,
 )
 STILL_OPEN = re.compile(

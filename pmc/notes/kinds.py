@@ -19,7 +19,7 @@ PROPOSAL_TALK = re.compile(r"\bpropos(?:al|als|ed|es|ing)\b|\bvot(?:e|ed|es|ing)
 # (not inside a team's report of its work, where "archive" and "retire" are technical).
 STRONG_CUES = [
     (RENAME, re.compile(r"\brenam(?:e|ed|es|ing)\b|\bname\W{0,2}\s+\W?change\W?\s+from\b", _I)),
-    (ATTIC, re.compile(r"\battic\b", _I)),
+    (ATTIC, re.compile(r"\battic\b|\bend[\s-]of[\s-]lifed\b|\beol(?:'?d|'?ed)\b", _I)),
     (
         PROMOTION,
         re.compile(
@@ -59,6 +59,8 @@ STRONG_CUES = [
             r"|ing)?\s+(?:\w+\s+)?over)\b(?=.*\b(?:lead|owner|maintain\w*|project|pm"
             r"|responsibilit\w*)\b)"
             r"|^\W*welcome\s+\S"
+            # the lead who writes the report leaving it ("as I am rolling off the team")
+            r"|\b(?:i\s+am|i'm|i\s+will\s+be)\s+(?:rolling|stepping|moving)\s+(?:off|down|away)\b"
             r"|\b(?:as|be)\s+(?:the\s+)?(?:new\s+)?(?:[\w.-]+\s+){0,4}?(?:project\s+)?"
             r"(?:lead(?:er)?|pm)\b(?!\s+(?:shadow|dojo|rotation|trainee|training|intern)\b)"
             r"|\bfor\s+(?:the\s+)?(?:[\w.-]+\s+){1,3}?(?:project\s+)?lead(?:er)?\b(?!\s+for)"
@@ -76,7 +78,7 @@ STRONG_CUES = [
 # that can start one ("p(?<!\wp)m" is "\bpm" written so).
 ANY_CUE = re.compile(
     r"renam|attic|active|graduat|incubat|lead|nominat|owner|maintain|hand|welcome|archiv"
-    r"|retir|sunset|decommission|promot|mov|transfer|donat|step|tak|took|name\W{0,3}\s*\W?chang"
+    r"|retir|sunset|decommission|promot|mov|transfer|donat|migrat|step|tak|took|roll|name\W{0,3}\s*\W?chang"
     r"|p(?<!\wp)m\b|manager|vacan|split|merg|consolidat|onboard|join|eol\b|end\s+of\s+life"
     r"|new\s+(?:\w+\s+)?(?:team|project)|new\s+(?:open\s+|public\s+)?[\w.]*-|lifecycle\s+process"
 )
@@ -113,7 +115,8 @@ WEAK_CUES = [
     (
         OTHER,
         re.compile(
-            r"\b(?:mov(?:e|ed|es|ing)|transfer(?:s|red|ring)?|donat(?:e|ed|es|ing))\b"
+            r"\b(?:mov(?:e|ed|es|ing)|transfer(?:s|red|ring)?|donat(?:e|ed|es|ing)"
+            r"|migrat(?:e|ed|es|ing|ion))\b"
             r".{0,160}?\b(?:in)?to\s+(?:the\s+)?(?:[\w.-]+\s+){0,2}?(?:foundation|org|"
             r"organi[sz]ation|github\s+org|cff)\b",
             _I,

@@ -133,6 +133,16 @@ _STAYS = re.compile(
     r"|not\s+(?:to\s+)?(?:be\s+)?(?:moved|archived|retired))\b",
     _I,
 )
+# A team heading's status in parentheses saying the project is proposed.
+_PROPOSED_STATUS = re.compile(r"\(\s*(?:proposed|candidate)\b[^)]*\)", _I)
+# A team's own proposal in the works, and nothing said of what it proposes.
+_OWN_PROPOSAL = re.compile(
+    r"^\W*(?:working\s+on|reviewing|reviewed|submitted|submitting|drafting|drafted|preparing"
+    r"|prepared|finali[sz]\w*|writing|wrote)\s+(?:an?\s+|the\s+|our\s+)?(?:(?:updated|initial"
+    r"|first|draft|revised|new)\s+)?(?:pre-?)?proposal\b(?!\s+(?:to|of|on|about|that|which)\b)"
+    r"(?!\s+for\s+(?!review))",
+    _I,
+)
 SHAPE_RULES = frozenset(rule for _kind, rule, _pattern, _business in SHAPE_CUES)
 _NOMINATION = re.compile(r"nominat", _I)
 _ROLE = re.compile(
@@ -244,12 +254,17 @@ class LifecycleReader:
 
     def _read(self, statement: Statement) -> None:
         if statement.index in self.team_headings:
+            self._read_proposed_in_team_heading(statement)
             return
         if any(heading.ignored for heading in statement.path):
             return
         lowered = statement.text.lower()
         # The cheap test first: most text names no change.
-        if not ANY_CUE.search(lowered) and not self._proposed_here(statement):
+        if (
+            not ANY_CUE.search(lowered)
+            and not self._proposed_here(statement)
+            and not self._prepares_proposal(statement)
+        ):
             if ANY_DECISION.search(lowered):
                 self._attach_decision(statement)
             return
@@ -293,8 +308,10 @@ class LifecycleReader:
                 return
             context = self._context_subject(statement)
             subjects = [context] if context is not None else []
+        # A team's own proposal in the works is a passing mention, whatever its words.
+        tier = "secondary" if rule == rules.PROPOSAL_IN_PREPARATION else None
         for subject in subjects:
-            self._add(kind, subject, statement, rule=rule)
+            self._add(kind, subject, statement, tier=tier, rule=rule)
 
     def _read_lead_change_too(self, statement: Statement, cue: re.Match) -> None:
         """A statement that names a change and, after it, a lead for the project ("split
@@ -332,6 +349,8 @@ class LifecycleReader:
             if self._proposed_here(statement):
                 cue = PROPOSAL_TALK.search(plain) or _ACCEPTED.search(plain)
                 return INCUBATION, cue, rules.UNDER_REVIEW
+            if self._prepares_proposal(statement):
+                return INCUBATION, _OWN_PROPOSAL.match(plain), rules.PROPOSAL_IN_PREPARATION
             return None, None, words
         business = self._is_business(statement) or (
             statement.parent is not None and self._is_business(statement.parent)
@@ -377,6 +396,29 @@ class LifecycleReader:
             if business:
                 return kind, match, _ownership_rule(match) if kind == OWNERSHIP else words
         return None, None, words
+
+    def _read_proposed_in_team_heading(self, heading: Statement) -> None:
+        """A team reporting as a proposed project ("### Oratos (proposed incubating) -
+        Adam Hevenor"): an implicit item of the kind its parenthesis names (incubation
+        unless it names another)."""
+        status = _PROPOSED_STATUS.search(heading.plain)
+        if status is None:
+            return
+        words = status[0].casefold()
+        kind = next((k for word, k in LABEL_KINDS.items() if word in words), INCUBATION)
+        name = clean_subject(_PROPOSED_STATUS.sub("", team_and_lead(heading.text)[0]))
+        self._add(kind, Subject(name), heading, tier="implicit",
+                  rule=rules.PROPOSED_IN_TEAM_HEADING)  # fmt: skip
+
+    def _prepares_proposal(self, statement: Statement) -> bool:
+        """A team's report saying it works on its own proposal, with nothing after it
+        ("Working on proposal", "reviewing pre-proposal"): the team's project is being
+        proposed (a proposal "to" or "for" something is a feature's)."""
+        return (
+            statement.kind == "item"
+            and self.teams[statement.index] is not None
+            and _OWN_PROPOSAL.match(statement.plain) is not None
+        )
 
     def _proposed_here(self, statement: Statement) -> bool:
         """A proposal or vote mentioned under "_Under Review_", where the projects

@@ -28,6 +28,8 @@ PROJECTS_MERGED = "projects-merged"
 MERGED_INTO_TEAM = "merged-into-team"
 PROCESS_PROPOSAL = "process-proposal"
 END_OF_LIFE = "end-of-life"
+PROPOSED_IN_TEAM_HEADING = "proposed-in-team-heading"
+PROPOSAL_IN_PREPARATION = "proposal-in-preparation"
 
 RULES = {
     CHANGE_WORDS: "a statement whose words name a kind of change and the project",
@@ -49,6 +51,8 @@ RULES = {
     MERGED_INTO_TEAM: "a project taken over by, or merged into, another team",
     PROCESS_PROPOSAL: "a proposal of a lifecycle process (incubation, graduation, attic)",
     END_OF_LIFE: "a project's end of life (EOL) proposed or discussed",
+    PROPOSED_IN_TEAM_HEADING: 'a team reporting as proposed ("Oratos (proposed incubating)")',
+    PROPOSAL_IN_PREPARATION: 'a team\'s own proposal in the works ("Working on proposal")',
 }
 
 # Rules whose layout or words are themselves explicit (a nomination, a label that
@@ -65,7 +69,7 @@ EXPLICIT_RULES = frozenset(
     }
 )
 # Rules that read an item only from where a project is listed: never more than "low".
-LISTING_RULES = frozenset({LISTED_AFTER_CHANGE_TOPIC})
+LISTING_RULES = frozenset({LISTED_AFTER_CHANGE_TOPIC, PROPOSED_IN_TEAM_HEADING})
 
 
 def confidence(rule: str, *, labelled: bool, explicit: bool, business: bool) -> str:

@@ -128,6 +128,12 @@ _SUBJECT_PATTERNS: dict[str, list[re.Pattern]] = {
     ],
     ATTIC: [
         re.compile(
+            r"\b(?:end[\s-]of[\s-]lifed|eol'?e?d)\s+(?:the\s+)?"
+            + _NAME
+            + r"(?:[,;:!?(]|\s+(?:and|as|because|since|story|in)\b|$)",
+            _I,
+        ),
+        re.compile(
             r"\b(?:mov\w*|put\w*|plac\w*|send\w*|transfer\w*|push\w*|retir\w*|archiv\w*|go\w*)"
             r"\s+(?:of\s+)?" + _NAME + r"\s+(?:to|in|into)\s+(?:the\s+)?\W*(?:cloudfoundry-)?attic",
             _I,
@@ -303,7 +309,7 @@ _SUBJECT_PATTERNS: dict[str, list[re.Pattern]] = {
     ],
     OTHER: [
         re.compile(
-            r"\b(?:mov\w*|transfer\w*|donat\w*)\s+(?:of\s+)?" + _NAME + r"\s+(?:in)?to\s+"
+            r"\b(?:mov\w*|transfer\w*|donat\w*|migrat\w*)\s+(?:of\s+)?" + _NAME + r"\s+(?:in)?to\s+"
             r"(?:the\s+)?(?:[\w.`-]+\s+){0,2}?(?:foundation|org|organi[sz]ation|cff)\b",
             _I,
         ),

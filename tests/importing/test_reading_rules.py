@@ -338,6 +338,76 @@ class StatusSectionTests(SimpleTestCase):
         )
 
 
+class TeamReportTests(SimpleTestCase):
+    def test_proposed_in_team_heading_is_an_implicit_incubation(self):
+        text = """
+            ## Backlog Reviews
+
+            ### Oratos (proposed incubating) - Adam Hevenor
+
+            - Space Drain GA Announcement is near
+        """
+        self.assertEqual(
+            [(m.kind, m.subject, m.tier, m.confidence, m.rule) for m in read(text)],
+            [("incubation", "Oratos", "implicit", "low", "proposed-in-team-heading")],
+        )
+
+    def test_proposal_in_preparation_is_the_reporting_project_proposed(self):
+        text = """
+            ## _Misc_
+
+            ### MS SQL Server Broker (Jared)
+            - reviewing pre-proposal
+        """
+        self.assertEqual(
+            [(m.kind, m.subject, m.tier, m.confidence, m.rule) for m in read(text)],
+            [("incubation", "MS SQL Server Broker", "secondary", "low", "proposal-in-preparation")],
+        )
+
+    def test_a_proposal_of_a_feature_is_not_the_project_proposed(self):
+        text = """
+            ## Backlog Reviews
+
+            ### Loggregator - Jim Campbell
+            - Working on proposal to augment container metrics with CC v3 process identifiers
+        """
+        self.assertEqual(read(text), [])
+
+    def test_change_words_of_a_project_end_of_lifed(self):
+        text = """
+            ## Backlog Reviews
+
+            ### Garden - Julz Friedman
+            - Officially end of lifed garden-shed, story to delete it in-flight(!)
+        """
+        self.assertEqual(
+            [(m.kind, m.subject, m.confidence) for m in read(text)],
+            [("attic", "garden-shed", "low")],
+        )
+
+    def test_change_words_of_repositories_migrated_to_another_org(self):
+        text = """
+            ## Backlog Reviews
+
+            ### Garden - Will Pragnell
+
+            - Migrated Garden repos to cloudfoundry GitHub org, 'code.cloudfoundry.org' import paths
+        """
+        self.assertEqual(
+            [(m.kind, m.subject, m.outcome) for m in read(text)],
+            [("other", "Garden", "completed")],
+        )
+
+    def test_change_words_of_the_reporting_lead_rolling_off(self):
+        text = """
+            ## Backlog Reviews
+
+            ### GrootFS - George Lestaris
+            - Last PMC update from George as I am rolling off the team.
+        """
+        self.assertEqual([(m.kind, m.subject) for m in read(text)], [("ownership", "GrootFS")])
+
+
 class SubjectTests(SimpleTestCase):
     def test_a_pronoun_stands_for_the_name_before_the_comma(self):
         text = """
