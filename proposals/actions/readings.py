@@ -93,43 +93,14 @@ def do_correct_reading(
     reading = _locked_reading(reading, actor)
     was = _item(reading)
     asked = {"kind": kind, "project": project, "new_name": new_name, "new_lead": new_lead}
-    asked["outcome"] = outcome
-    asked = {field: value.strip() for field, value in asked.items() if value is not None}
-    _single_line(**asked)
-    if "kind" in asked and asked["kind"] not in Kind.values:
-        raise LifecycleError(f"“{asked['kind']}” is no kind of proposal; pick one of the list.")
-    if "outcome" in asked and asked["outcome"] not in OUTCOMES:
-        raise LifecycleError(f"“{asked['outcome']}” is no outcome; pick one of the list.")
-    if "project" in asked:
-        asked["project"] = _nonblank(asked["project"], "Name the project the item is about.")
-    item = {**was, **asked}
-    changed = {field: value for field, value in item.items() if value != was[field]}
+    item = {**was, **_corrections(**asked, outcome=outcome)}
+    changed = sorted(field for field, value in item.items() if value != was[field])
     if not changed:
         raise LifecycleError("That is what was read: confirm the reading instead.")
     acting = _acting(actor, reading.meeting)
-    committee = reading.meeting.committee
-    project_row = _project(item["project"], item["kind"], reading.meeting, acting)
     old = reading.proposal
     withdrawn = unlinked = None
-    proposal = _open_proposal(item["kind"], project_row, exclude=old)
-    if proposal is None and _edits_in_place(old, reading, item["kind"]):
-        proposal = _edit(old, item, project_row, acting, reading)
-    if proposal is None:
-        proposal = do_create_proposal(
-            actor=acting,
-            committee=committee,
-            kind=item["kind"],
-            title=KINDS[item["kind"]].title(project_row.name, _Named(item))[:300],
-            body=reading.quote,
-            project=project_row,
-            new_name=item["new_name"],
-            new_lead=item["new_lead"],
-            at=meeting_time(reading.meeting.date),
-            from_notes=True,
-        )
-        created = True
-    else:
-        created = False
+    proposal, created = _corrected_proposal(reading, item, acting)
     if old is not None and old.pk != proposal.pk:
         unlinked = _unlink(reading.meeting, old, acting, f"Misread: corrected to #{proposal.pk}.")
         if _raised_only_here(old, reading):
@@ -156,7 +127,7 @@ def do_correct_reading(
         reason,
         before={**was, "proposal": old.pk if old else None},
         after={**item, "proposal": proposal.pk},
-        changed=sorted(changed),
+        changed=changed,
         steps=steps,
         filed=proposal.pk if created else None,
         unlinked=unlinked,
@@ -247,6 +218,50 @@ def do_dismiss_reading(*, reading: Reading | int, actor, reason: str) -> Reading
 
 
 # Shared steps
+
+
+def _corrections(**asked: str | None) -> dict:
+    """The fields a chair corrected (those given), checked."""
+    asked = {field: value.strip() for field, value in asked.items() if value is not None}
+    _single_line(**asked)
+    if "kind" in asked and asked["kind"] not in Kind.values:
+        raise LifecycleError(f"“{asked['kind']}” is no kind of proposal; pick one of the list.")
+    if "outcome" in asked and asked["outcome"] not in OUTCOMES:
+        raise LifecycleError(f"“{asked['outcome']}” is no outcome; pick one of the list.")
+    if "project" in asked:
+        asked["project"] = _nonblank(asked["project"], "Name the project the item is about.")
+    return asked
+
+
+def _corrected_proposal(reading: Reading, item: dict, actor) -> tuple[Proposal, bool]:
+    """The proposal of the corrected item, and whether it was filed now: the reading's own
+    if it is of that kind and project already, else an open one of them, else the one
+    the reading raised, edited (when it can be), else a new one."""
+    meeting, old = reading.meeting, reading.proposal
+    project = _project(item["project"], item["kind"], meeting, actor)
+    if old is not None and (old.kind, old.project_id) == (item["kind"], project.pk):
+        # The same proposal, with another new name or lead, or another outcome.
+        if old.state in EDITABLE_STATES and old.proposer_id is None:
+            old = _edit(old, item, project, actor, reading)
+        return old, False
+    found = _open_proposal(item["kind"], project, exclude=old)
+    if found is not None:
+        return found, False
+    if _edits_in_place(old, reading, item["kind"]):
+        return _edit(old, item, project, actor, reading), False
+    filed = do_create_proposal(
+        actor=actor,
+        committee=meeting.committee,
+        kind=item["kind"],
+        title=KINDS[item["kind"]].title(project.name, _Named(item))[:300],
+        body=reading.quote,
+        project=project,
+        new_name=item["new_name"],
+        new_lead=item["new_lead"],
+        at=meeting_time(meeting.date),
+        from_notes=True,
+    )
+    return filed, True
 
 
 def _locked_reading(reading: Reading | int, actor) -> Reading:

@@ -246,3 +246,17 @@ class DismissTests(ReviewTestCase):
         with self.assertRaises(LifecycleError):
             actions.do_dismiss_reading(reading=self.reading(PROPOSED), actor=self.chair, reason=" ")
         self.assertEqual(self.reading(PROPOSED).status, ReadingStatus.UNREVIEWED)
+
+
+class CorrectOutcomeTests(ReviewTestCase):
+    def test_a_corrected_outcome_moves_the_same_proposal(self):
+        reading = self.reading(PROPOSED)
+        proposal = reading.proposal
+        actions.do_correct_reading(reading=reading, actor=self.chair, outcome="rejected")
+        reading.refresh_from_db()
+        self.assertEqual(reading.proposal, proposal)
+        self.assertEqual(reading.correction["outcome"], "rejected")
+        proposal.refresh_from_db()
+        self.assertEqual(proposal.state, State.REJECTED)
+        self.assertEqual(proposal.decided_in, reading.meeting)
+        self.assertEqual(Proposal.objects.filter(project=proposal.project).count(), 1)
