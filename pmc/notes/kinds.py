@@ -62,8 +62,9 @@ STRONG_CUES = [
             # the lead who writes the report leaving it ("as I am rolling off the team")
             r"|\b(?:i\s+am|i'm|i\s+will\s+be)\s+(?:rolling|stepping|moving)\s+(?:off|down|away)\b"
             r"|\b(?:as|be)\s+(?:the\s+)?(?:new\s+)?(?:[\w.-]+\s+){0,4}?(?:project\s+)?"
-            r"(?:lead(?:er)?|pm)\b(?!\s+(?:shadow|dojo|rotation|trainee|training|intern)\b)"
-            r"|\bfor\s+(?:the\s+)?(?:[\w.-]+\s+){1,3}?(?:project\s+)?lead(?:er)?\b(?!\s+for)"
+            r"(?:lead(?:er)?|pm)\b(?!-|\s+(?:shadow|dojo|rotation|trainee|training|intern"
+            r"|elections?)\b)"
+            r"|\bfor\s+(?:the\s+)?(?:[\w.-]+\s+){1,3}?project\s+lead(?:er)?\b(?!\s+for)"
             r"|\bto\s+be\s+(?:one\s+of\s+)?(?:the\s+)?(?:[\w.-]+\s+){0,3}?(?:pm|lead)s?\b"
             r"|\b(?:pm|project\s+manager|product\s+manager|lead|leader|owner|maintainer)s?\s+"
             r"(?:is\s+|are\s+|will\s+be\s+)?(?:chang\w+|mov\w+|transition\w*|switch\w*|hand\w*)"
@@ -209,7 +210,8 @@ SHAPE_CUES = [
         re.compile(
             r"\b(?:join(?:s|ed|ing)?|onboard(?:s|ed|ing)?|be\s+(?:part\s+of|in)|accept(?:s|ed|ing)?"
             r"(?:\s+\S+){0,3}?\s+(?:in)?to|admit(?:s|ted|ting)?(?:\s+\S+){0,3}?\s+(?:in)?to)\s+"
-            r"(?:to\s+|into\s+)?(?:the\s+)?(?:[\w.-]+\s+){0,2}?PMC\b",
+            r"(?:to\s+|into\s+)?(?:the\s+)?(?:[\w.-]+\s+){0,2}?PMC\b(?!\s+(?:meeting|call|notes"
+            r"|sync|agenda|channel|slack|mailing)s?\b)",
             _I,
         ),
         False,
@@ -268,7 +270,11 @@ SHAPE_CUES = [
     (
         ATTIC,
         rules.END_OF_LIFE,
-        re.compile(r"\b[A-Z][\w.-]*s?\s+(?:EOL|end[\s-]of[\s-]life)\b"),
+        # "DEA EOL proposal", "Discuss/Approve DEA EOL communication plan"
+        re.compile(
+            r"\b[A-Z][\w.-]*s?\s+(?:EOL|[Ee]nd[\s-]of[\s-][Ll]ife)\s+(?:[Pp]roposal|[Pp]lan"
+            r"|[Cc]ommunication|[Tt]imeline|[Dd]ecision|[Vv]ote)"
+        ),
         True,
     ),
 ]

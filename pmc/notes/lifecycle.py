@@ -127,6 +127,12 @@ _WHICH_PROJECTS = re.compile(
     r"|rename|sunset)\b",
     _I,
 )
+# A lead-in of a list on another topic than the change.
+_OTHER_TOPIC = re.compile(
+    r"^\W*(?:action\s+items?|next\s+steps?|updates?|other\s+(?:business|topics?)|misc\w*"
+    r"|announcements?|questions?|todo)\b",
+    _I,
+)
 # A lead-in saying the projects listed after it stay as they are.
 _STAYS = re.compile(
     r"\b(?:maintained|maintaining|active|keep|kept|keeping|stay\w*|remain\w*|continu\w*"
@@ -459,6 +465,8 @@ class LifecycleReader:
                 continue  # a sub-item says more about its item
             if intro is not None and intro is not statement:
                 lead_in = intro.plain
+                if _OTHER_TOPIC.match(lead_in):
+                    break  # the meeting moved on to another topic
                 if LABEL.match(lead_in.strip(" :")) or _STAYS.search(lead_in):
                     continue  # a label of its own, or projects that stay as they are
             if self._kind(other)[0] is not None:
@@ -621,7 +629,7 @@ class LifecycleReader:
         before = subject_phrase(kind, plain[:colon])
         if before and valid_subject(clean_subject(before)) and not is_pronoun(before):
             return []  # the project is named before the colon
-        names = several_names(listed, at_least=1)
+        names = several_names(listed)
         if not names or any(ANY_CUE.search(name.lower()) for name in names):
             return []
         return [self._subject_named(statement, name) for name in names]

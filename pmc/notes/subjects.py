@@ -230,7 +230,7 @@ _SUBJECT_PATTERNS: dict[str, list[re.Pattern]] = {
     OWNERSHIP: [
         # "Jeremy Morony for UAA project lead", "vacancy for CLI project lead"
         re.compile(
-            r"\bfor\s+(?:the\s+)?(?P<s>[\w`.-]+(?:\s+[\w`.-]+){0,3}?)\s+(?:project\s+)?"
+            r"\bfor\s+(?:the\s+)?(?P<s>[\w`.-]+(?:\s+[\w`.-]+){0,3}?)\s+project\s+"
             r"lead(?:er)?\b(?!\s+for)",
             _I,
         ),
