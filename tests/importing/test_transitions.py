@@ -73,8 +73,13 @@ class DecisionTransitionTests(TestCase):
         self.assertEqual(actions.count("checklist.done"), 3)
         self.assertEqual({event_at for *_, event_at in history}, {at})
 
-    def test_it_defers_an_item_waiting_for_a_condition(self):
+    def test_it_defers_an_item_waiting_for_a_condition_once_the_reading_is_confirmed(self):
         proposal = Proposal.objects.get(kind=Kind.ATTIC, project__name="CF Local")
+        reading = proposal.readings.get(outcome="deferred")
+        self.assertEqual(reading.confidence, "low")  # "we will move it to the attic when ..."
+        self.assertEqual((proposal.state, reading.held), (State.DISCUSSION, ["defer"]))
+        do_confirm_reading(reading=reading, actor=make_user("staff", is_staff=True))
+        proposal.refresh_from_db()
         self.assertEqual(proposal.state, State.DEFERRED)
         self.assertEqual(proposal.condition, "when we end support for v2 buildpacks")
 
