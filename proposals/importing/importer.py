@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.utils.text import slugify
 
 from pmc import markup
@@ -23,21 +23,22 @@ from pmc.notes import (
     Unreadable,
     committee_from_path,
     meeting_date,
-    normalized_name,
     read_notes,
     skip_reason,
 )
 from proposals import actions, audit
 from proposals.actors import IMPORT
 from proposals.errors import ConditionNotMet, LifecycleError
+from proposals.importing.candidates import choose
 from proposals.importing.files import NoteFile, dated_after_today
 from proposals.importing.locks import one_file_at_a_time
+from proposals.importing.projects import cleaned, index_keys, lookup_keys
 from proposals.importing.readings import FileReadings, corrected
 from proposals.importing.results import FileResult, ProposalChange
 from proposals.kinds import KINDS
 from proposals.models import Event, Proposal, ProposalMeeting, Reading
 from proposals.outcomes import held_steps, steps_to
-from proposals.states import FINAL_STATES, ReadingStatus, State
+from proposals.states import ReadingStatus, State
 
 # How many projects a refresh of the importer's index reads per query.
 _REFRESH_BATCH = 500
@@ -45,12 +46,6 @@ _REFRESH_BATCH = 500
 
 def _newest_event_id() -> int:
     return Event.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-
-
-def _index_keys(project: Project) -> list[str]:
-    """What the importer finds a project by: its names, former names and repositories."""
-    keys = [normalized_name(name) for name in [project.name, *project.former_names]]
-    return keys + [url.casefold() for url in project.repository_urls]
 
 
 class Importer:
@@ -413,17 +408,19 @@ class Importer:
         return proposal
 
     def project(self, mention: LifecycleMention, committee: Committee, at) -> tuple[Project, bool]:
-        """The project an item is about, by repository, current or former name, and
-        whether it was created now (in the committee the notes name, else the
-        meeting's) because the registry lacked it."""
+        """The project an item is about, by repository, name, former name or alias in
+        any spelling (`proposals.importing.projects`), and whether it was created now,
+        under its cleaned name, in the committee the notes name, else the meeting's,
+        because the registry lacked it."""
         known = self.known_project(mention)
         if known is None and self.refresh_projects():  # created or renamed meanwhile?
             known = self.known_project(mention)
         if known is not None:
             return self.project_row(known), False
+        name = (cleaned(mention.project) or mention.project)[:200]
         if self._dropped.intersection(self.project_keys(mention)):
             # A key a changed project gave up, which another project may still have.
-            found = self.named(mention.project)
+            found = self.named(name)
             if found is not None:
                 return found, False
         if mention.committee_hint:
@@ -433,7 +430,7 @@ class Importer:
             project = actions.do_create_project(
                 committee=committee,
                 actor=self.actor,
-                name=mention.project[:200],
+                name=name,
                 status=KINDS[mention.kind].new_project_status,
                 repository_urls=[mention.repository_url] if mention.repository_url else [],
                 reason="Named in imported meeting notes.",
@@ -442,7 +439,7 @@ class Importer:
         except ConditionNotMet:
             # The name is taken by a project the index knows by another key (a name
             # that folds differently), or that someone created since the refresh.
-            found = self.named(mention.project)
+            found = self.named(name)
             if found is None:
                 raise
             return found, False
@@ -459,13 +456,13 @@ class Importer:
 
     @staticmethod
     def project_keys(mention: LifecycleMention) -> list[str]:
-        keys = [mention.repository_url.casefold(), normalized_name(mention.project)]
-        keys.append(normalized_name(mention.subject))
-        return [key for key in keys if key]
+        """The index keys to find the item's project by, closest first."""
+        return lookup_keys([mention.project, mention.subject], mention.repository_url)
 
     def known_project(self, mention: LifecycleMention) -> int | None:
         """The id of the project the registry knows the item by (its repository, current
-        or former name), if any."""
+        or former name, an alias in parentheses, or a spelling of one of them), if
+        any, in whichever committee."""
         index = self.project_index()
         for key in self.project_keys(mention):
             if key in index:
@@ -528,13 +525,13 @@ class Importer:
             return  # loaded from the database when first needed
         if old is not None and old is not project:
             self.forget(old)
-        for key in _index_keys(project):
+        for key in index_keys(project):
             index.setdefault(key, project.pk)
             self._dropped.discard(key)
 
     def forget(self, project: Project) -> None:
         """Take the keys of this row of the project out of the index."""
-        for key in _index_keys(project):
+        for key in index_keys(project):
             if self._projects.get(key) == project.pk:
                 del self._projects[key]
                 self._dropped.add(key)
@@ -568,37 +565,14 @@ class Importer:
         self, mention: LifecycleMention, project: Project, meeting: Meeting, *, new: bool
     ) -> tuple[Proposal, bool] | None:
         """The proposal this item belongs to, and whether it is linked to the meeting
-        already: the one of the same kind and project linked to this meeting, else the
-        open one, else a closed one the item reports on (not one it raises again after
-        it was rejected or withdrawn, nor a lead change or rename to another lead or
-        name)."""
+        already: of the same kind and project, in any committee, the one linked to this
+        meeting, else one still open or decided recently (`candidates.choose`), else
+        None: the item raises a new proposal."""
         candidates = self.candidates.pop((mention.kind, project.pk), None)
         if candidates is None:
             query = Proposal.objects.filter(kind=mention.kind, project=project)
             candidates = list(_newest_first(query, meeting, new=new))
-        if not candidates:
-            return None
-        for proposal in candidates:
-            if getattr(proposal, "linked", False):
-                return proposal, True
-        detail = KINDS[mention.kind].detail
-
-        def differs(proposal: Proposal) -> bool:
-            if detail is None:
-                return False
-            ours = normalized_name(getattr(mention, detail.field))
-            theirs = normalized_name(getattr(proposal, detail.field))
-            return bool(ours and theirs and ours not in theirs and theirs not in ours)
-
-        for proposal in candidates:
-            if proposal.state not in FINAL_STATES and not differs(proposal):
-                return proposal, False
-        latest = candidates[0]
-        if differs(latest):
-            return None
-        if latest.state in (State.REJECTED, State.WITHDRAWN) and mention.outcome != "completed":
-            return None
-        return latest, False
+        return choose(candidates, mention, meeting_time(meeting.date))
 
     def suggest(
         self,
@@ -728,8 +702,10 @@ class _Links:
 
 
 def _newest_first(proposals, meeting: Meeting, *, new: bool):
-    """The proposals newest first, each marked `linked` if it is linked to the meeting
-    already (which a meeting created now cannot be)."""
+    """The proposals newest first, each with the date of the newest meeting it is
+    linked to (`last_met`, None for none) and marked `linked` if it is linked to the
+    meeting already (which a meeting created now cannot be)."""
+    proposals = proposals.annotate(last_met=Max("meetings__date"))
     if not new:  # a meeting imported before may be linked already
         here = ProposalMeeting.objects.filter(proposal=OuterRef("pk"), meeting=meeting)
         proposals = proposals.annotate(linked=Exists(here))
