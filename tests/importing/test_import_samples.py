@@ -9,9 +9,11 @@ from django.test import TestCase
 
 from pmc.models import Committee, Meeting, Project, ProjectStatus
 from pmc.notes import normalized_name
+from proposals.actions import do_confirm_reading
 from proposals.importing import apply_import
 from proposals.models import Proposal, ProposalMeeting
 from proposals.states import Kind, State
+from tests.factories import make_user
 from tests.importing.accuracy import best_match, expected_items, expected_meetings, read_sample
 from tests.importing.helpers import NotesFolder, import_notes, sample_files
 
@@ -142,6 +144,13 @@ class LaterMentionTests(TestCase):
             [("Runtime", datetime.date(2017, 5, 16)), ("Extensions", datetime.date(2018, 6, 4))],
         )
         self.assertEqual(proposal.committee.name, "Runtime")
+        # Completing it moves the project to the attic: that waits for a chair to confirm
+        # the later meeting's reading.
+        later = proposal.readings.get(meeting__date=datetime.date(2018, 6, 4))
+        self.assertIn("complete", later.held)
+        self.assertNotEqual(proposal.state, State.COMPLETED)
+        do_confirm_reading(reading=later, actor=make_user("staff", is_staff=True))
+        proposal.refresh_from_db()
         self.assertEqual(proposal.state, State.COMPLETED)
         self.assertEqual(proposal.project.status, ProjectStatus.ATTIC)
         self.assertEqual(Proposal.objects.filter(project__name="Diego-Enabler").count(), 1)
