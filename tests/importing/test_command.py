@@ -13,7 +13,7 @@ from django.test import TestCase
 
 from pmc.models import Committee, Meeting
 from tests.importing.accuracy import NOTES
-from tests.importing.helpers import NotesFolder, import_notes, summary
+from tests.importing.helpers import NOT_NOTES, TABLE_SAMPLES, NotesFolder, import_notes, summary
 
 
 class Terminal(io.StringIO):
@@ -22,20 +22,29 @@ class Terminal(io.StringIO):
 
 
 class ImportNotesCommandTests(TestCase):
+    """The command run on the nine table samples beside the README and expected data."""
+
+    def setUp(self) -> None:
+        self.folder = NotesFolder(only=TABLE_SAMPLES + NOT_NOTES)
+        self.addCleanup(self.folder.remove)
+        self.notes = self.folder.root
+
     def test_it_prints_a_line_per_file_and_a_summary_table(self):
-        out, err = import_notes(str(NOTES))
+        out, err = import_notes(str(self.notes))
         lines = out.splitlines()
-        self.assertTrue(lines[0].startswith(f"created   {NOTES}/Utilities/2015-05-19-utilities.md"))
+        self.assertTrue(
+            lines[0].startswith(f"created   {self.notes}/Utilities/2015-05-19-utilities.md")
+        )
         self.assertIn(
             "Utilities 2015-05-19, 3 team report(s), 5 lifecycle item(s): 5 new", lines[0]
         )
         self.assertIn(
-            f"created   {NOTES}/Runtime/2017/2017-05-16-runtime.md: Runtime 2017-05-16, 17 "
+            f"created   {self.notes}/Runtime/2017/2017-05-16-runtime.md: Runtime 2017-05-16, 17 "
             "team report(s), 1 lifecycle item(s): 1 new, 0 linked, repaired mis-decoded "
             "characters on 1 line(s)",
             out,
         )
-        self.assertIn(f"skipped   {NOTES}/README.md: a README file, not meeting notes", out)
+        self.assertIn(f"skipped   {self.notes}/README.md: a README file, not meeting notes", out)
         self.assertEqual(summary(out), {
             "meetings created": 9,
             "meetings updated": 0,
@@ -50,21 +59,23 @@ class ImportNotesCommandTests(TestCase):
 
     def test_it_shows_a_progress_bar_on_a_terminal_for_many_files(self):
         terminal = Terminal()
-        call_command("import_notes", str(NOTES), stdout=io.StringIO(), stderr=terminal)
+        call_command("import_notes", str(self.notes), stdout=io.StringIO(), stderr=terminal)
         shown = terminal.getvalue()
         self.assertIn("[##############################] 12/12", shown)
         self.assertTrue(shown.endswith("\r\x1b[K"))
 
     def test_it_shows_no_progress_bar_off_a_terminal_or_for_a_few_files(self):
-        _, err = import_notes(str(NOTES))
+        _, err = import_notes(str(self.notes))
         self.assertEqual(err, "")
         terminal = Terminal()
-        call_command("import_notes", str(NOTES / "Bosh"), stdout=io.StringIO(), stderr=terminal)
+        call_command(
+            "import_notes", str(self.notes / "Bosh"), stdout=io.StringIO(), stderr=terminal
+        )
         self.assertEqual(terminal.getvalue(), "")
 
     def test_it_prints_only_the_summary_at_verbosity_zero(self):
         out = io.StringIO()
-        call_command("import_notes", str(NOTES), verbosity=0, stdout=out)
+        call_command("import_notes", str(self.notes), verbosity=0, stdout=out)
         self.assertTrue(out.getvalue().startswith("Summary\n"))
 
     def test_it_takes_the_committee_from_the_option(self):
@@ -80,7 +91,7 @@ class ImportNotesCommandTests(TestCase):
 
     def test_it_uses_an_existing_committee_whatever_its_case(self):
         committee = Committee.objects.create(name="BOSH", slug="bosh")
-        import_notes(str(NOTES / "Bosh"))
+        import_notes(str(self.notes / "Bosh"))
         self.assertEqual(Meeting.objects.get().committee, committee)
         self.assertEqual(Committee.objects.count(), 1)
 
@@ -98,11 +109,13 @@ class PathsThatAreNotNotesTests(TestCase):
     def setUp(self) -> None:
         self.folder = NotesFolder(samples=False)
         self.addCleanup(self.folder.remove)
+        self.bosh = NotesFolder(only=["Bosh/2019-03-21-bosh.md"])
+        self.addCleanup(self.bosh.remove)
 
     def test_a_missing_path_is_an_error_naming_it(self):
         missing = str(self.folder.root / "Runtme")  # a mistyped folder, no extension
         with self.assertRaises(CommandError) as raised:
-            import_notes(missing, str(NOTES / "Bosh"))
+            import_notes(missing, str(self.bosh.root / "Bosh"))
         self.assertEqual(raised.exception.returncode, 1)
         self.assertIn("1 file(s) could not be imported", str(raised.exception))
         self.assertEqual(Meeting.objects.count(), 1)  # Bosh is still imported
@@ -130,7 +143,7 @@ class PathsThatAreNotNotesTests(TestCase):
         fifo = self.fifo("Runtime/2021-01-05-runtime.md")
         out = io.StringIO()
         with self.assertRaises(CommandError) as raised:
-            call_command("import_notes", str(fifo), str(NOTES / "Bosh"), stdout=out)
+            call_command("import_notes", str(fifo), str(self.bosh.root / "Bosh"), stdout=out)
         self.assertEqual(raised.exception.returncode, 1)
         self.assertIn(
             f"failed    {fifo}: not a regular file: {fifo} is a FIFO (named pipe); it was not read",
