@@ -18,7 +18,7 @@ MEETING_SECTION = re.compile(
     r"|pmc lifecycle|lifecycle|(open )?discussions?|proposals?|action items|new business"
     r"|old business|other business|any other|other topics|next meeting|zoom|dial|call info"
     r"|meeting info|logistics|chat|q ?& ?a|questions|notes|minutes|recording|links"
-    r"|resources)\b",
+    r"|resources|appendix|appendices|when|where)\b",
     re.IGNORECASE,
 )
 # H2 headings whose H3 headings are teams or projects reporting.

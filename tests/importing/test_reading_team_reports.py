@@ -109,6 +109,20 @@ class EndOfTheBacklogTests(SimpleTestCase):
             ("TCP Routing", "Shannon"), ("UAA", "Sree"), ("Diego", ""), ("Routing Team", ""),
         ])  # fmt: skip
 
+    def test_a_meeting_section_after_h2_teams_ends_the_backlog(self):
+        text = """
+            ## Current Backlogs and Priorities
+
+            ## UAA - Sree
+
+            ## Diego
+
+            ## Appendix
+
+            ## When/Where?
+        """
+        self.assertEqual(teams(text), [("UAA", "Sree"), ("Diego", "")])
+
 
 class TeamNameTests(SimpleTestCase):
     def test_a_word_that_runs_on_into_a_name_is_a_team_not_a_sub_heading(self):
