@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pmc.notes.model import TeamReportData
+from pmc.notes.model import TeamReportData, normalized_name
 from pmc.notes.people import lead_names, looks_like_name
 from pmc.notes.structure import Document, plain_heading
 
@@ -30,6 +30,9 @@ REPORT_SECTION = re.compile(
 )
 # A status report that opens with a table of contents has a team in each H2 heading after.
 _CONTENTS = re.compile(r"^\W*(?:table\s+of\s+)?contents\W*$", re.IGNORECASE)
+# "### [Service Fabrik](https://github.com/...)": a heading that is a link names a project.
+_LINKED = re.compile(r"^\W*\[[^\]]+\]\([^)\s]+\)")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+(?P<text>\S.*)$")
 _PROJECTS_H1 = re.compile(r"^\W*(projects?|teams?|project updates|team updates)\W*$", re.I)
 _UPDATE_ON = re.compile(r"^update on\s+(?P<rest>.+)$", re.IGNORECASE)
 # Sub-headings of a team's report, even when written at the team headings' level.
@@ -134,6 +137,10 @@ class TeamReader:
         # the backlog, unless it reads "Team - Lead" or the H2 teams have begun.
         h3_teams = False
         h2_teams = False
+        # Of the section's H3 teams, how many have a lead: where most do, an H3 heading
+        # without one in text pasted into a report is the pasted text's own.
+        h3_count = h3_led = 0
+        listed: set[str] = set()  # the teams a table of contents names
         first = True
 
         def close(index: int) -> None:
@@ -169,6 +176,9 @@ class TeamReader:
                     role = "section"
                 elif _CONTENTS.match(title):
                     role = "contents"
+                    listed = self._contents(heading.index)
+                elif flat and _listed_name(title) in listed:
+                    role = "team"  # even after release notes pasted into the last report
                 elif current is not None and (
                     (pasted and not (flat and _names_a_lead(title)))
                     or (_is_subtopic(title) and not _has_lead(title))
@@ -190,21 +200,51 @@ class TeamReader:
                 report = role in ("backlog", "report")
                 flat = role in ("backlog", "contents")
                 h3_teams = h2_teams = False
+                h3_count = h3_led = 0
                 continue
             if level == 3:
                 if current is not None and current.level == 2:
                     continue  # a sub-heading of an H2 team
                 if not report:
                     continue
-                if current is not None and not _has_lead(title) and _is_subtopic(title):
-                    continue  # a mis-levelled sub-heading inside the team's report
+                if (
+                    current is not None
+                    and not _has_lead(title)
+                    and (
+                        _is_subtopic(title)
+                        or (pasted and h3_led * 2 > h3_count and not _LINKED.match(heading.title))
+                    )
+                ):
+                    continue  # a mis-levelled or pasted sub-heading inside the team's report
                 close(heading.index)
                 pasted = False
                 team, lead = team_and_lead(title)
                 current = _Team(team, lead, 3, heading.index)
                 h3_teams = True
+                h3_count += 1
+                h3_led += _has_lead(title)
         close(len(self.document.lines))
         return [team for team in teams if team.team]
+
+    def _contents(self, index: int) -> set[str]:
+        """The names a table of contents lists, from its heading at `index` on."""
+        names = set()
+        lines = self.document.lines
+        for line_index in range(index + 1, len(lines)):
+            if line_index in self.document.heading_at:
+                break
+            item = _LIST_ITEM.match(lines[line_index])
+            if item:
+                names.add(_listed_name(item["text"]))
+        names.discard("")
+        return names
+
+
+def _listed_name(title: str) -> str:
+    """A team's name as a table of contents or a heading lists it ("Update on Stacks")."""
+    title = plain_heading(title)
+    update = _UPDATE_ON.match(title)
+    return normalized_name(team_and_lead(update["rest"] if update else title)[0])
 
 
 def _structural(title: str) -> bool:

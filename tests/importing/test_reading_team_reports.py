@@ -298,3 +298,66 @@ class PastedReleaseNotesTests(SimpleTestCase):
             [(r.team, r.lead) for r in reports], [("LAMB", "Erik"), ("Lattice", "Marco")]
         )
         self.assertIn("## v6.13.0 - 2015-06-10", reports[0].body)
+
+    def test_the_pasted_notes_own_h3_headings_stay_in_the_report(self):
+        text = """
+            ## Backlog Reviews
+
+            ### CLI - Dies Köper
+            - Released 6.34.0:
+
+            # cf CLI v6.34.0
+            ### Improved cf push output
+            ### New command `cf ssh-code`
+
+            ### Garden - Julz Friedman
+            - rootless containers
+
+            ### UAA - (vacant)
+        """
+        reports = parse_team_reports(notes(text))
+        self.assertEqual([(r.team, r.lead) for r in reports], [
+            ("CLI", "Dies Köper"), ("Garden", "Julz Friedman"), ("UAA", ""),
+        ])  # fmt: skip
+        self.assertIn("### Improved cf push output", reports[0].body)
+
+    def test_a_heading_that_links_a_project_is_a_team_after_pasted_notes(self):
+        text = """
+            # Projects
+            ## _Incubating_
+            ### CF Dev and Local (Scott, Stephen)
+            # cf dev v0.0.17
+            ### Improved start time
+            ### [Service Fabrik](https://github.com/cloudfoundry-incubator/service-fabrik-broker)
+        """
+        self.assertEqual(
+            teams(text), [("CF Dev and Local", "Scott, Stephen"), ("Service Fabrik", "")]
+        )
+
+    def test_teams_without_leads_stay_teams_after_pasted_notes(self):
+        text = """
+            # CF Extensions PMC Notes
+            ## Updates
+            ### Stratos
+            # Stratos 4.4.0
+            ### cflocal
+        """
+        self.assertEqual(teams(text), [("Stratos", ""), ("cflocal", "")])
+
+    def test_a_team_the_table_of_contents_lists_ends_pasted_notes(self):
+        text = """
+            # Utilities PMC Notes as of 2015-11-09
+
+            ## Table of Contents
+
+            1. CLI
+            2. Java Utilities
+
+            ## CLI
+
+            # cf CLI v6.13.0
+            ## Install guide
+
+            ## Java Utilities
+        """
+        self.assertEqual(teams(text), [("CLI", ""), ("Java Utilities", "")])
