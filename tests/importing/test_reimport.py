@@ -13,14 +13,23 @@ from proposals.actors import IMPORT
 from proposals.importing import NoteFile, apply_import, collect_files, plan_import
 from proposals.models import Event, Proposal
 from proposals.states import Kind, State
-from tests.importing.helpers import NotesFolder, import_notes, row_counts, sample_files, summary
+from tests.importing.helpers import (
+    NOT_NOTES,
+    TABLE_SAMPLES,
+    NotesFolder,
+    import_notes,
+    row_counts,
+    summary,
+)
 
 BOSH = "Bosh/2019-03-21-bosh.md"
 
 
 class ReimportTests(TestCase):
+    """Importing the nine table samples again."""
+
     def setUp(self) -> None:
-        self.folder = NotesFolder()
+        self.folder = NotesFolder(only=TABLE_SAMPLES + NOT_NOTES)
         self.addCleanup(self.folder.remove)
         import_notes(str(self.folder.root))
 
@@ -78,7 +87,7 @@ class EditedMentionsTests(TestCase):
     made by hand stay."""
 
     def setUp(self) -> None:
-        self.folder = NotesFolder()
+        self.folder = NotesFolder(only=TABLE_SAMPLES)
         self.addCleanup(self.folder.remove)
         self.path = self.folder.root / BOSH
         self.original = self.path.read_text(encoding="utf-8")
@@ -138,16 +147,22 @@ class EditedMentionsTests(TestCase):
 
 
 class DryRunTests(TestCase):
+    """A dry run of the nine table samples."""
+
+    def setUp(self) -> None:
+        self.folder = NotesFolder(only=TABLE_SAMPLES + NOT_NOTES)
+        self.addCleanup(self.folder.remove)
+
     def test_it_writes_nothing_on_a_first_import(self):
         before = row_counts()
-        out, _ = import_notes(str(sample_files()[0].path.parent.parent), "--dry-run")
+        out, _ = import_notes(str(self.folder.root), "--dry-run")
         self.assertEqual(row_counts(), before)
         self.assertEqual(Event.objects.count(), 0)
         self.assertIn("Dry run: nothing is written.", out)
         self.assertIn("Summary (dry run: nothing was written)", out)
 
     def test_it_shows_what_would_happen(self):
-        result = plan_import(sample_files())
+        result = plan_import(collect_files([self.folder.root]))
         self.assertTrue(result.dry_run)
         self.assertEqual(result.count("created"), 9)
         self.assertEqual(result.counts()["proposals created"], 33)
@@ -156,16 +171,16 @@ class DryRunTests(TestCase):
         self.assertIn("attic Diego-Enabler: proposal", str(result))
 
     def test_it_writes_nothing_when_files_changed_since_the_last_import(self):
-        folder = NotesFolder()
-        self.addCleanup(folder.remove)
-        apply_import(collect_files([folder.root]))
-        folder.write(BOSH, (folder.root / BOSH).read_text(encoding="utf-8") + "\n## Notes\n- x\n")
-        folder.write(
+        apply_import(collect_files([self.folder.root]))
+        self.folder.write(
+            BOSH, (self.folder.root / BOSH).read_text(encoding="utf-8") + "\n## Notes\n- x\n"
+        )
+        self.folder.write(
             "Bosh/2019-04-04-bosh.md",
             "# BOSH\n\n## PMC Lifecycle Activities\n- Rename BPM to bpm-release\n",
         )
         before, events = row_counts(), list(Event.objects.values_list("id", "hash"))
-        result = plan_import(collect_files([folder.root]))
+        result = plan_import(collect_files([self.folder.root]))
         self.assertEqual((result.count("updated"), result.count("created")), (1, 1))
         self.assertEqual(row_counts(), before)
         self.assertEqual(list(Event.objects.values_list("id", "hash")), events)
