@@ -89,9 +89,10 @@ def lead_names(lead: str) -> str:
     A remark in parentheses after the names goes ("Peter Goetz (Out of the office until
     09/13)", even when its parenthesis is left open), unless it is itself a full name.
     Each person keeps their name but not their organisation after a comma: in "Name,
-    Other" the other part is an organisation when it is not written as a name, or when it
-    is a single word after a full name ("George Lestaris, Pivotal"); a list of first names
-    ("Scott, Stephen") or of full names ("Ryan Jones, Merlin Glynn") stays as it is.
+    Other" the other part is an organisation when it is not written as a name ("Julz,
+    IBM"), or when it is a single word after a full name ("George Lestaris, Pivotal"); a
+    list of first names ("Scott, Stephen") or of full names ("Ryan Jones, Merlin Glynn")
+    stays as it is.
     """
     lead = lead.strip()
     remark = _WITH_REMARK.match(lead)
@@ -108,11 +109,11 @@ def _without_affiliation(person: str) -> str:
     if match is None:
         return person
     name, other = match["name"], match["other"]
-    if not _is_full_name(name):
-        return person
-    if looks_like_name(other) and len(other.split()) > 1:
-        return person
-    return name
+    if not looks_like_name(other):
+        return name  # "Julz, IBM", "Dies Köper, of Fujitsu"
+    if _is_full_name(name) and len(other.split()) == 1:
+        return name  # "George Lestaris, Pivotal"
+    return person
 
 
 def _is_full_name(text: str) -> bool:

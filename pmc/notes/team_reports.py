@@ -50,7 +50,8 @@ _SUBTOPIC = re.compile(
     re.IGNORECASE,
 )
 _DASHED = re.compile(r"^(?P<team>.+?)\s+[-–—]+\s+(?P<lead>.*)$")
-_PARENTHESISED = re.compile(r"^(?P<team>.+?)\s*\((?P<lead>[^()]*)\)$")
+# "Team (Lead)", also with a remark in the lead's own parentheses: "(Lead (OOO until 9/13))".
+_PARENTHESISED = re.compile(r"^(?P<team>.+?)\s*\((?P<lead>[^()]*(?:\([^()]*\)?[^()]*)?)\)$")
 # "(incubating)", "(proposed incubating)", "(proposed)": the team's status, not its name.
 _INCUBATING = re.compile(
     r"\s*\(\s*(?:proposed\s+(?:for\s+)?)?(?:incubat(?:ing|ion)|proposed)(?:\s+proposal)?\s*\)",
@@ -295,7 +296,7 @@ def team_and_lead(title: str) -> tuple[str, str]:
     if match is None:
         match = _PARENTHESISED.match(title)
         # "(BBR)" is the team's acronym and "(aka Kubo)" another name, not leads.
-        if match is not None and not _could_be_lead(match["lead"]):
+        if match is not None and not _could_be_lead(lead_names(match["lead"])):
             match = None
     if match is None:
         return _team_name(title), ""

@@ -203,15 +203,20 @@ class LeadTests(SimpleTestCase):
             ### Bits-Service (incubating) - Peter Goetz (Out of the office until 09/13)
             ### Diego - Eric Malm (out until 09/13
             ### UAA - (vacant)
+            ## _Incubating_
+            ### Volume Services (Julian Hjortshoj (OOO until 9/13))
         """
         self.assertEqual(teams(text), [
             ("Bits-Service", "Peter Goetz"), ("Diego", "Eric Malm"), ("UAA", ""),
+            ("Volume Services", "Julian Hjortshoj"),
         ])  # fmt: skip
 
     def test_the_names_of_a_lead_as_written(self):
         for written, names in [
             ("Sean O'Sullivan, Pivotal", "Sean O'Sullivan"),
             ("Dies Köper, SAP", "Dies Köper"),
+            ("Julz, IBM", "Julz"),
+            ("Dies Köper, of Fujitsu", "Dies Köper"),
             ("Peter Goetz (Out of the office until 09/13", "Peter Goetz"),
             ("Dies Köper (SAP)", "Dies Köper"),
             ("Ryan Jones, Merlin Glynn", "Ryan Jones, Merlin Glynn"),
