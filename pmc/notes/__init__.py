@@ -25,8 +25,13 @@ The modules, from the bottom up:
 - `links`: links and code spans in inline markdown;
 - `structure`: the lines classified (headings, code, references) and the statements;
 - `team_reports`: the teams reporting in the backlog review;
+- `rules`: the names of the reading rules that find lifecycle items, and the confidence
+  each reading can claim (every item says which rule read it, and how sure it is);
 - `kinds`, `subjects`, `people`, `decisions`: the words of lifecycle items;
-- `lifecycle`: the lifecycle items found in a document;
+- `lifecycle`: the lifecycle items found in a document, one per proposal, wherever they
+  are written (lifecycle sections, agenda, announcements, discussion, status sections,
+  team reports) and in every layout (several projects on one line, lists under a label,
+  heading or topic that states the change);
 - `meeting`: `read_notes` and `parse_notes`, a meeting's file read whole.
 """
 

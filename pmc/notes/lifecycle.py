@@ -348,25 +348,41 @@ class LifecycleReader:
         return self._mentions.get(id(statement), [])
 
     def _find_kind(self, statement: Statement) -> tuple[str | None, re.Match | None, str]:
+        """The kind of change a statement names, the words that name it and the rule
+        that reads them: a change of shape, then strong words (anywhere), then weak ones
+        (only where the meeting handles business)."""
         plain = statement.plain
         lowered = plain.lower()
-        words = rules.CHANGE_WORDS
         if not ANY_CUE.search(lowered):
             if self._proposed_here(statement):
                 cue = PROPOSAL_TALK.search(plain) or _ACCEPTED.search(plain)
                 return INCUBATION, cue, rules.UNDER_REVIEW
             if self._prepares_proposal(statement):
                 return INCUBATION, _OWN_PROPOSAL.match(plain), rules.PROPOSAL_IN_PREPARATION
-            return None, None, words
+            return None, None, rules.CHANGE_WORDS
         business = self._is_business(statement) or (
             statement.parent is not None and self._is_business(statement.parent)
         )
-        excluded = NOT_LIFECYCLE.search(lowered)
+        excluded = bool(NOT_LIFECYCLE.search(lowered))
         if not excluded and ANY_SHAPE_CUE.search(lowered):
             for kind, rule, pattern, business_only in SHAPE_CUES:
                 match = pattern.search(plain)
                 if match is not None and (business or not business_only):
                     return kind, match, rule
+        found = self._strong_kind(statement, excluded)
+        if found is None and not excluded:
+            found = self._weak_kind(plain, business)
+        if found is None or found[0] is None:
+            return None, None, rules.CHANGE_WORDS
+        kind, match = found
+        return kind, match, _ownership_rule(match) if kind == OWNERSHIP else rules.CHANGE_WORDS
+
+    def _strong_kind(
+        self, statement: Statement, excluded: bool
+    ) -> tuple[str | None, re.Match | None] | None:
+        """The change strong words name; (None, None) when they name a change that is
+        not a project's (a meeting moved, a feature renamed), None when there are none."""
+        plain = statement.plain
         for kind, pattern in STRONG_CUES:
             match = pattern.search(plain)
             if match is None:
@@ -376,7 +392,7 @@ class LifecycleReader:
             # Strong words survive an exclusion ("move the deprecated X to the attic"),
             # except for attic-less ones or a meeting-time change.
             if excluded and (is_meeting_change(plain) or kind not in (ATTIC, RENAME, INCUBATION)):
-                return None, None, words
+                return None, None
             if kind == OWNERSHIP and statement.kind == "heading":
                 continue
             if kind == OWNERSHIP and _NOMINATION.match(match[0]) and not _names_a_role(statement):
@@ -384,10 +400,13 @@ class LifecycleReader:
             if kind == OWNERSHIP and _stands_in(plain, match):
                 continue  # someone standing in or training, not a new lead
             if kind == RENAME and renames_a_feature(plain, match):
-                return None, None, words  # a property, flag or command renamed, not a project
-            return kind, match, _ownership_rule(match) if kind == OWNERSHIP else words
-        if excluded:
-            return None, None, words
+                return None, None  # a property, flag or command renamed, not a project
+            return kind, match
+        return None
+
+    def _weak_kind(self, plain: str, business: bool) -> tuple[str, re.Match] | None:
+        """The change weak words name: a move to another organisation anywhere, the
+        others only where the meeting handles business."""
         for kind, pattern in WEAK_CUES:
             match = pattern.search(plain)
             if match is None:
@@ -397,11 +416,11 @@ class LifecycleReader:
                 if "incubator" in destination or "attic" in destination:
                     continue
                 if _CORE_ORGANISATION.search(destination):
-                    return PROMOTION, match, words  # out of the incubator, into the core org
-                return kind, match, words
+                    return PROMOTION, match  # out of the incubator, into the core org
+                return kind, match
             if business:
-                return kind, match, _ownership_rule(match) if kind == OWNERSHIP else words
-        return None, None, words
+                return kind, match
+        return None
 
     def _read_proposed_in_team_heading(self, heading: Statement) -> None:
         """A team reporting as a proposed project ("### Oratos (proposed incubating) -
