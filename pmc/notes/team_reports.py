@@ -3,6 +3,7 @@ the lines of each report."""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -283,6 +284,7 @@ def _is_status_title(title: str) -> bool:
     return len(title) > 2 and title[0] in "_*" and title[-1] in "_*" and title.strip("_* ") != ""
 
 
+@functools.lru_cache(maxsize=4096)
 def _has_lead(title: str) -> bool:
     title = plain_heading(title)
     if re.search(r"\(\s*(?:\?+|vacant|tbd|none)\s*\)\s*$", title, re.IGNORECASE):
@@ -290,6 +292,7 @@ def _has_lead(title: str) -> bool:
     return bool(team_and_lead(title)[1]) or bool(_DASHED.match(_INCUBATING.sub("", title)))
 
 
+@functools.lru_cache(maxsize=4096)
 def team_and_lead(title: str) -> tuple[str, str]:
     title = _INCUBATING.sub("", plain_heading(title)).strip()
     match = _DASHED.match(title)
