@@ -23,11 +23,14 @@ from pmc.notes.team_reports import TeamReader
 
 _CANCELLED = re.compile(
     r"^\W*(?:the\s+)?(?:pmc\s+)?(?:meeting\s+|call\s+)?(?:was\s+|is\s+|has\s+been\s+)?cancel+ed\b"
-    r"|\b(?:meeting|call)\s+(?:was\s+|is\s+|has\s+been\s+)?cancel+ed\b|^\W*no\s+meeting\b"
+    r"|\b(?:meeting|call)\s+(?:was\s+|is\s+|has\s+been\s+)?cancel+ed\b"
+    r"|^\W*no\s+(?:pmc\s+)?(?:meeting|call)\b"
     r"|\(cancel+ed\)|\bcancel+ing\s+(?:this|today'?s)\b",
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+# In the title, the word alone says it: "# Runtime PMC Meeting 2018-03-06 - CANCELLED".
+_CANCELLED_TITLE = re.compile(r"\bcancel+ed\b", re.IGNORECASE)
 
 
 def read_notes(
@@ -102,10 +105,10 @@ def parse_notes(
 def _cancelled(document: Document, teams: TeamReader) -> bool:
     """Whether the notes say the meeting did not take place."""
     first = document.headings[0] if document.headings else None
-    if first is not None and first.level == 1 and _CANCELLED.search(first.title):
+    if first is not None and first.level == 1 and _CANCELLED_TITLE.search(first.title):
         return True
     text = "\n".join(document.lines).lower()
-    if "cancel" not in text and not re.search(r"no\s+meeting", text):
+    if "cancel" not in text and not re.search(r"no\s+(?:pmc\s+)?(?:meeting|call)", text):
         return False
     in_report = teams.team_line_map()
     for index, line in enumerate(document.lines):

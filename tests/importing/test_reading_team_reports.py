@@ -267,6 +267,15 @@ class CancelledMeetingTests(SimpleTestCase):
         self.assertTrue(result.cancelled)
         self.assertEqual(len(result.team_reports), 1)
 
+    def test_the_title_or_a_short_line_can_say_the_meeting_is_cancelled(self):
+        for text in [
+            "# Runtime PMC Meeting 2018-03-06 - CANCELLED\n\n## Backlog Reviews\n",
+            "# Runtime PMC Meeting 2018-03-06\n\nNo PMC meeting this week (KubeCon).\n",
+        ]:
+            with self.subTest(text):
+                result = read_notes("Runtime/2018/2018-03-06-runtime.md", text.encode())
+                self.assertTrue(result.cancelled)
+
     def test_cancelling_a_later_meeting_does_not_cancel_this_one(self):
         text = """
             # Runtime PMC Meeting 2018-12-11
