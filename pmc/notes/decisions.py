@@ -25,15 +25,16 @@ DECIDED = re.compile(
     r"^\W*(?:agreed|approved|accepted|unanimous(?:ly)?|decided|passed|carried|confirmed)\b"
     r"|\b(?:it\s+was\s+(?:decided|agreed)|we\s+(?:decided|agreed)|(?:was|were|is|are|has\s+been"
     r"|have\s+been|got)\s+(?:officially\s+|unanimously\s+)?(?:approved|accepted|rejected"
-    r"|declined|confirmed)|no\s+objections?|(?:officially|unanimously)\s+(?:accepted|approved)"
+    r"|declined|confirmed)|no\s+objections?|(?:officially|unanimously)\s+(?:accepted|approved|incubating)"
     r"|hold(?:ing)?\s+off|accepted\s+(?:for|as|into)\s+(?:an?\s+)?incubat\w*|vote\s+(?:passed|carried|failed)"
     r"|voted\s+(?:to|in\s+favou?r|for|against)|consensus|let'?s\s+(?:just\s+)?(?:move|go|do"
     r"|accept|approve|proceed|incubate|archive|retire|rename|promote)|we\s+(?:will|should|shall"
     r"|are\s+going\s+to)\s+(?:move|retire|archive|rename|promote|incubate|graduate|transfer)"
     # the outcome said after the item: "... to the attic. Approved.", "— approved by PMC vote"
     r"|(?:\s*[.;!)|]\s+|\s[—–-]+\s*|:\s+)(?:approved|accepted|agreed|passed|carried|rejected"
-    r"|declined)|(?:approved|accepted|rejected)\s+by\s+(?:the\s+|a\s+)?(?:pmc|committee|vote"
-    r"|consensus|everyone|all)|(?:motion|proposal|vote)\s+(?:passed|carried))\b",
+    r"|declined)|(?:approved|accepted|rejected)\s+by\s+(?:the\s+|a\s+|those\s+|all\s+)?(?:pmc"
+    r"|committee|vote|consensus|everyone|all|attendees|members|participants)"
+    r"|(?:motion|proposal|vote)\s+(?:passed|carried|accepted|approved))\b",
     _I,
 )
 _NEGATIVE = re.compile(
@@ -49,9 +50,12 @@ _DEFERRED = re.compile(
 )
 DONE = re.compile(
     r"\b(?:has\s+been|have\s+been|was|were|got|(?:is|are)\s+now)\s+(?:moved|renamed|archived"
-    r"|retired|promoted|graduated|transferred|incubated|merged|migrated)\b"
+    r"|retired|promoted|graduated|transferred|incubated|merged|migrated|onboarded)\b"
     r"|^\W*(?:we\s+)?(?:have\s+)?(?:moved|renamed|archived|retired|promoted|graduated|transferred"
-    r"|migrated)\b|^\W*welcome\b"
+    r"|migrated|onboarded|joined)\b|^\W*welcome\b"
+    r"|\b(?:has|have)\s+(?:now\s+)?(?:taken\s+over|joined)\b|\btook\s+over\b"
+    r"|\b(?:has|have)\s+a\s+new\s+(?:open\s+|public\s+)?[\w.]*-[\w.-]*\s+repo"
+    r"|\bis\s+(?:now\s+)?out\s+of\s+incubation\b"
     r"|\bis\s+now\s+(?:an?\s+)?(?:active|in\s+the\s+attic|called|named|known\s+as)\b"
     r"|\bgraduated\s+(?:from|out\s+of)\s+(?:the\s+)?incubat"
     r"|(?<!be )(?<!to )\b(?:moved|renamed|archived|retired|transferred|graduated|promoted"

@@ -333,8 +333,33 @@ class StatusSectionTests(SimpleTestCase):
             * CF Local is officially incubating
         """
         self.assertEqual(
-            [(m.kind, m.subject, m.rule) for m in read(text)],
-            [("incubation", "CF Local", "change-words")],
+            [(m.kind, m.subject, m.outcome, m.rule) for m in read(text)],
+            [("incubation", "CF Local", "approved", "change-words")],
+        )
+
+
+class OutcomeTests(SimpleTestCase):
+    def test_a_proposal_accepted_by_the_attendees_is_approved(self):
+        text = """
+            ## Discussion
+
+            - [EM] proposal to end the Bits-Service project and transfer ownership of the Bits-Service repositories to the Eirini team
+              - proposal accepted by those attendees present
+        """  # noqa: E501
+        self.assertEqual(
+            [(m.kind, m.subject, m.outcome, m.confidence) for m in read(text)],
+            [("ownership", "Bits-Service", "approved", "high")],
+        )
+
+    def test_a_lead_who_has_taken_over_is_a_completed_change(self):
+        text = """
+            ## CLI
+
+            Dies Köper, of Fujitsu, has taken over the PM responsibilities for the CLI team after completing a "PM Dojo" on October 29.
+        """  # noqa: E501
+        self.assertEqual(
+            [(m.kind, m.subject, m.outcome) for m in read(text)],
+            [("ownership", "CLI", "completed")],
         )
 
 
