@@ -134,14 +134,12 @@ class TeamReader:
         flat = False  # a backlog section: the H2 headings after it are teams too
         pasted = False  # inside text pasted into a report, with its own stray headings
         projects = False  # under "# Projects"
-        # Whether the backlog section listed its teams as H3 headings, and whether an H2
-        # heading after it was a team: a section such as "## Appendix" after H3 teams ends
-        # the backlog, unless it reads "Team - Lead" or the H2 teams have begun.
-        h3_teams = False
-        h2_teams = False
-        # Of the section's H3 teams, how many have a lead: where most do, an H3 heading
-        # without one in text pasted into a report is the pasted text's own.
+        # The section's H3 teams, and how many name a lead: where most do, an H3 heading
+        # without one in text pasted into a report is the pasted text's own. After H3
+        # teams, an H2 section such as "## Appendix" ends the backlog, unless it reads
+        # "Team - Lead" or H2 teams have begun (h2_teams).
         h3_count = h3_led = 0
+        h2_teams = False
         listed: set[str] = set()  # the teams a table of contents names
         first = True
 
@@ -179,7 +177,7 @@ class TeamReader:
                 elif _CONTENTS.match(title):
                     role = "contents"
                     listed = self._contents(heading.index)
-                elif flat and _listed_name(title) in listed:
+                elif flat and listed and _listed_name(title) in listed:
                     role = "team"  # even after release notes pasted into the last report
                 elif current is not None and (
                     (pasted and not (flat and _names_a_lead(title)))
@@ -188,7 +186,7 @@ class TeamReader:
                     continue  # a heading inside the team's report
                 elif projects:
                     role = "report"
-                elif flat and (h2_teams or not h3_teams or _has_lead(title)):
+                elif flat and (h2_teams or not h3_count or _has_lead(title)):
                     role = "team"
                 else:
                     role = "section"
@@ -201,8 +199,8 @@ class TeamReader:
                     continue
                 report = role in ("backlog", "report")
                 flat = role in ("backlog", "contents")
-                h3_teams = h2_teams = False
                 h3_count = h3_led = 0
+                h2_teams = False
                 continue
             if level == 3:
                 if current is not None and current.level == 2:
@@ -222,7 +220,6 @@ class TeamReader:
                 pasted = False
                 team, lead = team_and_lead(title)
                 current = _Team(team, lead, 3, heading.index)
-                h3_teams = True
                 h3_count += 1
                 h3_led += _has_lead(title)
         close(len(self.document.lines))
