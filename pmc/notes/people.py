@@ -1,5 +1,5 @@
-"""Who an item names: the team or person proposing it, and an ownership change's new
-lead."""
+"""People in the notes: who an item names (the team or person proposing it, an
+ownership change's new lead) and the names of a team's lead as its heading writes them."""
 
 from __future__ import annotations
 
