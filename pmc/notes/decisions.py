@@ -56,6 +56,7 @@ DONE = re.compile(
     r"|\b(?:has|have)\s+(?:now\s+)?(?:taken\s+over|joined)\b|\btook\s+over\b"
     r"|\b(?:has|have)\s+a\s+new\s+(?:open\s+|public\s+)?[\w.]*-[\w.-]*\s+repo"
     r"|\bis\s+(?:now\s+)?out\s+of\s+incubation\b"
+    r"|\b(?:is|are)\s+now\s+(?:a\w{1,4}able|hosted|located|living)\s+(?:at|in|on)\b"
     r"|\bis\s+now\s+(?:an?\s+)?(?:active|in\s+the\s+attic|called|named|known\s+as)\b"
     r"|\bgraduated\s+(?:from|out\s+of)\s+(?:the\s+)?incubat"
     r"|(?<!be )(?<!to )\b(?:moved|renamed|archived|retired|transferred|graduated|promoted"

@@ -82,6 +82,7 @@ ANY_CUE = re.compile(
     r"|retir|sunset|decommission|promot|mov|transfer|donat|migrat|step|tak|took|roll|name\W{0,3}\s*\W?chang"
     r"|p(?<!\wp)m\b|manager|vacan|split|merg|consolidat|onboard|join|eol\b|end\s+of\s+life"
     r"|new\s+(?:\w+\s+)?(?:team|project)|new\s+(?:open\s+|public\s+)?[\w.]*-|lifecycle\s+process"
+    r"|(?:lable|hosted|located|lives|living)\s+(?:at|in|on)\b"
 )
 
 # Someone standing in or training for a role, not taking it (matched on the words just
@@ -201,7 +202,7 @@ def is_meeting_change(plain: str) -> bool:
 # Every cue of `SHAPE_CUES` contains one of these words (matched lower-cased).
 ANY_SHAPE_CUE = re.compile(
     r"new\s|split|merg|consolidat|combin|unif|join|onboard|pmc|eol\b|end\s+of\s+life|folded"
-    r"|absorbed|propos"
+    r"|absorbed|propos|github"
 )
 SHAPE_CUES = [
     (
@@ -263,6 +264,17 @@ SHAPE_CUES = [
         re.compile(
             r"^\W*proposals?\s*[:\-–—]\s*(?:[\w.-]+\s+){0,3}?(?:incubation|graduation|attic"
             r"|archiv\w*|retirement|lifecycle)\s+(?:process|policy|guidelines|criteria)\b",
+            _I,
+        ),
+        False,
+    ),
+    (
+        OTHER,
+        rules.HOSTED_ELSEWHERE,
+        re.compile(
+            r"\b(?:repo(?:sitory|sitories|s)?|project|code)\s+(?:is|are|has|have)\s+(?:now\s+)?"
+            r"(?:been\s+)?(?:a\w{1,4}able|hosted|located|living|lives|moved)\s+(?:at|in|to|on)\s+"
+            r"(?:https?://)?(?:www\.)?github\.com/(?!cloudfoundry)[\w.-]+/",
             _I,
         ),
         False,

@@ -28,6 +28,7 @@ PROJECTS_MERGED = "projects-merged"
 MERGED_INTO_TEAM = "merged-into-team"
 PROCESS_PROPOSAL = "process-proposal"
 END_OF_LIFE = "end-of-life"
+HOSTED_ELSEWHERE = "hosted-elsewhere"
 PROPOSED_IN_TEAM_HEADING = "proposed-in-team-heading"
 PROPOSAL_IN_PREPARATION = "proposal-in-preparation"
 
@@ -51,6 +52,7 @@ RULES = {
     MERGED_INTO_TEAM: "a project taken over by, or merged into, another team",
     PROCESS_PROPOSAL: "a proposal of a lifecycle process (incubation, graduation, attic)",
     END_OF_LIFE: "a project's end of life (EOL) proposed or discussed",
+    HOSTED_ELSEWHERE: "a project's repository now hosted in another GitHub organisation",
     PROPOSED_IN_TEAM_HEADING: 'a team reporting as proposed ("Oratos (proposed incubating)")',
     PROPOSAL_IN_PREPARATION: 'a team\'s own proposal in the works ("Working on proposal")',
 }

@@ -460,6 +460,13 @@ _SHAPE_SUBJECTS: dict[str, list[re.Pattern]] = {
             r"\b(?:merged|folded|absorbed)\s+into",
         ),
     ],
+    rules.HOSTED_ELSEWHERE: [
+        re.compile(
+            r"^\W*(?P<s>[^.;:!?]{2,80}?)\s+(?:repo(?:sitory|sitories|s)?|project|code)\s+(?:is|are"
+            r"|has|have)\s",
+            _I,
+        ),
+    ],
     rules.PROCESS_PROPOSAL: [
         re.compile(r"^\W*proposals?\s*[:\-–—]\s*(?P<s>.+?)\W*$", _I),
     ],

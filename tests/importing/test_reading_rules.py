@@ -432,6 +432,17 @@ class TeamReportTests(SimpleTestCase):
         """
         self.assertEqual([(m.kind, m.subject) for m in read(text)], [("ownership", "GrootFS")])
 
+    def test_hosted_elsewhere_is_a_move_out_of_the_foundation(self):
+        text = """
+            ## Java Utilities
+
+            * Eclipse Tools for Cloud Foundry ("CFT") repo is now avilable at [github.com/eclipse/cft](https://github.com/eclipse/cft).
+        """  # noqa: E501
+        self.assertEqual(
+            [(m.kind, m.project, m.outcome, m.rule) for m in read(text)],
+            [("other", "Eclipse Tools for Cloud Foundry", "completed", "hosted-elsewhere")],
+        )
+
 
 class SubjectTests(SimpleTestCase):
     def test_a_pronoun_stands_for_the_name_before_the_comma(self):
