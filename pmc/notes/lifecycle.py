@@ -160,6 +160,13 @@ _ACCEPTED = re.compile(r"\b(?:accepted|approved|admitted)\b", _I)
 _CORE_ORGANISATION = re.compile(r"\bcore\s+(?:github\s+)?org", _I)
 
 
+def _singular(name: str) -> str:
+    """A name reduced for comparison with each word's plural "s" dropped, so that the
+    same project spelled "Bit Service" and "Bits-Service" in one file is one item."""
+    words = re.split(r"[\W_]+", name.casefold())
+    return "~" + "".join(w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words)
+
+
 def _names_a_role(statement: Statement) -> bool:
     """Whether the statement, or the one it is nested in, speaks of a lead, PM or owner
     (a nomination for an award or a track chair is not a lead change)."""
@@ -230,6 +237,7 @@ class LifecycleReader:
         self.document = document
         self.teams = teams.team_line_map()
         self.team_headings = {team.index for team in teams.teams()}
+        self.team_names = {normalized_name(team.team) for team in teams.teams()}
         self.statements = read_statements(document)
         self.found: list[_Mention] = []
         # Per statement (keyed by id, as the statements live as long as the reader): the
@@ -972,6 +980,7 @@ class LifecycleReader:
         in_report: dict[tuple[int, str], list[tuple[str, str]]] = {}
         for mention in self.found:
             names = [normalized_name(mention.subject.project)]
+            names.append(_singular(mention.subject.project))  # "Bit Service", "Bits-Service"
             if mention.subject.slug:
                 names.append(normalized_name(mention.subject.slug))
             keys = [f"{mention.kind}:{name}" for name in names]
@@ -1019,7 +1028,14 @@ class LifecycleReader:
 
         confident = [m for m in group if m.confidence == "high"]
         found_by = max(confident or group, key=weight)
-        subject = primary.subject
+        # The name as a team of the meeting spells it, when one mention does.
+        named = primary.subject
+        if normalized_name(named.project) not in self.team_names:
+            named = next(
+                (m.subject for m in group if normalized_name(m.subject.project) in self.team_names),
+                named,
+            )
+        subject = named
         if not subject.url:
             subject = next((m.subject for m in group if m.subject.url), subject)
         section = next(
@@ -1028,8 +1044,8 @@ class LifecycleReader:
         ) or (primary.statement.path[-1].title if primary.statement.path else "")  # fmt: skip
         return LifecycleMention(
             kind=primary.kind,
-            subject=primary.subject.name,
-            project=subject.project if subject is not primary.subject else primary.subject.project,
+            subject=named.name,
+            project=subject.project,
             line=primary.statement.index + 1,
             section=section[:300],
             excerpt=excerpt,

@@ -489,6 +489,22 @@ class SubjectTests(SimpleTestCase):
         )
 
 
+class MergingTests(SimpleTestCase):
+    def test_one_project_spelled_two_ways_in_a_file_is_one_item_named_as_its_team(self):
+        text = """
+            ## PMC Lifecycle Activities
+            - Proposal to have Bit Service project for incubation by the Flintstone team with Simon Moser as PM.
+
+            ## Backlog Reviews
+
+            ### Bits-Service - Simon Moser
+            - created first bits-service and bits-service release project under cf-incubation
+        """  # noqa: E501
+        self.assertEqual(
+            [(m.kind, m.subject, m.line) for m in read(text)], [("incubation", "Bits-Service", 2)]
+        )
+
+
 class NotLifecycleTests(SimpleTestCase):
     def test_a_configuration_rename_is_not_an_item(self):
         text = """
