@@ -349,7 +349,10 @@ class LifecycleReader:
     def _rule(self, statement: Statement) -> str:
         """The name of the reading rule that found the statement's kind of change."""
         self._kind(statement)
-        return self._kinds[id(statement)][2]
+        rule = self._kinds[id(statement)][2]
+        if rule == rules.CHANGE_WORDS and _first_cell(statement, statement.plain):
+            return rules.TABLE_ROW  # "| kubecf | incubation | approved |"
+        return rule
 
     def _mentions_of(self, statement: Statement) -> list[_Mention]:
         """The mentions the statement raised or added to, in order."""

@@ -1,10 +1,13 @@
 """The reading rules that find lifecycle items, by the name each item carries in
 `LifecycleMention.rule`, and how sure each one can be.
 
-A rule's name says which layout or wording it reads; `lifecycle.LifecycleReader` has a
-method for each, named after it. Whether an item is read with "high" or "low"
-confidence depends on the rule (some read only where a project is listed) and on the
-wording and place of the statement (`confidence`).
+A rule's name says which layout or wording it reads, and finds the code that reads it:
+a method of `lifecycle.LifecycleReader` named after it (`_read_topic_lists` for
+"listed-after-change-topic", `_names_after_colon` and `several_names` for
+"several-projects-one-line", ...), or the rows of `kinds.SHAPE_CUES` and of the subject
+patterns in `subjects` that name it (a new team, a split, a merge, ...). Whether an
+item is read with "high" or "low" confidence depends on the rule (some read only where a
+project is listed) and on the wording and place of the statement (`confidence`).
 """
 
 from __future__ import annotations
