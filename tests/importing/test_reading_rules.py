@@ -90,8 +90,33 @@ class ListedProjectsTests(SimpleTestCase):
             [(m.kind, m.subject, m.outcome) for m in read(text)], [("attic", "CFCR", "deferred")]
         )
 
+    def test_listed_under_change_heading_gives_one_item_per_project(self):
+        text = """
+            ## _To Be Retired_
+
+            - [Brooklyn Broker](https://github.com/cloudfoundry-incubator/apache-brooklyn-service-broker) - Robert Moss
+            - [SQL Server](https://github.com/cloudfoundry-incubator/mssql-server-broker) - Jared Gordon
+        """  # noqa: E501
+        self.assertEqual(
+            [(m.kind, m.subject, m.rule) for m in read(text)],
+            [("attic", "Brooklyn Broker", "listed-under-change-heading"),
+             ("attic", "SQL Server", "listed-under-change-heading")],
+        )  # fmt: skip
+
 
 class LeadChangeTests(SimpleTestCase):
+    def test_welcome_gives_one_item_per_project_welcomed(self):
+        text = """
+            ## New business
+
+            - Welcome omniauth-uaa-oauth2 and cf-uaa-lib! Dr. Nic
+        """
+        self.assertEqual(
+            [(m.kind, m.subject, m.outcome, m.rule) for m in read(text)],
+            [("ownership", "omniauth-uaa-oauth2", "completed", "welcome"),
+             ("ownership", "cf-uaa-lib", "completed", "welcome")],
+        )  # fmt: skip
+
     def test_lead_vacancy_with_the_projects_after_a_colon(self):
         text = """
             ## Announcements
