@@ -455,7 +455,7 @@ class Importer:
         return found
 
     @staticmethod
-    def project_keys(mention: LifecycleMention) -> list[str]:
+    def project_keys(mention: LifecycleMention) -> tuple[str, ...]:
         """The index keys to find the item's project by, closest first."""
         return lookup_keys([mention.project, mention.subject], mention.repository_url)
 

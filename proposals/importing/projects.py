@@ -28,6 +28,7 @@ project."""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -162,19 +163,25 @@ def index_keys(project: Project) -> list[str]:
     return list(_unique(keys))
 
 
-def lookup_keys(names: list[str], repository_url: str = "") -> list[str]:
+def lookup_keys(names: list[str], repository_url: str = "") -> tuple[str, ...]:
     """The keys to look an item up by, closest first: its repository; each of its own
     forms (its names as written, then their strong forms) among the projects' names,
     their strong forms and their loose forms; then its loose forms among the
     projects' names and strong forms."""
-    found = forms(*(name for name in names if name.strip()))
-    keys = [repository_url.casefold()] if repository_url else []
+    named = tuple(dict.fromkeys(name for name in names if name.strip()))
+    return _lookup_keys(named, repository_url.casefold())
+
+
+@functools.lru_cache(maxsize=4096)  # an item is looked up twice; notes repeat names
+def _lookup_keys(names: tuple[str, ...], repository_url: str) -> tuple[str, ...]:
+    found = forms(*names)
+    keys = [repository_url] if repository_url else []
     for form in found.own:
         keys += [form, STRONG + form]
     keys += [LOOSE + form for form in found.own]
     for form in found.loose:
         keys += [form, STRONG + form]
-    return list(_unique(keys))
+    return _unique(keys)
 
 
 def _unique(values) -> tuple[str, ...]:
