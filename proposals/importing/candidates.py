@@ -3,8 +3,9 @@
 An item is about a proposal of its kind and project (whichever committee holds it) when
 the meeting falls within the proposal's time:
 
-- from when it was first raised (or up to `RECENTLY` before, for notes imported out of
-  order) until it was decided: the meetings that discussed it;
+- from the first meeting it came up in (or up to `RECENTLY` before, for notes imported
+  out of order; from any date if no meeting has yet) until it was decided: the
+  meetings that discussed it;
 - while it is open (in draft, discussion or voting, or deferred), the meetings of any
   later date, unless it has lain `DORMANT` since the last meeting that mentioned it; so
   is an accepted proposal the notes report as carried out;
@@ -71,13 +72,15 @@ def distance(
     proposal: Proposal, mention: LifecycleMention, at: datetime.datetime
 ) -> datetime.timedelta | None:
     """How far the meeting at `at` is from the proposal's time (zero within it), or
-    None when the item cannot be about the proposal. `last_met`, if the proposal
-    carries it, is the date of the newest meeting it is linked to."""
+    None when the item cannot be about the proposal. `first_met` and `last_met`, if the
+    proposal carries them, are the dates of the oldest and newest meetings it is
+    linked to."""
     if proposal.state == State.WITHDRAWN or _differs(proposal, mention):
         return None
+    first_met = getattr(proposal, "first_met", None)
+    if first_met is not None and at < meeting_time(first_met):
+        return _within(meeting_time(first_met) - at, RECENTLY)
     start = proposal.created_at
-    if at < start:
-        return _within(start - at, RECENTLY)
     decided = proposal.decided_at or proposal.vote_closed_at
     if decided is not None and at <= decided:
         return _NO_TIME  # discussed before it was decided

@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Exists, Max, Min, OuterRef, Q
 from django.utils.text import slugify
 
 from pmc import markup
@@ -702,10 +702,10 @@ class _Links:
 
 
 def _newest_first(proposals, meeting: Meeting, *, new: bool):
-    """The proposals newest first, each with the date of the newest meeting it is
-    linked to (`last_met`, None for none) and marked `linked` if it is linked to the
-    meeting already (which a meeting created now cannot be)."""
-    proposals = proposals.annotate(last_met=Max("meetings__date"))
+    """The proposals newest first, each with the dates of the oldest and newest meetings
+    it is linked to (`first_met`, `last_met`, None for none) and marked `linked` if it
+    is linked to the meeting already (which a meeting created now cannot be)."""
+    proposals = proposals.annotate(first_met=Min("meetings__date"), last_met=Max("meetings__date"))
     if not new:  # a meeting imported before may be linked already
         here = ProposalMeeting.objects.filter(proposal=OuterRef("pk"), meeting=meeting)
         proposals = proposals.annotate(linked=Exists(here))

@@ -15,7 +15,7 @@ from proposals.actors import SYSTEM
 from proposals.importing import NoteFile, apply_import
 from proposals.models import LinkSuggestion, Proposal, ProposalMeeting
 from proposals.states import Kind, State
-from tests.factories import make_committee, make_member, make_user
+from tests.factories import make_committee, make_member, make_proposal, make_user
 
 SERVICE_FABRIK_VOTE = [
     "### Service Fabrik (Ashish)",
@@ -197,6 +197,22 @@ class OtherCommitteesTests(TestCase):
 
 class WhichProposalTests(TestCase):
     """A later item takes the proposal while it is open or recently decided."""
+
+    def test_a_proposal_filed_on_the_site_takes_the_items_of_older_notes(self):
+        committee = make_committee("Extensions")
+        member = make_user("proposer")
+        make_member(committee, member)
+        project = actions.do_create_project(
+            committee=committee, actor=SYSTEM, name="Service Fabrik"
+        )
+        filed = make_proposal(
+            committee, member, state=State.DISCUSSION, kind=Kind.INCUBATION, project=project
+        )
+
+        imported(notes("Extensions", "2017-10-30", "_Incubating_", SERVICE_FABRIK_VOTE))
+
+        self.assertEqual(Proposal.objects.get(), filed)
+        self.assertEqual(meetings_of(filed), [("Extensions", day("2017-10-30"))])
 
     def test_a_decision_is_reported_at_the_next_meetings_and_raised_anew_a_year_later(self):
         imported(
