@@ -437,6 +437,8 @@ class LifecycleReader:
         """A team reporting as a proposed project ("### Oratos (proposed incubating) -
         Adam Hevenor"): an implicit item of the kind its parenthesis names (incubation
         unless it names another)."""
+        if "(" not in heading.text:
+            return  # the cheap test first: most team headings have no parenthesis
         status = _PROPOSED_STATUS.search(heading.plain)
         if status is None:
             return
@@ -452,6 +454,7 @@ class LifecycleReader:
         proposed (a proposal "to" or "for" something is a feature's)."""
         return (
             statement.kind == "item"
+            and "propos" in statement.text.lower()  # the cheap test before the inline text
             and self.teams[statement.index] is not None
             and _OWN_PROPOSAL.match(statement.plain) is not None
         )
