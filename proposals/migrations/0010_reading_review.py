@@ -4,25 +4,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('proposals', '0009_readings'),
+        ("proposals", "0009_readings"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='reading',
-            name='created_proposal',
-            field=models.BooleanField(default=False, help_text='The import filed the proposal for this item.'),
+            model_name="reading",
+            name="created_proposal",
+            field=models.BooleanField(
+                default=False, help_text="The import filed the proposal for this item."
+            ),
         ),
         migrations.AddField(
-            model_name='reading',
-            name='in_notes',
-            field=models.BooleanField(default=True, help_text="Still in the meeting's notes file (no once an edited file no longer has it)."),
+            model_name="reading",
+            name="in_notes",
+            field=models.BooleanField(
+                default=True,
+                help_text="In the meeting's notes file; false once an edited file no longer has it.",
+            ),
         ),
         migrations.AddField(
-            model_name='reading',
-            name='taken',
-            field=models.JSONField(blank=True, default=list, help_text='Steps the import took for this item.'),
+            model_name="reading",
+            name="taken",
+            field=models.JSONField(
+                blank=True, default=list, help_text="Steps the import took for this item."
+            ),
         ),
     ]
