@@ -395,7 +395,7 @@ class Reading(models.Model):
     )
     in_notes = models.BooleanField(
         default=True,
-        help_text="In the meeting's notes file; false once an edited file no longer has it.",
+        help_text="In its notes file; false once an edited file no longer has it.",
     )
     status = models.CharField(
         max_length=16, choices=ReadingStatus.choices, default=ReadingStatus.UNREVIEWED

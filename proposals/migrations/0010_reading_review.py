@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
             name="in_notes",
             field=models.BooleanField(
                 default=True,
-                help_text="In the meeting's notes file; false once an edited file no longer has it.",
+                help_text="In its notes file; false once an edited file no longer has it.",
             ),
         ),
         migrations.AddField(
