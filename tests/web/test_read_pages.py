@@ -842,3 +842,22 @@ class SignInTests(LifecycleTestCase):
 
         self.assertNotContains(response, "<script>alert(1)")
         self.assertContains(response, escape('"><script>alert(1)</script>'))
+
+
+class PeopleOnThePageTests(LifecycleTestCase):
+    def test_a_checklist_item_without_an_owner_reads_no_owner_and_an_owner_by_full_name(self):
+        proposal = make_proposal(
+            self.committee, self.member, kind=Kind.ATTIC, state=State.ACCEPTED, chair=self.chair
+        )
+        self.member.first_name, self.member.last_name = "Dies", "Köper"
+        self.member.save()
+        first, *rest = proposal.checklist.order_by("position")
+        first.owner = self.member
+        first.save()
+        proposal.checklist.exclude(pk=first.pk).update(owner=None)
+        self.client.force_login(self.member)
+
+        response = self.client.get(proposal.get_absolute_url())
+
+        self.assertContains(response, "· Dies Köper")
+        self.assertContains(response, "· no owner", count=len(rest))
