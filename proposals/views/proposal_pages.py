@@ -78,6 +78,11 @@ def detail_context(request, proposal: Proposal) -> dict:
         if role == "chair" or user.is_superuser
         else [],
     }
+    if proposal.state == State.ACCEPTED and not permissions.readings_confirmed(proposal):
+        context["completion_waits_for_review"] = True
+        context["may_review"] = permissions.has_perm(
+            "proposals.review_readings", user, proposal.committee
+        )
     if proposal.state == State.VOTING or proposal.vote_round:
         context.update(_vote_panel(proposal, user, role, current_votes))
     return context

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from pmc.models import Role
+from proposals import actions
 from proposals.importing import apply_import
 from proposals.models import Reading
 from proposals.states import ReadingStatus, State
@@ -165,3 +166,26 @@ class CompleteFromThePageTests(LifecycleTestCase):
         self.assertIn("on Readings to review first", said)
         proposal.refresh_from_db()
         self.assertEqual(proposal.state, State.ACCEPTED)
+
+    def test_the_proposal_page_says_completion_waits_and_links_the_chair_to_the_review(self):
+        apply_import([notes_file(self.NOTES)])
+        proposal = Reading.objects.get().proposal
+        readings = reverse("proposals:readings", args=[self.committee.slug])
+
+        self.client.force_login(self.chair)
+        response = self.client.get(proposal.get_absolute_url())
+        self.assertContains(response, "Completion waits for a review")
+        self.assertContains(response, f'href="{readings}"')
+
+        self.client.force_login(self.member)
+        response = self.client.get(proposal.get_absolute_url())
+        self.assertContains(response, "Completion waits for a review")
+        self.assertNotContains(response, f'href="{readings}"')
+
+    def test_the_page_says_nothing_of_a_review_once_the_reading_is_confirmed(self):
+        apply_import([notes_file(self.NOTES)])
+        reading = Reading.objects.get()
+        actions.do_confirm_reading(reading=reading, actor=self.chair)
+        self.client.force_login(self.chair)
+        response = self.client.get(reading.proposal.get_absolute_url())
+        self.assertNotContains(response, "Completion waits for a review")
