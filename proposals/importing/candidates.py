@@ -7,8 +7,9 @@ the meeting falls within the proposal's time:
   out of order; from any date if no meeting has yet) until it was decided: the
   meetings that discussed it;
 - while it is open (in draft, discussion or voting, or deferred), the meetings of any
-  later date, unless it has lain `DORMANT` since the last meeting that mentioned it; so
-  is an accepted proposal the notes report as carried out;
+  later date, unless it has lain `DORMANT` since the last meeting that mentioned it (one
+  waiting for a condition it names never lies dormant); so is an accepted proposal the
+  notes report as carried out;
 - once decided, the meetings within `RECENTLY` of the decision: the notes report the
   outcome, or what was done, at the next meetings. Later than that, the same kind of
   item about the project is raised anew. After its decision a rejected proposal takes
@@ -92,6 +93,10 @@ def distance(
         if detail is not None and not getattr(mention, detail.field).strip():
             return None  # the next opening, not the decided change
         return _within(at - (decided or start), RECENTLY)
+    if proposal.condition:
+        return (
+            _NO_TIME  # waiting for its condition ("when the DEAs reach EOL") is not lying dormant
+        )
     last_met = getattr(proposal, "last_met", None)
     last = max(start, meeting_time(last_met)) if last_met else start
     return None if at - last > DORMANT else _NO_TIME

@@ -243,6 +243,23 @@ class WhichProposalTests(TestCase):
         )
         self.assertEqual([date for _, date in meetings_of(again)], [day("2019-09-30")])
 
+    def test_an_open_proposal_waiting_for_its_condition_takes_an_item_years_later(self):
+        attic = [
+            "The CLI team proposes to move the Diego-Enabler plugin to the attic at the same "
+            "time the DEAs reach EOL:",
+            "- https://github.com/cloudfoundry-incubator/Diego-Enabler",
+        ]
+        imported(
+            notes("Runtime", "2017-05-16", "PMC Lifecycle Activities", attic),
+            notes("Runtime", "2019-06-04", "PMC Lifecycle Activities", attic),
+        )
+
+        (proposal,) = Proposal.objects.all()
+        self.assertTrue(proposal.condition)
+        self.assertEqual(
+            [date for _, date in meetings_of(proposal)], [day("2017-05-16"), day("2019-06-04")]
+        )
+
     def test_after_a_lead_change_is_decided_a_call_naming_no_nominee_is_the_next_change(self):
         vote = [
             "- [EM] Call for vote to approve Jonathan Sirlin as CF Networking Project Lead",
