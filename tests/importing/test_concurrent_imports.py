@@ -12,10 +12,10 @@ from django.db import connection, transaction
 from pmc.models import Committee
 from proposals import actions, audit
 from proposals.actors import SYSTEM
-from proposals.importing import apply_import, plan_import
+from proposals.importing import apply_import, collect_files, plan_import
 from proposals.models import Event, Proposal
 from tests.base import AppendOnlyTransactionTestCase
-from tests.importing.helpers import row_counts, sample_files
+from tests.importing.helpers import TABLE_SAMPLES, NotesFolder, row_counts, sample_files
 from tests.proposals.test_concurrency import run_together
 
 
@@ -26,7 +26,9 @@ from tests.proposals.test_concurrency import run_together
 )
 class ConcurrentImportTests(AppendOnlyTransactionTestCase):
     def test_two_imports_at_once_create_everything_once(self):
-        files = sample_files()
+        folder = NotesFolder(only=TABLE_SAMPLES)  # nine meetings, no proposal raised twice
+        self.addCleanup(folder.remove)
+        files = collect_files([folder.root])
 
         outcomes = run_together(lambda: apply_import(files), lambda: apply_import(files))
 
