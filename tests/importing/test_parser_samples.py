@@ -20,6 +20,7 @@ from tests.importing.accuracy import (
     report,
     score,
 )
+from tests.importing.helpers import TABLE_SAMPLES
 
 
 class SampleMeetingTests(SimpleTestCase):
@@ -67,17 +68,7 @@ class SampleMeetingTests(SimpleTestCase):
 
 # The nine files of tests/fixtures/notes/README.md's table, each read exactly: every item
 # a careful reader found, and nothing else.
-EXACT_FILES = (
-    "Runtime/2017/2017-05-16-runtime.md",
-    "Runtime/2015/2015-06-16-runtime.md",
-    "Runtime/2017/2017-01-11-runtime.md",
-    "Runtime/2020/2020-04-28-runtime.md",
-    "Extensions/2017/10-30-2017.md",
-    "Extensions/2020/2020-09-28-extensions.md",
-    "Bosh/2019-03-21-bosh.md",
-    "Buildpacks/2015-07-27-buildpacks.md",
-    "Utilities/2015-05-19-utilities.md",
-)
+EXACT_FILES = TABLE_SAMPLES
 CORE_RECALL = 0.95  # core items found with the right kind and subject
 PRECISION = 0.90  # items read that match an expected item of their file, of any tier
 
