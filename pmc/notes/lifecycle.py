@@ -146,7 +146,8 @@ _OWN_PROPOSAL = re.compile(
     r"^\W*(?:working\s+on|reviewing|reviewed|submitted|submitting|drafting|drafted|preparing"
     r"|prepared|finali[sz]\w*|writing|wrote)\s+(?:an?\s+|the\s+|our\s+)?(?:(?:updated|initial"
     r"|first|draft|revised|new)\s+)?(?:pre-?)?proposal\b(?!\s+(?:to|of|on|about|that|which)\b)"
-    r"(?!\s+for\s+(?!review))",
+    # "for review", or for a thing the team names ("a proposal for a Bits Service")
+    r"(?!\s+for\s+(?!review|an?\s+(?-i:[A-Z])))",
     _I,
 )
 SHAPE_RULES = frozenset(rule for _kind, rule, _pattern, _business in SHAPE_CUES)
@@ -383,6 +384,8 @@ class LifecycleReader:
         found = self._strong_kind(statement, excluded)
         if found is None and not excluded:
             found = self._weak_kind(plain, business)
+        if found is None and self._prepares_proposal(statement):
+            return INCUBATION, _OWN_PROPOSAL.match(plain), rules.PROPOSAL_IN_PREPARATION
         if found is None or found[0] is None:
             return None, None, rules.CHANGE_WORDS
         kind, match = found

@@ -187,6 +187,10 @@ _SUBJECT_PATTERNS: dict[str, list[re.Pattern]] = {
         re.compile(_NAME + r"\s+(?:in|into|to)\s+(?:the\s+)?cloudfoundry-incubator", _I),
         re.compile(r"\bincubation\s+proposal\s+(?:for|of)\s+" + _NAME + r"(?:[,;:!?(]|\s|$)", _I),
         re.compile(_NAME + r"\s+incubation\s+proposal", _I),
+        # "Working on a proposal for a Bits Service": a thing the team names, capitalised
+        re.compile(
+            r"\bproposal\s+for\s+an?\s+(?-i:(?P<s>[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*){0,3}))\b", _I
+        ),
         re.compile(
             _NAME + r"\s+(?:proposal|request|application)s?\s+(?:for|to)\s+(?:the\s+)?incubat", _I
         ),
@@ -199,6 +203,12 @@ _SUBJECT_PATTERNS: dict[str, list[re.Pattern]] = {
             _I,
         ),
         re.compile(_NAME + r"\s+(?:exits?|exited|leaves?|left)\s+(?:the\s+)?incubat", _I),
+        # "CF networking is out of incubation"
+        re.compile(
+            _NAME + r"\s+(?:is|are|was|were|has\s+been|have\s+been|comes?|came|got)\s+"
+            r"(?:now\s+|officially\s+)?out\s+of\s+(?:the\s+)?incubat",
+            _I,
+        ),
         re.compile(
             r"\b(?:mov\w*|promot\w*|graduat\w*|bring\w*|transition\w*)\s+(?:of\s+)?"
             + _NAME

@@ -414,6 +414,19 @@ class TeamReportTests(SimpleTestCase):
             [("incubation", "MS SQL Server Broker", "secondary", "low", "proposal-in-preparation")],
         )
 
+    def test_proposal_in_preparation_for_a_thing_the_team_names_is_that_thing_proposed(self):
+        text = """
+            ## Backlog Reviews
+
+            ### Flintstones - Simon Moser
+            - Working on a proposal for a Bits Service to offload that from Cloud Controller
+            - Plan to work on an initial proposal for MVP support of Tasks in Cloud Controller
+        """
+        self.assertEqual(
+            [(m.kind, m.subject, m.tier, m.confidence, m.rule) for m in read(text)],
+            [("incubation", "Bits Service", "secondary", "low", "proposal-in-preparation")],
+        )
+
     def test_a_proposal_of_a_feature_is_not_the_project_proposed(self):
         text = """
             ## Backlog Reviews
@@ -446,6 +459,18 @@ class TeamReportTests(SimpleTestCase):
         self.assertEqual(
             [(m.kind, m.subject, m.outcome) for m in read(text)],
             [("other", "Garden", "completed")],
+        )
+
+    def test_change_words_of_a_project_out_of_incubation_name_it_not_its_link(self):
+        text = """
+            ## Backlog Reviews
+
+            ### Container Networking - Usha Ramachandran
+            - CF networking is out of incubation, v1.8.0 is on [bosh.io](http://bosh.io/releases/github.com/cloudfoundry/cf-networking-release?all=1)!
+        """  # noqa: E501
+        self.assertEqual(
+            [(m.kind, m.subject, m.outcome, m.confidence) for m in read(text)],
+            [("promotion", "CF networking", "completed", "low")],
         )
 
     def test_change_words_of_the_reporting_lead_rolling_off(self):
