@@ -9,9 +9,11 @@ Integration" beside "Release Integration", "Release Int", "Brooklyn Broker" besi
 sets of forms, each normalised:
 
 - exact: the name as written;
-- strong: the name without its parentheses, cut before a generic noun, and what
-  follows "aka" (or "also known as", "formerly"...): what the name means, whichever
-  committee holds the project;
+- strong: the name without its parentheses, cut before a generic noun (or a noun for
+  the sort of thing it is: "Eclipse plugin" and "Eclipse Tools for Cloud Foundry" are
+  both "Eclipse"), a client or plugin named for what it serves ("java client for the
+  Receptor API" is "Receptor client"), and what follows "aka" (or "also known as",
+  "formerly"...): what the name means, whichever committee holds the project;
 - loose: the name without a leading abbreviation, without one of its inner words, with
   its last word in the singular or cut short, and what other parentheses hold (a
   description, a team, a person). A loose form is only ever compared with the other
@@ -56,10 +58,21 @@ GENERIC_NOUNS = frozenset(
         "pm",
     }
 )
+# Nouns that say what sort of thing a project is: part of its name ("CF Backup Plugin"),
+# but a name is also read without them ("Eclipse plugin", "Eclipse Tools for Cloud
+# Foundry": the Eclipse tooling).
+SORT_NOUNS = GENERIC_NOUNS | {"plugin", "plugins", "tools", "tooling"}
 _ARTICLES = frozenset({"the", "a", "an"})
 # What introduces another name for the same project, in parentheses or after the name.
 _ALIAS = re.compile(
     r"^(?:aka|a\.k\.a\.?|also known as|also called|formerly|previously)[\s:,]+", re.IGNORECASE
+)
+# A client, library or plugin named for what it serves ("java client for the Receptor
+# API" is the "Receptor client", as its repository "receptor-client" says).
+_SERVES = re.compile(
+    r"^(?:[\w.#+-]+\s+)?(?P<noun>client|library|sdk|cli|plugin|broker)\s+(?:for|of)\s+"
+    r"(?:the\s+)?(?P<target>.+?)(?:\s+api)?$",
+    re.IGNORECASE,
 )
 _INLINE_ALIAS = re.compile(r"\s+(?:aka|a\.k\.a\.?|also known as)\s+", re.IGNORECASE)
 _PARENTHESES = re.compile(r"\(([^()]*)\)")
@@ -75,7 +88,7 @@ STRONG = "="  # prefix of the keys of strong forms
 LOOSE = "<"  # prefix of the keys of loose forms
 
 
-def cleaned(name: str) -> str:
+def cleaned(name: str, nouns: frozenset[str] = GENERIC_NOUNS) -> str:
     """The project's name as an item gives it, without what follows it: a leading
     article dropped, and the words from a generic noun on cut ("CF networking project
     from incubation status" is "CF networking"); parentheses are kept whole."""
@@ -85,7 +98,7 @@ def cleaned(name: str) -> str:
     depth = 0
     for position, word in enumerate(words):
         bare = word.casefold().strip(".,;:!?'\"`*_")
-        if position and not depth and bare in GENERIC_NOUNS:
+        if position and not depth and bare in nouns:
             kept = " ".join(words[:position]).rstrip(" ,;:-–—")
             return kept or " ".join(words)
         depth = max(0, depth + word.count("(") - word.count(")"))
@@ -126,6 +139,10 @@ def forms(*names: str) -> Forms:
                 loose.append(normalized_name(text))
         short = cleaned(base)
         strong += [normalized_name(base), normalized_name(short)]
+        strong.append(normalized_name(cleaned(short, SORT_NOUNS)))
+        serves = _SERVES.match(base)
+        if serves:
+            strong.append(normalized_name(f"{serves['target']} {serves['noun']}"))
         loose += _loose(short.split())
     exact = _unique(exact)
     strong = _unique(form for form in strong if form not in exact)

@@ -144,6 +144,63 @@ class ProjectSpellingsTests(TestCase):
         proposal = Proposal.objects.get()
         self.assertEqual((proposal.kind, proposal.project), (Kind.ATTIC, cfcr))
 
+    def test_a_client_for_an_api_is_the_client_named_for_the_api(self):
+        imported(
+            notes(
+                "Runtime",
+                "2015-06-16",
+                "PMC Lifecycle Activities",
+                [
+                    "Ryan Morgan proposing moving a java client for the Receptor API from Diego "
+                    "into incubation and the Runtime PMC."
+                ],
+            ),
+            notes(
+                "Utilities",
+                "2015-07-07",
+                "Proposal to accept receptor-client into incubation",
+                [
+                    "Last meeting, Ryan Morgan proposed receptor-client for acceptance into "
+                    "incubation."
+                ],
+            ),
+        )
+
+        (proposal,) = Proposal.objects.all()
+        self.assertEqual(proposal.kind, Kind.INCUBATION)
+        self.assertEqual(
+            meetings_of(proposal),
+            [("Runtime", day("2015-06-16")), ("Utilities", day("2015-07-07"))],
+        )
+
+    def test_a_name_is_found_without_the_sort_of_thing_it_is(self):
+        plugin = [
+            "* Proposal for moving the plugin to the Eclipse Foundation has been completed, "
+            "awaiting input from Chip.",
+        ]
+        tools = [
+            '* Eclipse Tools for Cloud Foundry ("CFT") repo is now avilable at '
+            "[github.com/eclipse/cft](https://github.com/eclipse/cft).",
+        ]
+        imported(
+            notes(
+                "Utilities",
+                "2015-05-19",
+                "Update on Eclipse plugin and Java tools (Ryan Morgan)",
+                plugin,
+            ),
+            notes("Utilities", "2015-10-14", "Java Utilities", tools),
+        )
+
+        (proposal,) = Proposal.objects.all()
+        self.assertEqual(proposal.kind, Kind.OTHER)
+        self.assertEqual(len(meetings_of(proposal)), 2)
+
+    def test_a_sort_of_thing_stays_in_the_name_of_a_new_project(self):
+        imported(notes("Extensions", "2020-04-27", "_Under Review_", BACKUP_PLUGIN_ACCEPTED))
+
+        self.assertEqual(Project.objects.get().name, "CF Backup Plugin")
+
     def test_a_name_is_not_loosened_into_a_shorter_projects_name(self):
         committee = make_committee("Runtime")
         garden = actions.do_create_project(committee=committee, actor=SYSTEM, name="Garden")
