@@ -43,7 +43,10 @@ class KindRules:
 
     needs_project: bool
     detail: Detail | None = None
-    steps: tuple[str, ...]
+    steps: tuple[str, ...]  # what people do: each an item for its owner to tick
+    # What completing the proposal does by itself (`effect`), listed on the checklist so
+    # that the steps read whole: done by the system on completion, asked of nobody.
+    on_completion: tuple[str, ...] = ()
     effect: Effect
     project_status: str | None = None  # the status `Effect.STATUS` gives the project
     creates_project: bool = False  # completed without a project, it creates one
@@ -62,9 +65,9 @@ KINDS: dict[str, KindRules] = {
         needs_project=True,
         steps=(
             "Archive the repositories (read-only, with a note pointing to the attic)",
-            "Move the project to the attic in the project list",
             "Announce the move on the mailing list",
         ),
+        on_completion=("Move the project to the attic in the project list",),
         effect=Effect.STATUS,
         project_status=ProjectStatus.ATTIC,
         new_project_status=ProjectStatus.ACTIVE,
@@ -74,9 +77,9 @@ KINDS: dict[str, KindRules] = {
         needs_project=False,
         steps=(
             "Create or transfer the repositories into the incubator organisation",
-            "Add the project to the project list as incubating",
             "Announce the incubation on the mailing list",
         ),
+        on_completion=("Add the project to the project list as incubating",),
         effect=Effect.STATUS,
         project_status=ProjectStatus.INCUBATING,
         creates_project=True,
@@ -87,9 +90,9 @@ KINDS: dict[str, KindRules] = {
         needs_project=True,
         steps=(
             "Move the repositories to the main organisation",
-            "List the project as active in the project list",
             "Announce the promotion on the mailing list",
         ),
+        on_completion=("List the project as active in the project list",),
         effect=Effect.STATUS,
         project_status=ProjectStatus.ACTIVE,
         new_project_status=ProjectStatus.INCUBATING,
@@ -100,9 +103,9 @@ KINDS: dict[str, KindRules] = {
         detail=Detail("new_lead", "the new lead"),
         steps=(
             "Hand repository admin rights to the new lead",
-            "Update the lead in the project list",
             "Announce the new lead on the mailing list",
         ),
+        on_completion=("Update the lead in the project list",),
         effect=Effect.LEAD,
         new_project_status=ProjectStatus.ACTIVE,
         title=lambda name, item: (
@@ -114,9 +117,10 @@ KINDS: dict[str, KindRules] = {
         detail=Detail("new_name", "the new name"),
         steps=(
             "Rename the repositories (keeping redirects from the old names)",
-            "Update the project list and documentation",
+            "Update the documentation",
             "Announce the new name on the mailing list",
         ),
+        on_completion=("Rename the project in the project list, keeping the old name",),
         effect=Effect.RENAME,
         new_project_status=ProjectStatus.ACTIVE,
         title=lambda name, item: (
@@ -137,13 +141,30 @@ KINDS: dict[str, KindRules] = {
 if set(KINDS) != set(Kind):
     raise ImproperlyConfigured(f"proposals.kinds.KINDS must describe every Kind: {set(Kind)}")
 
-# Each kind's checklist, by kind, as read from `KINDS`.
-STEPS: dict[str, list[str]] = {kind: list(rules.steps) for kind, rules in KINDS.items()}
+# Each kind's checklist, by kind, as read from `KINDS`: people's steps, then the system's.
+STEPS: dict[str, list[str]] = {
+    kind: [*rules.steps, *rules.on_completion] for kind, rules in KINDS.items()
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One item of a proposal's checklist."""
+
+    text: str
+    by_system: bool = False  # done by the system when the proposal is completed
+
+
+def checklist_for(kind: str, condition: str = "") -> list[Step]:
+    """The checklist for a proposal: a condition first, then what people do, then what
+    completing the proposal does by itself."""
+    rules = KINDS[kind]
+    steps = [Step(text) for text in rules.steps]
+    if condition:
+        steps.insert(0, Step(f"Condition met: {condition}"))
+    return steps + [Step(text, by_system=True) for text in rules.on_completion]
 
 
 def steps_for(kind: str, condition: str = "") -> list[str]:
-    """The checklist for a proposal; a condition becomes the first item to tick."""
-    steps = list(KINDS[kind].steps)
-    if condition:
-        steps.insert(0, f"Condition met: {condition}")
-    return steps
+    """The texts of the checklist for a proposal, in order (see `checklist_for`)."""
+    return [step.text for step in checklist_for(kind, condition)]

@@ -282,7 +282,7 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         source=State.ACCEPTED,
         target=State.COMPLETED,
         permission=allowed(is_chair | is_system),
-        conditions=[lambda p: not p.checklist.filter(done=False).exists(), readings_confirmed],
+        conditions=[lambda p: not p.checklist.to_do().exists(), readings_confirmed],
         custom={
             "label": "Mark completed",
             "who": _CHAIR,
@@ -542,6 +542,13 @@ class Vote(models.Model):
         return f"{self.voter}: {shown} on {self.proposal}"
 
 
+class ChecklistItemQuerySet(models.QuerySet):
+    def to_do(self) -> ChecklistItemQuerySet:
+        """The open items a person is asked to do: not those the system does when the
+        proposal is completed."""
+        return self.filter(done=False, by_system=False)
+
+
 class ChecklistItem(models.Model):
     """One step of carrying out an accepted proposal."""
 
@@ -561,6 +568,13 @@ class ChecklistItem(models.Model):
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    by_system = models.BooleanField(
+        default=False,
+        help_text="Done by the system when the proposal is completed (what completing does "
+        "to the project): asked of nobody, ticked by nobody.",
+    )
+
+    objects = ChecklistItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["proposal", "position"]

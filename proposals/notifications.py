@@ -622,12 +622,12 @@ def overdue_checklists(now: datetime.datetime | None = None) -> dict[int, list[O
         .filter(
             Q(vote_closed_at__lte=cutoff) | Q(vote_closed_at__isnull=True, decided_at__lte=cutoff)
         )
-        .filter(checklist__done=False)
+        .filter(checklist__done=False, checklist__by_system=False)
         .distinct()
         .select_related("committee", "project")
         .order_by("committee__name", "pk")
     )
-    items = ChecklistItem.objects.filter(proposal__in=proposals, done=False).select_related("owner")
+    items = ChecklistItem.objects.to_do().filter(proposal__in=proposals).select_related("owner")
     open_items: dict[int, list[ChecklistItem]] = {}
     for item in items.order_by("proposal", "position"):
         open_items.setdefault(item.proposal_id, []).append(item)

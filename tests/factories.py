@@ -100,7 +100,7 @@ def make_proposal(
                 meeting=meeting,
             )
         elif step == "tick_all":
-            for item in proposal.checklist.all():
+            for item in proposal.checklist.to_do():
                 actions.do_set_checklist_item(item=item, actor=chair or SYSTEM)
         else:
             getattr(actions, f"do_{step}")(proposal=proposal, actor=chair or SYSTEM)

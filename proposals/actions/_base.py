@@ -119,7 +119,7 @@ def _unmet_condition(proposal: Proposal, name: str) -> str:
             "from meeting notes is completed once a chair has confirmed what they say."
         )
     if name == "complete":
-        open_items = proposal.checklist.filter(done=False).count()
+        open_items = proposal.checklist.to_do().count()
         return (
             f"“{proposal}” still has {open_items} open checklist item(s). "
             "Tick every item before completing it."

@@ -12,10 +12,27 @@ from proposals.states import State
 
 
 def _create_checklist(proposal: Proposal) -> None:
+    """The accepted proposal's checklist for its kind: the proposer owns what people do;
+    what completing does by itself belongs to nobody."""
     ChecklistItem.objects.bulk_create(
-        ChecklistItem(proposal=proposal, position=i, text=text, owner=proposal.proposer)
-        for i, text in enumerate(kinds.steps_for(proposal.kind, proposal.condition))
+        ChecklistItem(
+            proposal=proposal,
+            position=i,
+            text=step.text,
+            owner=None if step.by_system else proposal.proposer,
+            by_system=step.by_system,
+        )
+        for i, step in enumerate(kinds.checklist_for(proposal.kind, proposal.condition))
     )
+
+
+def _mark_system_items_done(proposal: Proposal, at) -> list[str]:
+    """On completion: the items the system does (what completing did to the project)
+    are done, by nobody; returns their texts, for the completion's event."""
+    items = proposal.checklist.filter(by_system=True, done=False).order_by("position")
+    texts = list(items.values_list("text", flat=True))
+    items.update(done=True, done_at=at, done_by=None)
+    return texts
 
 
 @action
@@ -36,6 +53,10 @@ def do_set_checklist_item(
         raise InvalidTransition(
             f"“{proposal}” is {proposal.get_state_display().lower()}; its checklist is "
             "only worked while it is accepted."
+        )
+    if item.by_system:
+        raise InvalidTransition(
+            f"“{item.text}” is done by the system when “{proposal}” is completed; nobody ticks it."
         )
     if item.done == done:
         return item

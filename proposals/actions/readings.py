@@ -344,7 +344,7 @@ def _take_steps(reading: Reading, proposal: Proposal, actor, *, outcome: str = "
             proposal = do_decide(proposal=proposal, accepted=accepted, meeting=meeting, **moves)
         elif step == "complete":
             # The notes say it is done: what is left of the checklist is ticked.
-            for item in proposal.checklist.filter(done=False).order_by("position", "id"):
+            for item in proposal.checklist.to_do().order_by("position", "id"):
                 do_set_checklist_item(item=item, actor=acting, done=True, at=at)
             proposal = do_complete(proposal=proposal, **moves)
     return steps

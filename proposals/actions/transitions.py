@@ -15,7 +15,7 @@ from proposals.actions._base import (
     _transition,
     action,
 )
-from proposals.actions.checklists import _create_checklist
+from proposals.actions.checklists import _create_checklist, _mark_system_items_done
 from proposals.errors import LifecycleError
 from proposals.kinds import KINDS, Effect
 from proposals.models import EligibleVoter, Proposal
@@ -159,11 +159,16 @@ def do_complete(*, proposal, actor, reason="", at=None, expected_state=None) -> 
     if locked.project_id:
         # The project as it is once locked: the effect below changes it.
         locked.project = Project.objects.select_for_update().get(pk=locked.project_id)
+    system_items = list(
+        locked.checklist.filter(by_system=True, done=False).values_list("text", flat=True)
+    )
     proposal = _transition(
         locked, "complete", actor, reason=reason, at=at, expected_state=expected_state,
+        payload={"done_by_system": system_items} if system_items else None,
         precheck=_require_kind_details, locked=True,
     )  # fmt: skip
     _apply_effect(proposal, actor, at)
+    _mark_system_items_done(proposal, at)
     return proposal
 
 

@@ -672,7 +672,7 @@ class Importer:
 
     def complete(self, proposal: Proposal, *, at, reason: str) -> Proposal:
         """Tick what is left of the checklist (the notes say it is done) and complete."""
-        for item in proposal.checklist.filter(done=False).order_by("position", "id"):
+        for item in proposal.checklist.to_do().order_by("position", "id"):
             actions.do_set_checklist_item(item=item, actor=self.actor, done=True, at=at)
         proposal = actions.do_complete(proposal=proposal, actor=self.actor, at=at, reason=reason)
         self.remember(Project.objects.select_related("committee").get(pk=proposal.project_id))

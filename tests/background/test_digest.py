@@ -71,7 +71,7 @@ class ChairDigestTests(LifecycleTestCase):
             at=timezone.now() - datetime.timedelta(days=3),
         )
         foreign_chair = make_member(self.other_committee, make_user("foreign_chair"), Role.CHAIR)
-        for item in self.overdue.checklist.filter(done=False):
+        for item in self.overdue.checklist.to_do():
             actions.do_set_checklist_item(item=item, actor=self.chair)
         notifications.drain_outbox()
         mail.outbox.clear()

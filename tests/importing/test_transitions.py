@@ -71,7 +71,8 @@ class DecisionTransitionTests(TestCase):
         history = [row for row in self.history(proposal) if not row[0].startswith("reading.")]
         actions = [a for a, *_ in history]
         self.assertEqual(actions[-2:], ["proposal.complete", "project.lead_changed"])
-        self.assertEqual(actions.count("checklist.done"), 3)
+        # The lead in the project list is the completion's own doing, ticked by nobody.
+        self.assertEqual(actions.count("checklist.done"), 2)
         self.assertEqual({event_at for *_, event_at in history}, {at})
 
     def test_it_defers_an_item_waiting_for_a_condition_once_the_reading_is_confirmed(self):

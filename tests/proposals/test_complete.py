@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from pmc.models import Project, ProjectStatus
 from proposals import actions, kinds
 from proposals.actors import SYSTEM
@@ -24,7 +26,7 @@ class CompleteTestCase(LifecycleTestCase):
         )
 
     def tick_all(self, proposal: Proposal) -> None:
-        for item in proposal.checklist.filter(done=False):
+        for item in proposal.checklist.to_do():
             actions.do_set_checklist_item(item=item, actor=self.chair)
 
     def complete(self, proposal: Proposal) -> Proposal:
@@ -48,7 +50,10 @@ class ChecklistTests(CompleteTestCase):
 
                 self.assertEqual([i.text for i in items], kinds.STEPS[kind])
                 self.assertEqual([i.position for i in items], list(range(len(items))))
-                self.assertTrue(all(i.owner == self.member and not i.done for i in items))
+                self.assertFalse(any(i.done for i in items))
+                people = [i for i in items if not i.by_system]
+                self.assertEqual([i.text for i in people], list(kinds.KINDS[kind].steps))
+                self.assertTrue(all(i.owner == self.member for i in people))
 
     def test_it_puts_the_condition_first(self):
         proposal = self.accepted(condition="at the same time the DEAs reach EOL")
@@ -60,8 +65,8 @@ class ChecklistTests(CompleteTestCase):
 
     def test_it_refuses_to_complete_until_every_item_is_done(self):
         proposal = self.accepted(condition="after the 2.0 release")
-        items = list(proposal.checklist.order_by("position"))
-        self.assertEqual(len(items), 4)
+        items = list(proposal.checklist.to_do().order_by("position"))
+        self.assertEqual(len(items), 3)  # the condition, archive, announce
 
         for item in items:
             events = Event.objects.count()
@@ -85,7 +90,7 @@ class ChecklistTests(CompleteTestCase):
         with self.assertRaises(ConditionNotMet) as refused:
             actions.do_complete(proposal=proposal, actor=self.chair)
 
-        self.assertIn("still has 2 open checklist item(s)", refused.exception.message)
+        self.assertIn("still has 1 open checklist item(s)", refused.exception.message)
 
     def test_it_records_ticking_an_item(self):
         proposal = self.accepted()
@@ -262,7 +267,7 @@ class EffectTests(CompleteTestCase):
 
     def test_it_lets_the_system_complete(self):
         proposal = self.accepted(Kind.ATTIC)
-        for item in proposal.checklist.all():
+        for item in proposal.checklist.to_do():
             actions.do_set_checklist_item(item=item, actor=SYSTEM)
 
         actions.do_complete(proposal=proposal, actor=SYSTEM)
@@ -303,3 +308,54 @@ class NameTakenTests(CompleteTestCase):
 
         self.assertCompleteRefused(proposal)
         self.assertIsNone(proposal.project)
+
+
+class SystemItemTests(CompleteTestCase):
+    """What completing does to the project is on the checklist, done by the system."""
+
+    def test_each_kind_leaves_its_project_list_change_to_the_system(self):
+        expected = {
+            Kind.ATTIC: ["Move the project to the attic in the project list"],
+            Kind.INCUBATION: ["Add the project to the project list as incubating"],
+            Kind.PROMOTION: ["List the project as active in the project list"],
+            Kind.OWNERSHIP: ["Update the lead in the project list"],
+            Kind.RENAME: ["Rename the project in the project list, keeping the old name"],
+            Kind.OTHER: [],
+        }
+        for kind, texts in expected.items():
+            with self.subTest(kind=kind):
+                proposal = self.accepted(kind)
+                system = proposal.checklist.filter(by_system=True).order_by("position")
+                self.assertEqual(list(system.values_list("text", flat=True)), texts)
+                self.assertFalse(system.filter(owner__isnull=False).exists())
+
+    def test_it_completes_once_the_peoples_items_are_done(self):
+        proposal = self.accepted(Kind.ATTIC)
+        for item in proposal.checklist.to_do():
+            actions.do_set_checklist_item(item=item, actor=self.member)
+        system = proposal.checklist.get(by_system=True)
+        self.assertFalse(system.done)
+
+        at = timezone.now()
+        actions.do_complete(proposal=proposal, actor=self.chair, at=at)
+
+        proposal.refresh_from_db()
+        self.assertEqual(proposal.state, State.COMPLETED)
+        system.refresh_from_db()
+        self.assertEqual((system.done, system.done_at, system.done_by), (True, at, None))
+        complete = proposal.events.get(action="proposal.complete")
+        self.assertEqual(complete.payload, {"done_by_system": [system.text]})
+        self.assertFalse(proposal.events.filter(action="checklist.done").exclude(actor=self.member))
+
+    def test_nobody_ticks_what_the_system_does(self):
+        proposal = self.accepted(Kind.ATTIC)
+        system = proposal.checklist.get(by_system=True)
+        events = Event.objects.count()
+        for actor in (self.chair, SYSTEM):  # who may tick the people's items
+            with self.subTest(actor=str(actor)):
+                with self.assertRaises(InvalidTransition) as refused:
+                    actions.do_set_checklist_item(item=system, actor=actor)
+                self.assertIn("is done by the system when", refused.exception.message)
+        system.refresh_from_db()
+        self.assertFalse(system.done)
+        self.assertEqual(Event.objects.count(), events)

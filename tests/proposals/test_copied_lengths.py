@@ -44,7 +44,7 @@ class LongConditionTests(LifecycleTestCase):
         self.assertEqual(proposal.state, State.ACCEPTED)
         first = proposal.checklist.order_by("position").first()
         self.assertEqual(first.text, f"Condition met: {LONGEST_CONDITION}")
-        for item in proposal.checklist.all():
+        for item in proposal.checklist.to_do():
             actions.do_set_checklist_item(item=item, actor=self.chair)
         actions.do_complete(proposal=proposal, actor=self.chair)
         proposal.refresh_from_db()
@@ -88,7 +88,7 @@ class LongTitleTests(LifecycleTestCase):
             kind=Kind.INCUBATION,
             title=LONGEST_TITLE,
         )
-        for item in proposal.checklist.all():
+        for item in proposal.checklist.to_do():
             actions.do_set_checklist_item(item=item, actor=self.chair)
 
         actions.do_complete(proposal=proposal, actor=self.chair)

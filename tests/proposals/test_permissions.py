@@ -69,7 +69,7 @@ class PermissionTestCase(LifecycleTestCase):
             return proposal
         proposal = self.make(source)
         if name == "complete":
-            for item in proposal.checklist.all():
+            for item in proposal.checklist.to_do():
                 actions.do_set_checklist_item(item=item, actor=self.chair)
         return proposal
 
@@ -371,7 +371,7 @@ class ChecklistPermissionTests(PermissionTestCase):
         proposal = self.make(State.ACCEPTED)
         for who in ACTORS:
             with self.subTest(actor=who):
-                item = proposal.checklist.filter(done=False).first()
+                item = proposal.checklist.to_do().first()
                 self.assertEqual(item.owner, self.member)
 
                 if who in ("proposer", "chair"):

@@ -314,7 +314,7 @@ class DecideTests(TransitionTestCase):
 class CompleteTests(TransitionTestCase):
     def test_it_completes_an_accepted_proposal(self):
         proposal = self.make(State.ACCEPTED)
-        for item in proposal.checklist.all():
+        for item in proposal.checklist.to_do():
             actions.do_set_checklist_item(item=item, actor=self.chair)
 
         actions.do_complete(proposal=proposal, actor=self.chair, reason="Done.")

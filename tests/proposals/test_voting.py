@@ -465,8 +465,11 @@ class CloseVoteTests(VotingTestCase):
             kinds.steps_for(Kind.ATTIC),
         )
         self.assertEqual(
-            set(self.proposal.checklist.values_list("owner", flat=True)), {self.member.pk}
+            set(self.proposal.checklist.to_do().values_list("owner", flat=True)), {self.member.pk}
         )
+        system = self.proposal.checklist.get(by_system=True)
+        self.assertEqual(system.text, "Move the project to the attic in the project list")
+        self.assertIsNone(system.owner)
 
     def test_it_creates_no_checklist_when_rejected(self):
         self.cast(self.member, 1)

@@ -153,11 +153,11 @@ class CompleteFromThePageTests(LifecycleTestCase):
         proposal = Reading.objects.get().proposal
         self.assertEqual(proposal.state, State.ACCEPTED)
         self.client.force_login(self.chair)
-        for item in proposal.checklist.all():
+        for item in proposal.checklist.to_do():
             self.client.post(
                 reverse("proposals:checklist_item", args=[proposal.pk, item.pk]), {"done": "1"}
             )
-        self.assertFalse(proposal.checklist.filter(done=False).exists())
+        self.assertFalse(proposal.checklist.to_do().exists())
         url = reverse("proposals:transition", args=[proposal.pk, "complete"])
         response = self.client.post(url, {"complete-expected_state": State.ACCEPTED})
         self.assertRedirects(response, proposal.get_absolute_url(), fetch_redirect_response=False)

@@ -72,7 +72,7 @@ class WebActionTestCase(LifecycleTestCase):
             return proposal
         proposal = self.make(TRANSITIONS[name][0])
         if name == "complete":
-            for item in proposal.checklist.all():
+            for item in proposal.checklist.to_do():
                 actions.do_set_checklist_item(item=item, actor=self.chair)
         return proposal
 
