@@ -83,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "proposals.context_processors.outbox_backlog",
+                "proposals.context_processors.unread_notifications",
             ],
         },
     },

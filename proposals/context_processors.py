@@ -12,6 +12,15 @@ from proposals import failures
 from proposals.models import Notification, OutboxMessage
 
 
+def unread_notifications(request) -> dict:
+    """For a signed-in user: how many of their notifications are unread (the header's
+    count). One query, and none for visitors."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"unread_notifications": Notification.objects.filter(user=user).unread().count()}
+
+
 def outbox_backlog(request) -> dict:
     """For staff: when background work has been waiting too long, and how many items the
     background jobs keep failing on (the operator banner). One query, and none for

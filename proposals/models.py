@@ -713,6 +713,21 @@ class NotificationQuerySet(models.QuerySet):
     def pending(self) -> NotificationQuerySet:
         return self.filter(sent_at__isnull=True, failed_at__isnull=True)
 
+    def unread(self) -> NotificationQuerySet:
+        return self.filter(read_at__isnull=True)
+
+    def for_reader(self, user) -> NotificationQuerySet:
+        """What was sent to `user`, unread first, then the newest first."""
+        unread = models.ExpressionWrapper(
+            Q(read_at__isnull=True), output_field=models.BooleanField()
+        )
+        return self.filter(user=user).alias(unread=unread).order_by("-unread", "-created_at", "-id")
+
+    def mark_read(self, at: datetime.datetime | None = None) -> int:
+        """Mark the unread ones of these read; returns how many were unread. Safe to run
+        twice: the second marks nothing and keeps the first time."""
+        return self.unread().update(read_at=at or timezone.now())
+
 
 class Notification(models.Model):
     """One e-mail to one person. Its unique key makes it happen once, however often the
@@ -751,6 +766,9 @@ class Notification(models.Model):
         null=True, blank=True, help_text="When it was given up after repeated failures."
     )
     last_error = models.TextField(blank=True)
+    read_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its reader marked it read on the site."
+    )
 
     objects = NotificationQuerySet.as_manager()
 
@@ -761,6 +779,9 @@ class Notification(models.Model):
                 fields=["due_at"],
                 condition=Q(sent_at__isnull=True, failed_at__isnull=True),
                 name="notification_pending_idx",
+            ),
+            models.Index(
+                fields=["user"], condition=Q(read_at__isnull=True), name="notification_unread_idx"
             ),
         ]
 

@@ -4,6 +4,7 @@ from proposals.views import (
     audit_log,
     link_suggestions,
     notes_upload,
+    notification_pages,
     pages,
     profile,
     proposal_actions,
@@ -50,4 +51,7 @@ urlpatterns = [
     path("audit/", audit_log.audit_log, name="audit_log"),
     path("audit/verify/", audit_log.verify_now, name="verify_audit"),
     path("profile/", profile.profile, name="profile"),
+    path("notifications/", notification_pages.notification_list, name="notifications"),
+    path("notifications/read/", notification_pages.mark_all_read, name="notifications_read"),
+    path("notifications/<int:pk>/read/", notification_pages.mark_read, name="notification_read"),
 ]

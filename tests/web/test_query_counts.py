@@ -14,7 +14,7 @@ from django.utils import timezone
 from pmc.models import TeamReport
 from proposals import actions, audit
 from proposals.actors import IMPORT
-from proposals.models import Event, Proposal, Vote
+from proposals.models import Event, Notification, NotificationKind, Proposal, Vote
 from proposals.states import Kind, State
 from tests.base import LifecycleTestCase
 from tests.factories import (
@@ -336,3 +336,40 @@ class AuditLogQueriesTests(QueryCountTestCase):
         response = self.client.get(reverse("proposals:audit_log") + "?format=json")
         rows = json.loads(b"".join(response.streaming_content))
         self.assertEqual(len(rows), Event.objects.count())
+
+
+class NotificationsQueriesTests(QueryCountTestCase):
+    def notify(self, count: int, user) -> None:
+        proposal = self.make(State.VOTING)
+        Notification.objects.bulk_create(
+            Notification(
+                key=f"test:{user.pk}:{proposal.pk}:{i}",
+                user=user,
+                kind=(NotificationKind.REMINDER, NotificationKind.DIGEST)[i % 2],
+                proposal=proposal if i % 2 == 0 else None,
+                subject=f"Notification {i}",
+                body=f"Body {i}",
+            )
+            for i in range(count)
+        )
+
+    def test_it_lists_notifications_in_a_constant_number_of_queries(self):
+        self.notify(2, self.member)
+        self.notify(1, self.chair)
+        url = reverse("proposals:notifications")
+        urls = [url, f"{url}?page=2"]
+        readers = ("outsider", "member", "chair")
+        small = self.measure(urls, readers)
+
+        self.notify(300, self.member)
+        self.notify(50, self.chair)
+        Notification.objects.filter(user=self.member, pk__lte=100).mark_read()
+        large = self.measure(urls, readers)
+
+        self.assertSameQueries(small, large)
+        self.sign_in("member")
+        page = self.client.get(url)
+        self.assertContains(page, "Page 1 of 13")
+        unread = Notification.objects.filter(user=self.member).unread().count()
+        self.assertGreater(unread, 150)
+        self.assertContains(page, f'<span class="unread-count">{unread}<')
