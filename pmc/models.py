@@ -54,6 +54,11 @@ class Committee(models.Model):
         validators=[MinValueValidator(1)],
         help_text="How long each quorum extension lasts.",
     )
+    discussion_days = models.PositiveSmallIntegerField(
+        default=7,
+        help_text="How long a proposal is discussed before its vote: after this many days "
+        "in discussion, the chair's home page lists it as ready for a vote.",
+    )
 
     class Meta:
         ordering = ["name"]

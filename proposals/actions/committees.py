@@ -26,13 +26,14 @@ COMMITTEE_FIELDS = (
     "vote_duration_hours",
     "quorum_extensions",
     "extension_hours",
+    "discussion_days",
 )
 
 
 @action
 def do_update_committee(*, committee: Committee | int, actor, reason: str = "", **changes):
-    """Change a committee's description or voting policy (administrators only). Votes
-    already running keep the rules frozen when they started."""
+    """Change a committee's description, voting policy or discussion time (administrators
+    only). Votes already running keep the rules frozen when they started."""
     _require_known_fields(changes, COMMITTEE_FIELDS, "changed")
     if not _is_admin(actor):
         raise NotPermitted("Only administrators may change a committee's voting policy.")

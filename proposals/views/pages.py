@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from pmc.models import Committee, Meeting, Project, Role
-from proposals import permissions
+from proposals import permissions, todos
 from proposals.models import ChecklistItem, EligibleVoter, Event, Proposal, Reading, Vote
 from proposals.states import State
 from proposals.views.access import readable
@@ -22,7 +22,7 @@ def home(request):
     committees = Committee.objects.order_by("name")
     if roles:
         committees = committees.filter(pk__in=roles)
-    open_items = ChecklistItem.objects.filter(proposal=OuterRef("pk"), done=False)
+    open_items = ChecklistItem.objects.to_do().filter(proposal=OuterRef("pk"))
     proposals = (
         Proposal.objects.filter(
             Q(state__in=[State.VOTING, State.DISCUSSION])
@@ -30,7 +30,7 @@ def home(request):
         )
         .filter(committee__in=committees)
         .select_related("project")
-        .annotate(open_items=Count("checklist", filter=Q(checklist__done=False)))
+        .annotate(open_items=todos.open_items_count())
         .order_by("closes_at", "-updated_at")
     )
     if request.user.is_authenticated:
@@ -59,14 +59,20 @@ def home(request):
         if chaired
         else []
     )
+    now = timezone.now()
     return render(
         request,
         "proposals/home.html",
         {
             "sections": list(by_committee.values()),
             "roles": roles,
-            "now": timezone.now(),
+            "now": now,
             "suggestions": suggestions,
+            "chair_todos": todos.chair_todos(
+                [s["committee"] for s in by_committee.values() if s["committee"].pk in chaired],
+                now,
+            ),
+            "my_items": todos.owned_items(request.user),
         },
     )
 

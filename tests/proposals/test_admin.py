@@ -425,6 +425,7 @@ class CommitteeAdminTests(TestCase):
                 "vote_duration_hours": 96,
                 "quorum_extensions": 1,
                 "extension_hours": 72,
+                "discussion_days": 10,
             },
         )
 
@@ -433,6 +434,8 @@ class CommitteeAdminTests(TestCase):
         self.assertEqual(self.committee.pass_rule, "two_thirds_cast")
         event = Event.objects.get(action="committee.updated")
         self.assertEqual(event.payload["changed"]["vote_duration_hours"], {"from": 72, "to": 96})
+        self.assertEqual(event.payload["changed"]["discussion_days"], {"from": 7, "to": 10})
+        self.assertEqual(self.committee.discussion_days, 10)
 
 
 class CommitteeCreationAdminTests(TestCase):
@@ -449,6 +452,7 @@ class CommitteeCreationAdminTests(TestCase):
                 "vote_duration_hours": 96,
                 "quorum_extensions": 1,
                 "extension_hours": 72,
+                "discussion_days": 7,
             },
         )
 

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from pmc.models import TeamReport
+from pmc.models import Role, TeamReport
 from proposals import actions, audit
 from proposals.actors import IMPORT
 from proposals.models import Event, Notification, NotificationKind, Proposal, Vote
@@ -373,3 +373,42 @@ class NotificationsQueriesTests(QueryCountTestCase):
         unread = Notification.objects.filter(user=self.member).unread().count()
         self.assertGreater(unread, 150)
         self.assertContains(page, f'<span class="unread-count">{unread}<')
+
+
+class HomeTodosQueriesTests(QueryCountTestCase):
+    def everything(self, count: int) -> None:
+        """`count` proposals waiting for the chair in each way, and items the member owns."""
+        for _ in range(count):
+            voted = self.make(State.VOTING)
+            for voter in (self.chair, self.member, self.other_member, self.third_member):
+                actions.do_cast_vote(proposal=voted, actor=voter, value=1)
+            self.make(State.DISCUSSION)
+            self.make(State.ACCEPTED)
+            self.make(State.DEFERRED)
+        self.drafts(count)
+
+    def test_it_shows_the_chairs_to_dos_in_a_constant_number_of_queries(self):
+        self.committee.discussion_days = 0
+        self.committee.save(update_fields=["discussion_days"])
+        self.everything(1)
+        url = reverse("proposals:home")
+        readers = ("chair", "member", "outsider")
+        small = self.measure([url], readers)
+
+        self.everything(30)
+        for i in range(3):
+            committee = make_committee(f"Chaired {i}")
+            make_member(committee, self.chair, role=Role.CHAIR)
+            make_member(committee, self.member)
+            make_proposal(committee, self.member, state=State.DISCUSSION)
+            make_proposal(committee, self.member, state=State.DEFERRED)
+        large = self.measure([url], readers)
+
+        self.assertSameQueries(small, large)
+        self.sign_in("chair")
+        page = self.client.get(url)
+        self.assertContains(page, "every eligible member has voted", count=31)
+        self.assertContains(page, "Your to-dos as chair of Chaired 2")
+        self.assertContains(page, "All 31 drafts of Runtime")
+        self.sign_in("member")
+        self.assertContains(self.client.get(url), "Your checklist items")
