@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from pmc.models import Membership
 from proposals import lifecycle, permissions
 from proposals.forms import SORTS, DecideForm, ProposalFilterForm, ReasonForm, VoteForm
 from proposals.models import ChecklistItem, EligibleVoter, Proposal, Vote
@@ -59,13 +60,14 @@ def detail_context(request, proposal: Proposal) -> dict:
         Vote.objects.filter(proposal=proposal).select_related("voter").order_by("-round", "cast_at")
     )
     current_votes = [v for v in votes if v.round == proposal.vote_round]
+    checklist = list(ChecklistItem.objects.filter(proposal=proposal).select_related("owner"))
     context = {
         "proposal": proposal,
         "role": role,
         "states": _lifecycle(proposal),
         "events": proposal.events.select_related("actor").order_by("at", "id"),
         "mentions": proposal.mentions.select_related("meeting", "meeting__committee"),
-        "checklist": ChecklistItem.objects.filter(proposal=proposal).select_related("owner"),
+        "checklist": checklist,
         "current_votes": current_votes,
         "past_votes": [v for v in votes if v.round != proposal.vote_round],
         "editable": proposal.state in EDITABLE_STATES
@@ -78,6 +80,8 @@ def detail_context(request, proposal: Proposal) -> dict:
         if role == "chair" or user.is_superuser
         else [],
     }
+    if proposal.state == State.ACCEPTED and checklist:
+        context["what_remains"] = _what_remains(proposal, checklist)
     if proposal.state == State.ACCEPTED and not permissions.readings_confirmed(proposal):
         context["completion_waits_for_review"] = True
         context["may_review"] = permissions.has_perm(
@@ -86,6 +90,23 @@ def detail_context(request, proposal: Proposal) -> dict:
     if proposal.state == State.VOTING or proposal.vote_round:
         context.update(_vote_panel(proposal, user, role, current_votes))
     return context
+
+
+def _what_remains(proposal: Proposal, checklist: list[ChecklistItem]) -> dict:
+    """An accepted proposal's way to completion: the items people still have to do and
+    who owns each, the chairs who then complete it, and what completing does by itself."""
+    chairs = (
+        Membership.objects.active()
+        .chairs()
+        .filter(committee_id=proposal.committee_id)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "user__username")
+    )
+    return {
+        "to_do": [item for item in checklist if not item.done and not item.by_system],
+        "by_system": [item for item in checklist if not item.done and item.by_system],
+        "chairs": [seat.user for seat in chairs],
+    }
 
 
 def _lifecycle(proposal: Proposal) -> list[dict]:
