@@ -89,7 +89,7 @@ class ProposalMeetingInline(admin.TabularInline):
 class ChecklistItemInline(ReadOnly, admin.TabularInline):
     model = ChecklistItem
     extra = 0
-    fields = ["position", "text", "owner", "done", "done_at", "done_by"]
+    fields = ["position", "text", "owner", "by_system", "done", "done_at", "done_by"]
     readonly_fields = fields
 
 
@@ -259,8 +259,8 @@ class EligibleVoterAdmin(ReadOnlyAdmin):
 
 @admin.register(ChecklistItem)
 class ChecklistItemAdmin(ReadOnlyAdmin):
-    list_display = ["text", "proposal", "owner", "done", "done_at", "done_by"]
-    list_filter = ["done"]
+    list_display = ["text", "proposal", "owner", "by_system", "done", "done_at", "done_by"]
+    list_filter = ["done", "by_system"]
     list_select_related = ["proposal", "owner", "done_by"]
     search_fields = ["text", "proposal__title"]
     actions = ["tick_selected", "reopen_selected"]

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import importlib
+
+from django.apps import apps as django_apps
 from django.utils import timezone
 
 from pmc.models import Project, ProjectStatus
 from proposals import actions, kinds
 from proposals.actors import SYSTEM
 from proposals.errors import ConditionNotMet, InvalidTransition, NotPermitted
-from proposals.models import Event, Proposal
+from proposals.models import ChecklistItem, Event, Proposal
 from proposals.states import Kind, State
 from tests.base import LifecycleTestCase
 from tests.factories import make_project, make_proposal
@@ -359,3 +362,30 @@ class SystemItemTests(CompleteTestCase):
         system.refresh_from_db()
         self.assertFalse(system.done)
         self.assertEqual(Event.objects.count(), events)
+
+
+class SystemItemMigrationTests(CompleteTestCase):
+    """Migration 0011: the open items of accepted proposals that the system now does."""
+
+    def test_it_hands_the_open_project_list_items_to_the_system(self):
+        migration = importlib.import_module("proposals.migrations.0011_system_checklist_items")
+        open_one = self.accepted(Kind.ATTIC)
+        ticked = self.accepted(Kind.PROMOTION)
+        renamed = self.accepted(Kind.RENAME)
+        # As the checklists were made before: every item a person's.
+        ChecklistItem.objects.update(by_system=False, owner=self.member)
+        ticked_item = ticked.checklist.get(text="List the project as active in the project list")
+        actions.do_set_checklist_item(item=ticked_item, actor=self.chair)
+        old_rename = renamed.checklist.create(
+            position=9, text="Update the project list and documentation", owner=self.member
+        )
+
+        migration.mark_system_items(django_apps, None)
+
+        moved = open_one.checklist.get(text="Move the project to the attic in the project list")
+        self.assertEqual((moved.by_system, moved.owner), (True, None))
+        ticked_item.refresh_from_db()
+        self.assertEqual((ticked_item.by_system, ticked_item.done_by), (False, self.chair))
+        old_rename.refresh_from_db()
+        self.assertEqual((old_rename.by_system, old_rename.owner), (False, self.member))
+        self.assertEqual(ChecklistItem.objects.filter(by_system=True).count(), 1)
