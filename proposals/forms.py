@@ -10,6 +10,7 @@ from django.template.defaultfilters import filesizeformat
 
 from pmc.markup import MarkupTooComplex, check_markup
 from pmc.models import Committee, Meeting, Project
+from proposals.actions.transitions import decision_meetings_hint
 from proposals.models import Proposal, VoteValue
 from proposals.states import Kind, State
 
@@ -96,9 +97,17 @@ class DecideForm(ReasonForm):
         label="Decision",
     )
 
-    def __init__(self, *args, committee, **kwargs) -> None:
+    def __init__(self, *args, proposal: Proposal, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["meeting"].queryset = Meeting.objects.filter(committee=committee)
+        field = self.fields["meeting"]
+        # Only the meetings the decision can have been taken in: the action refuses any
+        # other, and so does the form, saying which ones it takes.
+        field.queryset = proposal.decision_meetings()
+        hint = decision_meetings_hint(proposal)
+        field.help_text = hint
+        field.error_messages["invalid_choice"] = (
+            f"This decision cannot be recorded in that meeting. {hint}"
+        )
 
 
 SORTS = {

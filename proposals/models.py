@@ -169,6 +169,13 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         proposal._rendered_body = proposal.__dict__.get("body")
         return proposal
 
+    def decision_meetings(self):
+        """The meetings a decision taken now can be recorded in: its committee's, held
+        on or after the day it was filed and not after today (in the site's time zone)."""
+        return Meeting.objects.filter(committee_id=self.committee_id).held_between(
+            timezone.localdate(self.created_at), timezone.localdate()
+        )
+
     def tally(self) -> voting.Tally:
         """The tally of the current voting round."""
         round_ = self.vote_round

@@ -185,7 +185,12 @@ class MeetingLink:
 
 @action
 def do_link_meetings(
-    *, meeting: Meeting, actor, links: list[MeetingLink], from_notes: bool = False
+    *,
+    meeting: Meeting,
+    actor,
+    links: list[MeetingLink],
+    from_notes: bool = False,
+    at: datetime.datetime | None = None,
 ) -> list[int]:
     """Record that proposals came up in a meeting, each once per meeting, with one event
     for every proposal linked now. Returns the ids of the proposals linked now (those
@@ -193,16 +198,23 @@ def do_link_meetings(
 
     `from_notes`: the links were found in the meeting's notes file. A link found there
     before takes the section and excerpt it has now (recorded when they changed).
+    `at`: when the events are dated; by default the meeting's time (`meeting_time`), as
+    for links read in its notes.
 
     The actor chairs the meeting's committee and the proposals' (or is an
     administrator): a chair's notes that mention another committee's proposal suggest
     the link to that committee's chair instead (`do_suggest_meeting_link`)."""
     _require_committee_admin(actor, meeting.committee, "link proposals to its meetings")
-    return _link_meetings(meeting=meeting, actor=actor, links=links, from_notes=from_notes)
+    return _link_meetings(meeting=meeting, actor=actor, links=links, from_notes=from_notes, at=at)
 
 
 def _link_meetings(
-    *, meeting: Meeting, actor, links: list[MeetingLink], from_notes: bool = False
+    *,
+    meeting: Meeting,
+    actor,
+    links: list[MeetingLink],
+    from_notes: bool = False,
+    at: datetime.datetime | None = None,
 ) -> list[int]:
     """`do_link_meetings` once the actor may link to the meeting: as the meeting's
     chair, or as the proposals' chair confirming a link the meeting's chair suggested."""
@@ -225,7 +237,7 @@ def _link_meetings(
         for mention in ProposalMeeting.objects.filter(meeting=meeting, proposal__in=wanted)
     }
     new, updated, written, handled = [], [], [], set()
-    at = meeting_time(meeting.date)
+    at = at or meeting_time(meeting.date)
     for link in links:
         if link.proposal in handled:
             continue  # named twice: the first one counts

@@ -24,7 +24,7 @@ def transition(request, pk: int, name: str):
     if name not in actions.TRANSITIONS:
         raise Http404("No such transition.")
     if name == "decide":
-        form = DecideForm(request.POST, committee=proposal.committee, prefix=name)
+        form = DecideForm(request.POST, proposal=proposal, prefix=name)
     else:
         form = ReasonForm(request.POST, prefix=name)
     if not form.is_valid():

@@ -137,7 +137,7 @@ class DoubleSubmitTests(MisuseTestCase):
 
     def test_it_runs_a_double_submitted_decision_once(self):
         proposal = self.make(State.DISCUSSION)
-        meeting = make_meeting(self.committee)
+        meeting = make_meeting(self.committee, timezone.localdate())
         self.client.force_login(self.chair)
 
         for _ in range(2):
