@@ -119,13 +119,14 @@ def _add_project_first(request, form: ProposalForm, committees):
 
 
 def _taken_back(request) -> dict:
-    """The form put aside before adding a project, with that project chosen; {} if none."""
+    """The form put aside before adding a project ({} if none), with the project just
+    added chosen."""
     token = request.GET.get("form", "")
     kept = request.session.get(SET_ASIDE, {})
     initial = kept.pop(token, None) if token else None
-    if initial is None:
-        return {}
-    request.session[SET_ASIDE] = kept
+    if initial is not None:
+        request.session[SET_ASIDE] = kept
+    initial = initial or {}
     project = _int_or_none(request.GET.get("project"))
     if project is not None:
         initial["project"] = project
