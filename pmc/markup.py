@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import html
 import re
 import threading
 
@@ -50,6 +51,7 @@ ALLOWED_ATTRIBUTES = {
     "th": {"align"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
+LINK_REL = "nofollow noopener noreferrer"
 EXTENSIONS = ["extra", "sane_lists"]
 
 
@@ -370,11 +372,95 @@ def _charge_matches(processor, md) -> None:
 _converters = threading.local()  # Markdown instances keep state while converting
 
 
-def sanitize_html(html: str) -> str:
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=URL_SCHEMES,
-        link_rel="nofollow noopener noreferrer",
+def sanitize_html(markup: str) -> str:
+    """`markup` cleaned to the allowlist; what the cleaning leaves dead becomes plain
+    text (`_dead_to_text`), and web addresses written out become links
+    (`_link_bare_addresses`)."""
+    cleaned = _dead_to_text(
+        nh3.clean(
+            markup,
+            tags=ALLOWED_TAGS,
+            attributes=ALLOWED_ATTRIBUTES,
+            url_schemes=URL_SCHEMES,
+            link_rel=LINK_REL,
+        )
     )
+    return _link_bare_addresses(cleaned)
+
+
+# In nh3's output every attribute value is double-quoted and has no `"` of its own.
+_ATTRIBUTES = r"((?:\s+[\w-]+(?:=\"[^\"]*\")?)*)\s*/?"
+_LINK = re.compile(rf"<a{_ATTRIBUTES}>(.*?)</a>", re.S)
+_IMAGE = re.compile(rf"<img{_ATTRIBUTES}>")
+_ATTRIBUTE = re.compile(r'([\w-]+)="([^"]*)"')
+
+
+def _dead_to_text(markup: str) -> str:
+    """A link whose address the cleaning removed becomes its text, and a picture that
+    would not show (its address removed, or not served over HTTPS, which the site's
+    Content Security Policy requires) its alt text: no dead link, no broken image."""
+    if "<a" in markup:
+        markup = _LINK.sub(_link_or_text, markup)
+    if "<img" in markup:
+        markup = _IMAGE.sub(_image_or_text, markup)
+    return markup
+
+
+def _link_or_text(match: re.Match) -> str:
+    attributes = dict(_ATTRIBUTE.findall(match[1]))
+    return match[0] if attributes.get("href") else match[2]
+
+
+def _image_or_text(match: re.Match) -> str:
+    attributes = dict(_ATTRIBUTE.findall(match[1]))
+    if html.unescape(attributes.get("src", "")).lower().startswith("https://"):
+        return match[0]
+    return html.escape(html.unescape(attributes.get("alt", "")), quote=False)
+
+
+_TAG = re.compile(r"(<[^>]*>)")  # nh3 writes `<` and `>` in text and values as entities
+_TAG_NAME = re.compile(r"</?([a-z0-9]+)")
+_UNLINKED_IN = {"a", "code", "pre"}  # text that is a link already, or code as written
+# A web address written out in escaped text: http or https, up to a space, a quote, a
+# backtick or an escaped `<`/`>`; not right after a word character or a slash.
+_BARE_ADDRESS = re.compile(r"(?<![\w/])https?://(?:(?!&[lg]t;)[^\s<>\"'`])+")
+_TRAILING = ".,;:!?*_'\""  # punctuation after an address, not part of it
+
+
+def _link_bare_addresses(markup: str) -> str:
+    """Web addresses (http and https only) written out in the text, outside links and
+    code, become links to themselves."""
+    if "://" not in markup:
+        return markup
+    parts = _TAG.split(markup)
+    inside = 0  # how many links or code elements the text is in
+    for index, part in enumerate(parts):
+        if index % 2:
+            name = _TAG_NAME.match(part)
+            if name and name[1] in _UNLINKED_IN:
+                inside += -1 if part.startswith("</") else 1
+        elif not inside and "://" in part:
+            parts[index] = _BARE_ADDRESS.sub(_bare_link, part)
+    return "".join(parts)
+
+
+def _bare_link(match: re.Match) -> str:
+    """The link for one address; punctuation after it, and a closing parenthesis it did
+    not open, stay outside."""
+    address = match[0]
+    opened, closed = address.count("("), address.count(")")
+    end = len(address)
+    while end:
+        if address.endswith("&amp;", 0, end):
+            end -= len("&amp;")
+        elif address[end - 1] in _TRAILING:
+            end -= 1
+        elif address[end - 1] == ")" and opened < closed:
+            end, closed = end - 1, closed - 1
+        else:
+            break
+    address, rest = address[:end], address[end:]
+    if "." not in address.split("://", 1)[1]:
+        return match[0]  # no host name worth a link ("https://" alone)
+    href = html.escape(html.unescape(address), quote=True)
+    return f'<a href="{href}" rel="{LINK_REL}">{address}</a>{rest}'

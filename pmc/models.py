@@ -190,6 +190,12 @@ class Project(models.Model):
         return reverse("proposals:project_detail", args=[self.pk])
 
 
+class MeetingQuerySet(models.QuerySet):
+    def held_between(self, first: datetime.date, last: datetime.date) -> MeetingQuerySet:
+        """Meetings held on `first`, on `last` or between them."""
+        return self.filter(date__gte=first, date__lte=last)
+
+
 class Meeting(models.Model):
     """A committee meeting and its notes."""
 
@@ -215,6 +221,8 @@ class Meeting(models.Model):
     imported_at = models.DateTimeField(
         null=True, blank=True, editable=False, help_text="When the file was last imported."
     )
+
+    objects = MeetingQuerySet.as_manager()
 
     class Meta:
         ordering = ["-date", "committee"]

@@ -4,12 +4,17 @@ meeting notes."""
 from __future__ import annotations
 
 import json
+import secrets
 
 from django import forms
+from django.core.validators import URLValidator
 from django.template.defaultfilters import filesizeformat
 
-from pmc.markup import MarkupTooComplex, check_markup
-from pmc.models import Committee, Meeting, Project
+from pmc.markup import MarkupTooComplex, check_markup, max_chars, render_markdown
+from pmc.models import Committee, Meeting, Project, ProjectStatus
+from pmc.text import validate_single_line
+from proposals.actions.transitions import decision_meetings_hint
+from proposals.kinds import KINDS
 from proposals.models import Proposal, VoteValue
 from proposals.states import Kind, State
 
@@ -24,7 +29,21 @@ def renderable_markdown(text: str) -> str:
     return text
 
 
+def body_help() -> str:
+    """What the proposal text may hold, said where it is typed."""
+    return (
+        f"Markdown, at most {max_chars():,} characters. Links may use http, https or "
+        "mailto; a bare https:// address becomes a link."
+    )
+
+
 class ProposalForm(forms.ModelForm):
+    """A proposal's text and details, with only the fields its kind has (`KINDS`):
+    a new proposal's kind is chosen first, an existing one keeps its kind."""
+
+    # A new proposal's one-time token: saving the same form twice files one draft.
+    form_token = forms.CharField(required=False, widget=forms.HiddenInput)
+
     class Meta:
         model = Proposal
         fields = [
@@ -32,26 +51,87 @@ class ProposalForm(forms.ModelForm):
             "kind",
             "title",
             "project",
+            "new_name",
+            "new_lead",
             "body",
             "proposing_team",
             "condition",
-            "new_name",
-            "new_lead",
         ]
-        widgets = {"body": forms.Textarea(attrs={"rows": 12})}
+        widgets = {"body": forms.Textarea(attrs={"rows": 12}), "kind": forms.HiddenInput}
         labels = {"body": "Proposal text (markdown)"}
 
-    def __init__(self, *args, committees, **kwargs) -> None:
+    def __init__(self, *args, committees, kind: str | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        creating = not self.instance.pk
+        self.kind = kind if creating else self.instance.kind
+        rules = KINDS[self.kind]
         self.fields["committee"].queryset = Committee.objects.filter(pk__in=committees)
         self.fields["project"].queryset = Project.objects.filter(
             committee__in=committees
         ).select_related("committee")
         self.fields["project"].label_from_instance = lambda p: f"{p.name} ({p.committee})"
-        if self.instance.pk:
+        if creating:
+            if len(committees) == 1:
+                self.initial.setdefault("committee", committees[0])
+            self.initial["kind"] = self.kind
+            self.initial.setdefault("form_token", secrets.token_urlsafe(24))
+        else:
             # A proposal stays in its committee and keeps its kind once filed.
-            del self.fields["committee"]
-            del self.fields["kind"]
+            for field in ("committee", "kind", "form_token"):
+                del self.fields[field]
+        for field in ("project", "new_name", "new_lead"):
+            if field not in rules.fields:
+                del self.fields[field]
+        self._describe(rules)
+        self.needed_later = self._require_needs(rules, creating)
+        for field in self.fields.values():
+            if field.required and not field.widget.is_hidden:
+                field.widget.attrs["aria-required"] = "true"
+
+    def _describe(self, rules) -> None:
+        """Help texts and labels as the kind reads them."""
+        self.fields["body"].help_text = body_help()
+        self.fields["project"].help_text = (
+            "The project it is about."
+            if rules.needs_project
+            else "Leave empty when the project does not exist yet, and name it below."
+            if rules.may_name
+            else "If it is about a project."
+        )
+        if "new_name" in self.fields and not rules.detail:
+            self.fields["new_name"].label = "Name of the new project"
+            self.fields["new_name"].help_text = "When the project does not exist yet."
+
+    def _require_needs(self, rules, creating: bool) -> list[str]:
+        """Make what the kind needs required when filing it; an existing draft that lacks
+        it (filed from meeting notes) can still be edited. Returns the labels of what it
+        still needs before it can be submitted."""
+        needed_later = []
+        kind_label = Kind(self.kind).label.lower()
+        for name in rules.needs:
+            field = self.fields[name]
+            detail = rules.detail
+            wording = detail.wording if detail and name == detail.field else "a project"
+            if creating or getattr(self.instance, name):
+                field.required = True
+                field.error_messages["required"] = (
+                    f"A proposal of kind “{kind_label}” needs {wording}."
+                )
+            else:
+                needed_later.append(field.label)
+        return needed_later
+
+    def missing(self) -> list[tuple[str, str]]:
+        """The required fields still empty, as (id, label): what the page says is still
+        needed before the form can be saved."""
+        missing = []
+        for bound in self:
+            if not bound.field.required or bound.is_hidden:
+                continue
+            value = bound.data if self.is_bound else bound.initial
+            if value in (None, "") or (isinstance(value, str) and not value.strip()):
+                missing.append((bound.id_for_label, bound.label))
+        return missing
 
     def clean_body(self) -> str:
         return renderable_markdown(self.cleaned_data.get("body") or "")
@@ -63,6 +143,57 @@ class ProposalForm(forms.ModelForm):
         if project and committee and project.committee_id != committee.pk:
             self.add_error("project", f"{project} belongs to {project.committee}.")
         return data
+
+    def preview(self) -> str | None:
+        """The text rendered, or None with the renderer's refusal shown on the form."""
+        try:
+            return render_markdown(self.cleaned_data["body"])
+        except MarkupTooComplex as refused:
+            self.add_error("body", str(refused))
+            return None
+
+    def open_duplicates(self) -> list[Proposal]:
+        """Open proposals of the same kind about the project chosen, newest first."""
+        project = self.cleaned_data.get("project")
+        if project is None:
+            return []
+        found = Proposal.objects.open().filter(kind=self.kind, project=project)
+        if self.instance.pk:
+            found = found.exclude(pk=self.instance.pk)
+        return list(found.order_by("-created_at")[:5])
+
+
+class ProjectForm(forms.Form):
+    """A project added to a committee's registry from the new-proposal form."""
+
+    name = forms.CharField(max_length=200, validators=[validate_single_line])
+    status = forms.ChoiceField(choices=ProjectStatus.choices)
+    lead = forms.CharField(
+        max_length=200, required=False, validators=[validate_single_line], label="Lead"
+    )
+    repository_urls = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Repositories",
+        help_text="One address per line, e.g. https://github.com/cloudfoundry/diego-enabler.",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name"].widget.attrs["aria-required"] = "true"
+
+    def clean_repository_urls(self) -> list[str]:
+        urls = [line.strip() for line in self.cleaned_data["repository_urls"].splitlines()]
+        urls = [url for url in urls if url]
+        check = URLValidator(schemes=["https", "http"])
+        for url in urls:
+            try:
+                check(url)
+            except forms.ValidationError:
+                raise forms.ValidationError(
+                    f"{url[:200]} is not a web address; write each as https://…"
+                ) from None
+        return urls
 
 
 class VoteForm(forms.Form):
@@ -96,9 +227,17 @@ class DecideForm(ReasonForm):
         label="Decision",
     )
 
-    def __init__(self, *args, committee, **kwargs) -> None:
+    def __init__(self, *args, proposal: Proposal, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["meeting"].queryset = Meeting.objects.filter(committee=committee)
+        field = self.fields["meeting"]
+        # Only the meetings the decision can have been taken in: the action refuses any
+        # other, and so does the form, saying which ones it takes.
+        field.queryset = proposal.decision_meetings()
+        hint = decision_meetings_hint(proposal)
+        field.help_text = hint
+        field.error_messages["invalid_choice"] = (
+            f"This decision cannot be recorded in that meeting. {hint}"
+        )
 
 
 SORTS = {

@@ -41,8 +41,10 @@ class Detail:
 class KindRules:
     """What one kind of proposal needs, takes and does."""
 
+    summary: str  # what such a proposal is for, as the new-proposal form offers the kind
     needs_project: bool
     detail: Detail | None = None
+    may_name: bool = False  # may name the project it brings into being (`new_name`)
     steps: tuple[str, ...]  # what people do: each an item for its owner to tick
     # What completing the proposal does by itself (`effect`), listed on the checklist so
     # that the steps read whole: done by the system on completion, asked of nobody.
@@ -59,9 +61,21 @@ class KindRules:
         project = ("project",) if self.needs_project else ()
         return project + ((self.detail.field,) if self.detail else ())
 
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The fields about the project a proposal of this kind has, needed or not:
+        the project (every kind may name one), and its detail or the new project's name."""
+        fields = ["project"]
+        if self.detail:
+            fields.append(self.detail.field)
+        elif self.may_name:
+            fields.append("new_name")
+        return tuple(fields)
+
 
 KINDS: dict[str, KindRules] = {
     Kind.ATTIC: KindRules(
+        summary="Retire a project: archive its repositories and list it in the attic.",
         needs_project=True,
         steps=(
             "Archive the repositories (read-only, with a note pointing to the attic)",
@@ -74,7 +88,9 @@ KINDS: dict[str, KindRules] = {
         title=lambda name, item: f"Move {name} to the attic",
     ),
     Kind.INCUBATION: KindRules(
+        summary="Start a new project, or bring one in, as incubating.",
         needs_project=False,
+        may_name=True,
         steps=(
             "Create or transfer the repositories into the incubator organisation",
             "Announce the incubation on the mailing list",
@@ -87,6 +103,7 @@ KINDS: dict[str, KindRules] = {
         title=lambda name, item: f"Incubate {name}",
     ),
     Kind.PROMOTION: KindRules(
+        summary="Promote an incubating project to active.",
         needs_project=True,
         steps=(
             "Move the repositories to the main organisation",
@@ -99,6 +116,7 @@ KINDS: dict[str, KindRules] = {
         title=lambda name, item: f"Promote {name} to active",
     ),
     Kind.OWNERSHIP: KindRules(
+        summary="Hand a project to a new lead.",
         needs_project=True,
         detail=Detail("new_lead", "the new lead"),
         steps=(
@@ -113,6 +131,7 @@ KINDS: dict[str, KindRules] = {
         ),
     ),
     Kind.RENAME: KindRules(
+        summary="Give a project a new name (the old one is kept as a former name).",
         needs_project=True,
         detail=Detail("new_name", "the new name"),
         steps=(
@@ -128,6 +147,7 @@ KINDS: dict[str, KindRules] = {
         ),
     ),
     Kind.OTHER: KindRules(
+        summary="Any other change to a project's lifecycle.",
         needs_project=False,
         steps=(
             "Carry out the decision",

@@ -28,7 +28,14 @@ from proposals.permissions import (
     readings_confirmed,
     result_is_settled,
 )
-from proposals.states import CONFIRMED_READINGS, Confidence, Kind, ReadingStatus, State
+from proposals.states import (
+    CONFIRMED_READINGS,
+    FINAL_STATES,
+    Confidence,
+    Kind,
+    ReadingStatus,
+    State,
+)
 
 # Who may run a transition, as said to someone who was refused ("Only ... may ...").
 _CHAIR = "the committee's chair"
@@ -52,6 +59,14 @@ class ProposalQuerySet(models.QuerySet):
 
     def past_deadline(self, now: datetime.datetime | None = None) -> ProposalQuerySet:
         return self.filter(closes_at__lte=now or timezone.now())
+
+    def filed_with_form(self, proposer, form_token: str) -> Proposal | None:
+        """The proposal `proposer` filed with the form whose one-time token is `form_token`."""
+        return self.filter(proposer=proposer, form_token=form_token).first()
+
+    def open(self) -> ProposalQuerySet:
+        """Proposals still under way: neither completed, rejected nor withdrawn."""
+        return self.exclude(state__in=FINAL_STATES)
 
 
 class Proposal(ConcurrentTransitionMixin, models.Model):
@@ -105,6 +120,13 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
     meetings = models.ManyToManyField(
         Meeting, through="ProposalMeeting", related_name="proposals", blank=True
     )
+    form_token = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="The one-time token of the form that filed it: the same form saved twice "
+        "files one proposal.",
+    )
 
     state = FSMField(default=State.DRAFT, choices=State.choices, protected=True, db_index=True)
     revision = models.PositiveIntegerField(
@@ -146,6 +168,11 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
                 condition=~Q(state=State.VOTING) | Q(closes_at__isnull=False),
                 name="voting_proposal_has_deadline",
             ),
+            models.UniqueConstraint(
+                fields=["proposer", "form_token"],
+                condition=~Q(form_token=""),
+                name="one_proposal_per_form_token",
+            ),
         ]
         indexes = [models.Index(fields=["state", "closes_at"], name="proposal_deadline_idx")]
 
@@ -168,6 +195,13 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         proposal = super().from_db(db, field_names, values)
         proposal._rendered_body = proposal.__dict__.get("body")
         return proposal
+
+    def decision_meetings(self):
+        """The meetings a decision taken now can be recorded in: its committee's, held
+        on or after the day it was filed and not after today (in the site's time zone)."""
+        return Meeting.objects.filter(committee_id=self.committee_id).held_between(
+            timezone.localdate(self.created_at), timezone.localdate()
+        )
 
     def tally(self) -> voting.Tally:
         """The tally of the current voting round."""

@@ -8,6 +8,7 @@ from proposals.views import (
     pages,
     profile,
     proposal_actions,
+    proposal_filing,
     proposal_pages,
     readings,
 )
@@ -17,7 +18,7 @@ app_name = "proposals"
 urlpatterns = [
     path("", pages.home, name="home"),
     path("proposals/", proposal_pages.proposal_list, name="list"),
-    path("proposals/new/", proposal_actions.proposal_create, name="create"),
+    path("proposals/new/", proposal_filing.proposal_create, name="create"),
     path("proposals/<int:pk>/", proposal_pages.proposal_detail, name="detail"),
     path("proposals/<int:pk>/edit/", proposal_actions.proposal_edit, name="edit"),
     path("proposals/<int:pk>/vote/", proposal_actions.vote, name="vote"),
@@ -47,6 +48,7 @@ urlpatterns = [
         name="review_reading",
     ),
     path("projects/", pages.project_list, name="project_list"),
+    path("projects/new/", proposal_filing.project_create, name="project_create"),
     path("projects/<int:pk>/", pages.project_detail, name="project_detail"),
     path("audit/", audit_log.audit_log, name="audit_log"),
     path("audit/verify/", audit_log.verify_now, name="verify_audit"),

@@ -92,7 +92,10 @@ def make_proposal(
         if step == "submit" or step == "withdraw":
             getattr(actions, f"do_{step}")(proposal=proposal, actor=proposer)
         elif step.startswith("decide"):
-            meeting = Meeting.objects.filter(committee=committee).first() or make_meeting(committee)
+            # A meeting held since the proposal was filed: today's, unless one exists.
+            meeting = proposal.decision_meetings().first() or make_meeting(
+                committee, date=timezone.localdate()
+            )
             actions.do_decide(
                 proposal=proposal,
                 actor=chair or SYSTEM,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from pmc.models import Committee, Meeting, Project, meeting_time
@@ -43,12 +44,23 @@ def do_create_proposal(
     new_lead: str = "",
     at: datetime.datetime | None = None,
     from_notes: bool = False,
+    form_token: str = "",
 ) -> Proposal:
     """File a new proposal in draft. Any active member of the committee may. With
     `from_notes` (the notes import) it has no proposer: the notes name a team, and the
-    chair who uploaded them is the actor, not the author."""
+    chair who uploaded them is the actor, not the author.
+
+    `form_token` is the one-time token of the form that files it: the same form saved
+    again (Back, then Save) returns the draft it filed the first time, even when both
+    saves arrive at once in different processes (the database keeps one proposal per
+    proposer and token)."""
     if not _is_system(actor) and permissions.roles_by_committee(actor).get(committee.pk) is None:
         raise NotPermitted(f"Only members of {committee} may file proposals there.")
+    proposer = None if from_notes or _is_system(actor) else actor
+    form_token = form_token if proposer is not None else ""
+    filed = Proposal.objects.filed_with_form(proposer, form_token) if form_token else None
+    if filed is not None:
+        return filed
     _require_project_in(project, committee.pk)
     _single_line(
         title=title,
@@ -65,14 +77,17 @@ def do_create_proposal(
         kind=kind,
         title=title,
         body=body,
-        proposer=None if from_notes or _is_system(actor) else actor,
+        proposer=proposer,
         proposing_team=proposing_team,
         condition=condition,
         new_name=new_name,
         new_lead=new_lead,
         created_at=at,
+        form_token=form_token,
     )
-    proposal.save()
+    filed = _save_once(proposal)
+    if filed is not proposal:
+        return filed
     _proposal_event(
         proposal,
         action=events.PROPOSAL_CREATED,
@@ -81,6 +96,21 @@ def do_create_proposal(
         to_state=proposal.state,
         payload={"kind": kind, "title": proposal.title, "revision": proposal.revision},
     )
+    return proposal
+
+
+def _save_once(proposal: Proposal) -> Proposal:
+    """Save a new proposal; if another request filed one with the same form at the same
+    moment and committed first, return that one instead (the unique form token)."""
+    try:
+        with transaction.atomic():
+            proposal.save()
+    except IntegrityError:
+        token = proposal.form_token
+        filed = Proposal.objects.filed_with_form(proposal.proposer, token) if token else None
+        if filed is None:
+            raise
+        return filed
     return proposal
 
 
@@ -185,7 +215,12 @@ class MeetingLink:
 
 @action
 def do_link_meetings(
-    *, meeting: Meeting, actor, links: list[MeetingLink], from_notes: bool = False
+    *,
+    meeting: Meeting,
+    actor,
+    links: list[MeetingLink],
+    from_notes: bool = False,
+    at: datetime.datetime | None = None,
 ) -> list[int]:
     """Record that proposals came up in a meeting, each once per meeting, with one event
     for every proposal linked now. Returns the ids of the proposals linked now (those
@@ -193,16 +228,23 @@ def do_link_meetings(
 
     `from_notes`: the links were found in the meeting's notes file. A link found there
     before takes the section and excerpt it has now (recorded when they changed).
+    `at`: when the events are dated; by default the meeting's time (`meeting_time`), as
+    for links read in its notes.
 
     The actor chairs the meeting's committee and the proposals' (or is an
     administrator): a chair's notes that mention another committee's proposal suggest
     the link to that committee's chair instead (`do_suggest_meeting_link`)."""
     _require_committee_admin(actor, meeting.committee, "link proposals to its meetings")
-    return _link_meetings(meeting=meeting, actor=actor, links=links, from_notes=from_notes)
+    return _link_meetings(meeting=meeting, actor=actor, links=links, from_notes=from_notes, at=at)
 
 
 def _link_meetings(
-    *, meeting: Meeting, actor, links: list[MeetingLink], from_notes: bool = False
+    *,
+    meeting: Meeting,
+    actor,
+    links: list[MeetingLink],
+    from_notes: bool = False,
+    at: datetime.datetime | None = None,
 ) -> list[int]:
     """`do_link_meetings` once the actor may link to the meeting: as the meeting's
     chair, or as the proposals' chair confirming a link the meeting's chair suggested."""
@@ -225,7 +267,7 @@ def _link_meetings(
         for mention in ProposalMeeting.objects.filter(meeting=meeting, proposal__in=wanted)
     }
     new, updated, written, handled = [], [], [], set()
-    at = meeting_time(meeting.date)
+    at = at or meeting_time(meeting.date)
     for link in links:
         if link.proposal in handled:
             continue  # named twice: the first one counts

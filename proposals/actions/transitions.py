@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from pmc.models import Meeting, Membership, Project, meeting_time
+from pmc.models import Meeting, Membership, Project
 from proposals import audit, events
 from proposals.actions._base import (
     _is_system,
@@ -16,6 +16,7 @@ from proposals.actions._base import (
     action,
 )
 from proposals.actions.checklists import _create_checklist, _mark_system_items_done
+from proposals.actions.proposals import MeetingLink, do_link_meetings
 from proposals.errors import LifecycleError
 from proposals.kinds import KINDS, Effect
 from proposals.models import EligibleVoter, Proposal
@@ -128,13 +129,25 @@ def do_decide(
     at=None,
     expected_state=None,
 ) -> Proposal:
-    """Record a decision taken by consensus in a meeting of the proposal's committee."""
+    """Record a decision taken by consensus in a meeting of the proposal's committee.
+
+    Without `at`, the decision is recorded now, as the chair reports it: the meeting must
+    be one held since the proposal was filed and not in the future
+    (`Proposal.decision_meetings`); the event is dated now, its reason names the meeting
+    and its date, and the proposal is linked to the meeting. With `at` (the notes import
+    and the review of what it read), the decision is history recorded as of that time,
+    and the import links the meeting itself.
+    """
     locked = _locked(proposal)
     if meeting.committee_id != locked.committee_id and not _is_system(actor):
         raise LifecycleError(
             f"The decision must be taken in a meeting of {locked.committee}; {meeting} is not one."
         )
-    at = at or meeting_time(meeting.date)
+    recorded_now = at is None
+    if recorded_now:
+        at = timezone.now()
+        held = f"Decided in {meeting.committee}'s meeting of {meeting.date:%Y-%m-%d}"
+        reason = f"{held}: {reason}" if reason.strip() else f"{held}."
     proposal = _transition(
         locked,
         "decide",
@@ -144,11 +157,46 @@ def do_decide(
         expected_state=expected_state,
         payload={"meeting": meeting.pk, "date": meeting.date.isoformat(), "accepted": accepted},
         arguments={"accepted": accepted, "meeting": meeting, "at": at},
+        precheck=_raised_in(meeting, actor, at) if recorded_now else None,
         locked=True,
     )
     if proposal.state == State.ACCEPTED:
         _create_checklist(proposal)
     return proposal
+
+
+def _raised_in(meeting: Meeting, actor, at):
+    """What deciding now in `meeting` takes once the actor may decide: the meeting must
+    be one the decision can have been taken in, and the proposal is linked to it (before
+    the decision, as it came up there first)."""
+
+    def precheck(proposal: Proposal) -> None:
+        _require_decision_meeting(proposal, meeting)
+        do_link_meetings(meeting=meeting, actor=actor, links=[MeetingLink(proposal.pk)], at=at)
+
+    return precheck
+
+
+def _require_decision_meeting(proposal: Proposal, meeting: Meeting) -> None:
+    """Refuse a meeting a decision taken now cannot have been taken in."""
+    if proposal.decision_meetings().filter(pk=meeting.pk).exists():
+        return
+    held = f"{meeting.committee}'s meeting of {meeting.date:%Y-%m-%d}"
+    if meeting.date > timezone.localdate():
+        why = f"{held} has not been held yet"
+    else:
+        why = f"{held} was held before “{proposal}” was filed"
+    raise LifecycleError(f"{why}. {decision_meetings_hint(proposal)}")
+
+
+def decision_meetings_hint(proposal: Proposal) -> str:
+    """Which meetings a decision about `proposal` can be recorded in, as said to a chair."""
+    filed = timezone.localdate(proposal.created_at)
+    return (
+        f"Choose a meeting of {proposal.committee} held between {filed:%Y-%m-%d}, when the "
+        "proposal was filed, and today; a meeting not listed yet appears once its notes "
+        "are imported."
+    )
 
 
 @action

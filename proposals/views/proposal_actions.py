@@ -9,7 +9,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from pmc.markup import MarkupTooComplex, render_markdown
 from proposals import actions, lifecycle, permissions
 from proposals.forms import DecideForm, ProposalForm, ReasonForm, VoteForm
 from proposals.models import ChecklistItem, Proposal
@@ -24,7 +23,7 @@ def transition(request, pk: int, name: str):
     if name not in actions.TRANSITIONS:
         raise Http404("No such transition.")
     if name == "decide":
-        form = DecideForm(request.POST, committee=proposal.committee, prefix=name)
+        form = DecideForm(request.POST, proposal=proposal, prefix=name)
     else:
         form = ReasonForm(request.POST, prefix=name)
     if not form.is_valid():
@@ -90,26 +89,6 @@ def checklist_item(request, pk: int, item_pk: int):
 
 
 @login_required
-def proposal_create(request):
-    committees = list(permissions.roles_by_committee(request.user))
-    if not committees:
-        raise PermissionDenied("Only members of a committee can file proposals.")
-    form = ProposalForm(request.POST or None, committees=committees)
-    preview = None
-    if request.method == "POST" and form.is_valid():
-        if "preview" in request.POST:
-            preview = _preview(form)
-        else:
-            data = form.cleaned_data
-            proposal = run_action(
-                request, actions.do_create_proposal, success="Draft saved.", **data
-            )
-            if proposal is not None:
-                return redirect(proposal)
-    return render(request, "proposals/proposal_form.html", {"form": form, "preview": preview})
-
-
-@login_required
 def proposal_edit(request, pk: int):
     proposal = get_object_or_404(Proposal.objects.select_related("committee"), pk=pk)
     if not permissions.has_perm("proposals.edit_proposal", request.user, proposal):
@@ -125,7 +104,7 @@ def proposal_edit(request, pk: int):
     preview = None
     if request.method == "POST" and form.is_valid():
         if "preview" in request.POST:
-            preview = _preview(form)
+            preview = form.preview()
         else:
             edited = run_action(
                 request,
@@ -143,15 +122,6 @@ def proposal_edit(request, pk: int):
         "proposals/proposal_form.html",
         {"form": form, "preview": preview, "proposal": proposal},
     )
-
-
-def _preview(form) -> str | None:
-    """The body rendered, or None with the renderer's refusal shown on the form."""
-    try:
-        return render_markdown(form.cleaned_data["body"])
-    except MarkupTooComplex as refused:
-        form.add_error("body", str(refused))
-        return None
 
 
 def _form_errors(form) -> str:

@@ -128,7 +128,7 @@ def _transition_forms(proposal: Proposal, user) -> list[dict]:
             continue
         initial = {"expected_state": proposal.state}
         if name == "decide":
-            form = DecideForm(initial=initial, committee=proposal.committee, prefix=name)
+            form = DecideForm(initial=initial, proposal=proposal, prefix=name)
         else:
             form = ReasonForm(initial=initial, prefix=name)
         forms.append({"name": name, "label": label, "form": form})

@@ -28,6 +28,7 @@ PAGES = [
     "meeting-detail",
     "audit-log",
     "project-detail",
+    "proposal-kind",
     "proposal-form",
 ]
 
@@ -41,7 +42,8 @@ def main_pages(rt) -> dict[str, str]:
         "meeting-detail": f"/meetings/{rt.meeting.pk}/",
         "audit-log": "/audit/",
         "project-detail": f"/projects/{rt.project.pk}/",
-        "proposal-form": "/proposals/new/",
+        "proposal-kind": "/proposals/new/",
+        "proposal-form": "/proposals/new/?kind=ownership",
     }
 
 

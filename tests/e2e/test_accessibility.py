@@ -63,6 +63,21 @@ def test_axe_finds_no_serious_problem_for_a_visitor(browser_as, axe, populated):
         assert not broken, f"{path} points at ids that do not exist: {broken}"
 
 
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_the_chairs_add_project_form_passes_axe_and_fits_a_phone(
+    viewport, browser_as, axe, populated
+):
+    page = browser_as("chair")
+    page.set_viewport_size(VIEWPORTS[viewport])
+    page.goto(f"/projects/new/?committee={populated.committee.pk}&kind=attic")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Add a project to Runtime")
+    blocking = [v for v in axe(page) if v["impact"] in BLOCKING]
+    assert not blocking, f"axe-core on the add-project form:\n{describe_violations(blocking)}"
+    assert not broken_references(page)
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= VIEWPORTS[viewport]["width"], f"the add-project form is {width}px wide"
+
+
 def test_the_skip_link_leads_to_the_content(browser_as, populated):
     page = browser_as()
     page.goto("/proposals/")

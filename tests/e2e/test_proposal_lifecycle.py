@@ -48,8 +48,13 @@ def test_a_proposal_from_filing_to_completion(live_server, browser_as, runtime):
     bruno.goto("/")
     bruno.get_by_role("link", name="File a proposal").first.click()
     expect(bruno.get_by_role("heading", level=1)).to_have_text("File a proposal")
+    bruno.get_by_label("Move to the attic").check()
+    bruno.get_by_role("button", name="Next: the details").click()
+    expect(bruno.get_by_role("heading", level=1)).to_have_text("File a proposal: move to the attic")
+    # What the kind needs is marked, and listed until it is filled in.
+    expect(bruno.get_by_label("Project")).to_have_attribute("aria-required", "true")
+    expect(bruno.locator("#still-needed")).to_contain_text("Title, Project")
     bruno.get_by_label("Committee").select_option(label="Runtime")
-    bruno.get_by_label("Kind").select_option(label="Move to the attic")
     bruno.get_by_label("Title").fill("Move legacy-cli to the attic")
     bruno.get_by_label("Project").select_option(label="legacy-cli (Runtime)")
     bruno.get_by_label("Proposal text (markdown)").fill(
@@ -57,6 +62,9 @@ def test_a_proposal_from_filing_to_completion(live_server, browser_as, runtime):
     )
     bruno.get_by_role("button", name="Preview").click()
     preview = bruno.get_by_role("region", name="Preview")
+    expect(bruno.locator("#still-needed")).to_contain_text(
+        "Everything this kind of proposal needs is filled in."
+    )
     expect(preview.locator("strong")).to_have_text("legacy-cli")
     expect(preview.locator("li")).to_have_text("archive the repository")
     assert not Proposal.objects.exists(), "a preview must not save anything"

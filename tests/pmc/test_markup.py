@@ -99,7 +99,7 @@ class RenderMarkdownSanitisesTests(SimpleTestCase):
                 html = render_markdown(text)
 
                 self.assertNoActiveContent(html)
-                self.assertIn('alt="pic"', html)
+                self.assertIn("pic", html)  # the picture's alt text, as plain text
                 self.assertNotIn("src=", html)
 
     def test_it_drops_elements_outside_the_allowlist(self):
@@ -203,7 +203,7 @@ class SavingRendersMarkdownTests(LifecycleTestCase):
         meeting.notes = "[x](javascript:alert(1))"
         meeting.save()
         meeting.refresh_from_db()
-        self.assertEqual(meeting.notes_html, f"<p><a {REL}>x</a></p>")
+        self.assertEqual(meeting.notes_html, "<p>x</p>")  # the link text, not a dead link
 
     def test_it_renders_meeting_notes_again_only_when_they_change(self):
         meeting = Meeting.objects.get(pk=make_meeting(self.committee, notes="## Agenda").pk)

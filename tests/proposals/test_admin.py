@@ -100,7 +100,7 @@ class AdminPagesTests(AdminTestCase):
     def test_it_shows_team_reports_and_mentions_inline(self):
         meeting = TeamReport.objects.get().meeting
         self.assertContains(self.client.get(change_url(meeting)), "Dies Köper")
-        proposal = ProposalMeeting.objects.get().proposal
+        proposal = ProposalMeeting.objects.get(meeting=meeting).proposal
         self.assertContains(self.client.get(change_url(proposal)), str(meeting))
 
     def test_it_shows_the_proposal_state_read_only(self):

@@ -12,8 +12,8 @@ from django.utils import timezone
 from proposals import actions, audit
 from proposals.actors import SYSTEM
 from proposals.errors import LifecycleError
-from proposals.models import Event, Vote
-from proposals.states import State
+from proposals.models import Event, Proposal, Vote
+from proposals.states import Kind, State
 from tests.base import AppendOnlyTransactionTestCase, CommitteeActorsMixin
 from tests.factories import make_member, make_proposal
 
@@ -56,6 +56,23 @@ class ConcurrencyTests(CommitteeActorsMixin, AppendOnlyTransactionTestCase):
     def start_vote(self, at: datetime.datetime):
         proposal = make_proposal(self.committee, self.member, state=State.DISCUSSION)
         return actions.do_start_vote(proposal=proposal, actor=self.chair, at=at)
+
+    def test_it_files_the_same_form_saved_twice_at_once_once(self):
+        def file():
+            return actions.do_create_proposal(
+                actor=self.member,
+                committee=self.committee,
+                kind=Kind.OTHER,
+                title="Adopt a code of conduct",
+                form_token="one-form",
+            ).pk
+
+        outcomes = run_together(file, file)
+
+        self.assertEqual([kind for kind, _ in outcomes], ["ok", "ok"], outcomes)
+        self.assertEqual(outcomes[0][1], outcomes[1][1])
+        self.assertEqual(Proposal.objects.filter(form_token="one-form").count(), 1)
+        self.assertEqual(Event.objects.filter(action="proposal.created").count(), 1)
 
     def test_it_closes_an_expired_vote_once(self):
         started = timezone.now() - datetime.timedelta(days=4)

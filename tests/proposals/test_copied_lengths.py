@@ -5,6 +5,7 @@ e-mail subject in a short form that says it was cut."""
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
 
 from pmc.models import Project
 from proposals import actions, notifications
@@ -27,7 +28,7 @@ class LongConditionTests(LifecycleTestCase):
         proposal = make_proposal(
             self.committee, self.member, state=State.DISCUSSION, condition=LONGEST_CONDITION
         )
-        meeting = make_meeting(self.committee)
+        meeting = make_meeting(self.committee, timezone.localdate())
         self.client.force_login(self.chair)
 
         response = self.client.post(

@@ -263,10 +263,19 @@ class ExportLifecycleTests(LifecycleTestCase):
         self.assertTrue(all(not item["done"] and item["done_at"] is None for item in checklist[1:]))
         self.assertEqual(
             [row["action"] for row in proposal["history"]],
-            ["proposal.created", "proposal.submit", "proposal.decide", "checklist.done"],
+            [
+                "proposal.created",
+                "proposal.submit",
+                "proposal.meeting_linked",
+                "proposal.decide",
+                "checklist.done",
+            ],
         )
-        self.assertEqual(proposal["history"][2]["actor"], "chair")
-        self.assertEqual(proposal["history"][2]["at"], "2017-05-16T12:00:00Z")
+        decided = proposal["history"][3]
+        self.assertEqual(decided["actor"], "chair")
+        # Decided now, in a meeting held since it was filed: never before it was filed.
+        self.assertGreaterEqual(decided["at"], proposal["history"][0]["at"])
+        self.assertTrue(decided["reason"].startswith("Decided in Runtime's meeting of "))
 
     def test_it_exports_the_rename_with_the_project_events(self):
         proposal = by(self.document["proposals"], "id", self.rename.pk)

@@ -37,7 +37,8 @@ class PermissionTestCase(LifecycleTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        cls.meeting = make_meeting(cls.committee)
+        # Held today: a decision recorded now is taken in a meeting held since filing.
+        cls.meeting = make_meeting(cls.committee, timezone.localdate())
 
     def actor(self, name: str):
         if name == "anonymous":

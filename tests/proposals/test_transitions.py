@@ -34,7 +34,8 @@ class TransitionTestCase(LifecycleTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        cls.meeting = make_meeting(cls.committee, datetime.date(2017, 5, 16))
+        # Held today: a decision recorded now is taken in a meeting held since filing.
+        cls.meeting = make_meeting(cls.committee, timezone.localdate())
 
     def make(self, state: str = State.DRAFT, **fields) -> Proposal:
         """A proposal filed by self.member and brought to `state`."""
@@ -274,6 +275,7 @@ class DecideTests(TransitionTestCase):
         for accepted, target in ((True, State.ACCEPTED), (False, State.REJECTED)):
             with self.subTest(accepted=accepted):
                 proposal = self.make(State.DISCUSSION)
+                before = timezone.now()
 
                 actions.do_decide(
                     proposal=proposal,
@@ -286,12 +288,15 @@ class DecideTests(TransitionTestCase):
                 proposal.refresh_from_db()
                 self.assertEqual(proposal.state, target)
                 self.assertEqual(proposal.decided_in, self.meeting)
-                self.assertEqual(
-                    proposal.decided_at,
-                    datetime.datetime(2017, 5, 16, 12, tzinfo=datetime.UTC),
-                )
+                self.assertGreaterEqual(proposal.decided_at, before)  # recorded when made
+                held = f"Decided in Runtime's meeting of {self.meeting.date:%Y-%m-%d}"
                 event = self.assertLastEvent(
-                    proposal, "proposal.decide", State.DISCUSSION, target, self.chair, "Consensus."
+                    proposal,
+                    "proposal.decide",
+                    State.DISCUSSION,
+                    target,
+                    self.chair,
+                    f"{held}: Consensus.",
                 )
                 self.assertEqual(event.payload["meeting"], self.meeting.pk)
                 self.assertEqual(event.payload["accepted"], accepted)

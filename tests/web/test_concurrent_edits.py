@@ -17,7 +17,14 @@ class ConcurrentEditTests(LifecycleTestCase):
 
     def post_edit(self, title: str, revision: int):
         return self.client.post(
-            self.url, {"title": title, "body": "", "revision": revision, "save": "1"}
+            self.url,
+            {
+                "title": title,
+                "project": self.proposal.project_id,
+                "body": "",
+                "revision": revision,
+                "save": "1",
+            },
         )
 
     def test_it_refuses_an_edit_made_on_an_outdated_text(self):

@@ -137,7 +137,7 @@ class DoubleSubmitTests(MisuseTestCase):
 
     def test_it_runs_a_double_submitted_decision_once(self):
         proposal = self.make(State.DISCUSSION)
-        meeting = make_meeting(self.committee)
+        meeting = make_meeting(self.committee, timezone.localdate())
         self.client.force_login(self.chair)
 
         for _ in range(2):
@@ -258,7 +258,12 @@ class EditDuringVoteTests(MisuseTestCase):
 
     def test_it_refuses_an_edit_during_the_vote(self):
         response = self.client.post(
-            self.url, {"title": "Changed title", "body": "Sneaky change", "project": ""}
+            self.url,
+            {
+                "title": "Changed title",
+                "body": "Sneaky change",
+                "project": self.proposal.project_id,
+            },
         )
 
         self.assertContains(
@@ -286,7 +291,9 @@ class EditDuringVoteTests(MisuseTestCase):
         proposal = self.make(State.ACCEPTED)
         url = reverse("proposals:edit", args=[proposal.pk])
 
-        response = self.client.post(url, {"title": "Changed", "body": "Late", "project": ""})
+        response = self.client.post(
+            url, {"title": "Changed", "body": "Late", "project": proposal.project_id}
+        )
 
         self.assertContains(
             response,

@@ -412,3 +412,41 @@ class HomeTodosQueriesTests(QueryCountTestCase):
         self.assertContains(page, "All 31 drafts of Runtime")
         self.sign_in("member")
         self.assertContains(self.client.get(url), "Your checklist items")
+
+
+class FilingQueriesTests(QueryCountTestCase):
+    """The new-proposal pages: the kind, the form of each kind, its preview with the open
+    proposals it warns about, and the chair's add-project form."""
+
+    def counts(self) -> dict[str, int]:
+        pages = [reverse("proposals:create")] + [
+            f"{reverse('proposals:create')}?kind={kind}" for kind in Kind.values
+        ]
+        counts = {url: self.queries(url, "chair") for url in pages}
+        add = f"{reverse('proposals:project_create')}?committee={self.committee.pk}&kind=attic"
+        counts[add] = self.queries(add, "chair")
+        preview = {
+            "committee": self.committee.pk,
+            "kind": Kind.ATTIC,
+            "title": "Retire it",
+            "project": self.project.pk,
+            "body": "*soon*",
+            "preview": "1",
+        }
+        with CaptureQueriesContext(connection) as context:
+            response = self.client.post(reverse("proposals:create"), preview)
+        self.assertContains(response, "already has an open proposal of this kind")
+        counts["preview"] = len(context.captured_queries)
+        return counts
+
+    def test_it_shows_the_filing_pages_in_a_constant_number_of_queries(self):
+        self.project = make_project(self.committee, name="target")
+        self.drafts(1, project=self.project)
+        small = self.counts()
+
+        self.drafts(30, project=self.project)
+        for i in range(100):
+            make_project(self.committee if i % 2 else self.other_committee, name=f"p{i:03}")
+        large = self.counts()
+
+        self.assertSameQueries(small, large)

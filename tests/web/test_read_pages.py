@@ -40,9 +40,11 @@ class ReadPagesTestCase(LifecycleTestCase):
     def setUpTestData(cls) -> None:
         super().setUpTestData()
         today = timezone.localdate()
+        # Held today, so the proposals filed below are decided in it (a decision recorded
+        # now is taken in a meeting held since the proposal was filed).
         cls.meeting = make_meeting(
             cls.committee,
-            date=today - 7 * DAY,
+            date=today,
             title="Runtime PMC, week 12",
             notes=(
                 "## Lattice\n\nWe talked about *lattice* and its future.\n\n"

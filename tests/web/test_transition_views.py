@@ -10,6 +10,7 @@ import re
 
 from django.contrib.auth.views import redirect_to_login
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 
 from proposals import actions
@@ -43,7 +44,8 @@ class WebActionTestCase(LifecycleTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        cls.meeting = make_meeting(cls.committee)
+        # Held today: a decision recorded now is taken in a meeting held since filing.
+        cls.meeting = make_meeting(cls.committee, timezone.localdate())
 
     def actor(self, who: str):
         return {"proposer": self.member, "member": self.other_member}.get(who) or getattr(self, who)
@@ -130,7 +132,10 @@ class TransitionPermissionTests(WebActionTestCase):
                     event = new_events.get(action=f"proposal.{name}")
                     self.assertEqual(event.actor, self.actor(who))
                     self.assertEqual((event.from_state, event.to_state), (source, target))
-                    self.assertEqual(event.reason, f"{who} says so")
+                    said = f"{who} says so"
+                    if name == "decide":  # the decision's reason names its meeting
+                        said = f"Decided in Runtime's meeting of {self.meeting.date}: {said}"
+                    self.assertEqual(event.reason, said)
                     self.assertMessage(response, "Done: ")
                 else:
                     self.assertRefusedBecause(response, name, who_may, proposal)
@@ -200,7 +205,7 @@ class TransitionPermissionTests(WebActionTestCase):
             },
         )
 
-        self.assertMessage(response, "Select a valid choice.")
+        self.assertMessage(response, "This decision cannot be recorded in that meeting.")
         proposal.refresh_from_db()
         self.assertEqual(proposal.state, State.DISCUSSION)
         self.assertFalse(proposal.events.filter(action="proposal.decide").exists())
@@ -483,9 +488,9 @@ class CreatePermissionTests(WebActionTestCase):
         runtime_project = self.make(State.DRAFT).project
         self.client.force_login(self.foreign_member)
 
-        response = self.client.get(self.url)
+        response = self.client.get(self.url, {"kind": Kind.ATTIC})
 
-        self.assertContains(response, f'<option value="{self.other_committee.pk}">Extensions')
+        self.assertContains(response, f'<option value="{self.other_committee.pk}"')
         self.assertNotContains(response, f'<option value="{self.committee.pk}">Runtime')
         self.assertNotContains(response, runtime_project.name)
 
