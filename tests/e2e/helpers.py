@@ -29,6 +29,9 @@ PAGES = [
     "audit-log",
     "project-detail",
     "proposal-form",
+    "revision-list",
+    "revision-detail",
+    "revision-changes",
 ]
 
 
@@ -42,6 +45,9 @@ def main_pages(rt) -> dict[str, str]:
         "audit-log": "/audit/",
         "project-detail": f"/projects/{rt.project.pk}/",
         "proposal-form": "/proposals/new/",
+        "revision-list": f"/proposals/{rt.proposals['discussion'].pk}/revisions/",
+        "revision-detail": f"/proposals/{rt.proposals['discussion'].pk}/revisions/1/",
+        "revision-changes": f"/proposals/{rt.proposals['discussion'].pk}/revisions/2/changes/",
     }
 
 
