@@ -155,7 +155,9 @@ def test_a_proposal_from_filing_to_completion(live_server, browser_as, runtime):
     # The project page shows its new status and how it got there.
     amelia.get_by_role("link", name="legacy-cli", exact=True).first.click()
     expect(amelia.get_by_role("heading", level=1)).to_have_text(re.compile(r"legacy-cli\s+Attic"))
-    expect(amelia.locator("ol.timeline")).to_contain_text("project.status_changed: active → attic")
+    expect(amelia.locator("ol.timeline")).to_contain_text(
+        "Amelia Chen moved the project “legacy-cli” from active to attic."
+    )
     rt.project.refresh_from_db()
     assert rt.project.status == ProjectStatus.ATTIC
 

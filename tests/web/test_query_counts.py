@@ -264,8 +264,8 @@ class ProjectQueriesTests(QueryCountTestCase):
         )
         page = self.client.get(big_project.get_absolute_url())
         self.assertContains(page, "About big 149")
-        self.assertContains(page, "project.status_changed")
-        self.assertContains(page, "project.updated", count=60)
+        self.assertContains(page, "moved the project “big” from proposed to attic.")
+        self.assertContains(page, "corrected the project “big”: lead from", count=60)
 
 
 class HomeQueriesTests(QueryCountTestCase):

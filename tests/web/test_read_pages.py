@@ -516,7 +516,7 @@ class ProjectPagesTests(ReadPagesTestCase):
         self.assertContains(response, "<h1>nimbus")
         self.assertContains(response, "Rename cirrus to nimbus")
         self.assertContains(response, '<span class="badge state-completed">Completed</span>')
-        self.assertContains(response, "project.renamed: cirrus → nimbus")
+        self.assertContains(response, "renamed the project “cirrus” to “nimbus”.")
         self.assertContains(response, "<dt>Former names</dt><dd>cirrus</dd>", html=True)
 
     def test_it_links_only_web_repository_urls(self):
@@ -535,8 +535,11 @@ class ProjectPagesTests(ReadPagesTestCase):
 
         response = self.client.get(attic.project.get_absolute_url())
 
-        self.assertContains(response, "project.status_changed: proposed → attic")
-        self.assertContains(response, "by chair")
+        self.assertContains(
+            response,
+            f"<strong>chair</strong> moved the project “{attic.project.name}” from proposed "
+            "to attic.",
+        )
 
 
 class AuditLogTests(ReadPagesTestCase):
