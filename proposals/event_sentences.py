@@ -171,10 +171,21 @@ def _field_change(field: str, change: dict, quote: bool = True) -> SafeString:
     return format_html("changed {} from {} to {}", name, _quoted(old), _quoted(new))
 
 
+def _in_order(changed: dict, order=FIELD_NAMES) -> list[tuple[str, dict]]:
+    """The changed fields in the order the form shows them, then any others by name: the
+    same sentence whatever order the database keeps a payload's keys in (PostgreSQL's
+    jsonb keeps its own)."""
+    known = list(order)
+    return sorted(
+        ((field, change if isinstance(change, dict) else {}) for field, change in changed.items()),
+        key=lambda item: (known.index(item[0]) if item[0] in known else len(known), item[0]),
+    )
+
+
 def _changes(changed: dict, long_fields: tuple[str, ...] = ()) -> SafeString:
     parts = [
-        _field_change(field, change if isinstance(change, dict) else {}, field not in long_fields)
-        for field, change in changed.items()
+        _field_change(field, change, field not in long_fields)
+        for field, change in _in_order(changed)
     ]
     if not parts:
         return mark_safe("changed nothing")
@@ -289,7 +300,7 @@ def _meeting_linked(event, _):
 
 
 def _meeting_link_updated(event, _):
-    changed = [f"the {field}" for field in (event.payload.get("changed") or {})]
+    changed = [f"the {field}" for field in sorted(event.payload.get("changed") or {})]
     return format_html(
         "updated {} quoted from the notes of {}",
         _listed(changed) or "nothing",
@@ -490,7 +501,7 @@ def _project_updated(event, _):
     payload = event.payload
     changed = payload.get("changed") or {}
     parts = []
-    for field, change in changed.items():
+    for field, change in _in_order(changed, order=()):
         old, new = change.get("from"), change.get("to")
         if field == "status":
             old, new = _status(old), _status(new)
@@ -555,7 +566,7 @@ def _committee_updated(event, _):
             _quoted(change.get("from")),
             _quoted(change.get("to")),
         )
-        for field, change in changed.items()
+        for field, change in _in_order(changed, order=())
     ]
     committee = event.committee.name if event.committee_id else "a committee"
     return format_html(
