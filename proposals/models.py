@@ -843,6 +843,26 @@ class NotificationPreference(models.Model):
         return f"{self.user}: {self.kind} {'on' if self.enabled else 'off'}"
 
 
+class ReaderSettings(models.Model):
+    """How a person reads the site: the time zone its dates are shown in."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reader_settings"
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="A zoneinfo name, e.g. Europe/Berlin; empty for the site's time zone "
+        "(TIME_ZONE, UTC by default).",
+    )
+
+    class Meta:
+        verbose_name_plural = "reader settings"
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.time_zone or 'site time zone'}"
+
+
 class ScheduledRun(models.Model):
     """When a periodic job last ran: claimed with a conditional update, so that of
     several processes only one runs it, and read as a heartbeat."""

@@ -11,6 +11,7 @@ from proposals.views import (
     proposal_filing,
     proposal_pages,
     readings,
+    revisions,
 )
 
 app_name = "proposals"
@@ -21,6 +22,17 @@ urlpatterns = [
     path("proposals/new/", proposal_filing.proposal_create, name="create"),
     path("proposals/<int:pk>/", proposal_pages.proposal_detail, name="detail"),
     path("proposals/<int:pk>/edit/", proposal_actions.proposal_edit, name="edit"),
+    path("proposals/<int:pk>/revisions/", revisions.revision_list, name="revision_list"),
+    path(
+        "proposals/<int:pk>/revisions/<int:number>/",
+        revisions.revision_detail,
+        name="revision_detail",
+    ),
+    path(
+        "proposals/<int:pk>/revisions/<int:number>/changes/",
+        revisions.revision_changes,
+        name="revision_changes",
+    ),
     path("proposals/<int:pk>/vote/", proposal_actions.vote, name="vote"),
     path("proposals/<int:pk>/recuse/", proposal_actions.recuse, name="recuse"),
     path(

@@ -14,7 +14,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from proposals import audit
+from proposals import audit, event_sentences
 from proposals.forms import AuditFilterForm
 from proposals.models import AuditCheck, Event
 from proposals.views.access import readable
@@ -25,7 +25,9 @@ FIELDS = ["id", "at", "actor", "action", "committee", "proposal", "project", "fr
 
 def _filtered(request) -> tuple[AuditFilterForm, object]:
     form = AuditFilterForm(request.GET or None)
-    events = Event.objects.select_related("committee", "proposal", "project")
+    events = Event.objects.select_related(
+        "committee", "proposal", "project", "actor", "membership__user"
+    )
     if form.is_bound and not form.is_valid():
         # A mistyped filter must not widen the page or the download to the whole log.
         return form, events.none()
@@ -63,6 +65,7 @@ def audit_log(request):
         {
             "form": form,
             "page": page,
+            "lines": event_sentences.lines(page.object_list),
             "query": query.urlencode(),
             "check": AuditCheck.objects.order_by("-checked_at").first(),
         },

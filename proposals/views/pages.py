@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from pmc.models import Committee, Meeting, Project, Role
-from proposals import permissions, todos
+from proposals import event_sentences, permissions, todos
 from proposals.models import ChecklistItem, EligibleVoter, Event, Proposal, Reading, Vote
 from proposals.states import State
 from proposals.views.access import readable
@@ -172,7 +172,7 @@ def project_list(request):
 def project_detail(request, pk: int):
     project = get_object_or_404(Project.objects.select_related("committee"), pk=pk)
     proposals = project.proposals.select_related("committee").order_by("-created_at")
-    history = (
+    history = event_sentences.lines(
         Event.objects.filter(project=project, action__startswith="project.")
         .select_related("actor")
         .order_by("at", "id")

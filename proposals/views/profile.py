@@ -1,15 +1,18 @@
-"""The signed-in user's profile: which notifications they get by e-mail."""
+"""The signed-in user's profile: which notifications they get by e-mail, and the time
+zone they read dates in."""
 
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect, render
 
 from pmc.models import Membership
-from proposals.models import NotificationKind, NotificationPreference
+from proposals import time_zones
+from proposals.models import NotificationKind, NotificationPreference, ReaderSettings
 
 
 class NotificationPreferencesForm(forms.Form):
@@ -19,6 +22,22 @@ class NotificationPreferencesForm(forms.Form):
         required=False,
         label="E-mail me when",
     )
+
+
+class TimeZoneForm(forms.Form):
+    time_zone = forms.ChoiceField(
+        required=False,
+        label="Show dates and times in",
+        help_text="Dates on every page follow it.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        site = settings.TIME_ZONE
+        self.fields["time_zone"].choices = [
+            ("", f"The site's time zone ({site})"),
+            *time_zones.choices(),
+        ]
 
 
 def _enabled_kinds(user) -> list[str]:
@@ -38,20 +57,36 @@ def _save(user, enabled: set[str]) -> None:
         )
 
 
+def _save_time_zone(user, name: str) -> None:
+    ReaderSettings.objects.update_or_create(user=user, defaults={"time_zone": name})
+
+
 @login_required
 def profile(request):
-    if request.method == "POST":
+    form = NotificationPreferencesForm(initial={"kinds": _enabled_kinds(request.user)})
+    zone_form = TimeZoneForm(initial={"time_zone": time_zones.chosen_zone(request.user)})
+    if request.method == "POST" and "time_zone" in request.POST:
+        zone_form = TimeZoneForm(request.POST)
+        if zone_form.is_valid():
+            name = zone_form.cleaned_data["time_zone"]
+            _save_time_zone(request.user, name)
+            shown = name or f"the site's time zone ({settings.TIME_ZONE})"
+            messages.success(request, f"Your time zone is saved: dates now show in {shown}.")
+            return redirect("proposals:profile")
+    elif request.method == "POST":
         form = NotificationPreferencesForm(request.POST)
         if form.is_valid():
             _save(request.user, set(form.cleaned_data["kinds"]))
             messages.success(request, "Your notification choices are saved.")
             return redirect("proposals:profile")
-    else:
-        form = NotificationPreferencesForm(initial={"kinds": _enabled_kinds(request.user)})
     seats = (
         Membership.objects.active()
         .filter(user=request.user)
         .select_related("committee")
         .order_by("committee__name")
     )
-    return render(request, "proposals/profile.html", {"form": form, "seats": seats})
+    return render(
+        request,
+        "proposals/profile.html",
+        {"form": form, "zone_form": zone_form, "seats": seats},
+    )

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from pmc.models import Membership
-from proposals import lifecycle, permissions
+from proposals import event_sentences, lifecycle, permissions
 from proposals.forms import SORTS, DecideForm, ProposalFilterForm, ReasonForm, VoteForm
 from proposals.models import ChecklistItem, EligibleVoter, Proposal, Vote
 from proposals.states import EDITABLE_STATES, State
@@ -65,7 +65,9 @@ def detail_context(request, proposal: Proposal) -> dict:
         "proposal": proposal,
         "role": role,
         "states": _lifecycle(proposal),
-        "events": proposal.events.select_related("actor").order_by("at", "id"),
+        "history": event_sentences.lines(
+            proposal.events.select_related("actor").order_by("at", "id")
+        ),
         "mentions": proposal.mentions.select_related("meeting", "meeting__committee"),
         "checklist": checklist,
         "current_votes": current_votes,

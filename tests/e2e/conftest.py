@@ -271,6 +271,16 @@ def populated(runtime: Runtime) -> Runtime:
         title="Promote cf-networking to active",
         body="Two releases in production at three foundations; the team asks to graduate.",
     )
+    actions.do_edit_proposal(
+        proposal=discussion,
+        actor=rt.chair,
+        title="Promote cf-networking to active status",
+        body=(
+            "Two releases in production at five foundations; the team asks to graduate.\n\n"
+            "- a security review is done\n"
+        ),
+        reason="Two more foundations run it.",
+    )
     accepted = make_proposal(
         rt.committee,
         rt.member,

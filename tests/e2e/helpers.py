@@ -30,6 +30,9 @@ PAGES = [
     "project-detail",
     "proposal-kind",
     "proposal-form",
+    "revision-list",
+    "revision-detail",
+    "revision-changes",
 ]
 
 
@@ -44,6 +47,9 @@ def main_pages(rt) -> dict[str, str]:
         "project-detail": f"/projects/{rt.project.pk}/",
         "proposal-kind": "/proposals/new/",
         "proposal-form": "/proposals/new/?kind=ownership",
+        "revision-list": f"/proposals/{rt.proposals['discussion'].pk}/revisions/",
+        "revision-detail": f"/proposals/{rt.proposals['discussion'].pk}/revisions/1/",
+        "revision-changes": f"/proposals/{rt.proposals['discussion'].pk}/revisions/2/changes/",
     }
 
 

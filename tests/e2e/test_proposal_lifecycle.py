@@ -85,6 +85,30 @@ def test_a_proposal_from_filing_to_completion(live_server, browser_as, runtime):
     run_transition(bruno, "Submit for discussion", "Discussed in the last meeting.")
     expect_state(bruno, "Discussion")
 
+    # The proposer sharpens the text during discussion, then reads what changed.
+    bruno.get_by_role("link", name="Edit the text").click()
+    bruno.get_by_label("Proposal text (markdown)").fill(
+        "Nobody has released **legacy-cli** since 2018.\n\n- archive the repository\n"
+        "- announce it on the mailing list\n"
+    )
+    bruno.get_by_label("Why this change (optional)").fill("The last release was in 2018.")
+    bruno.get_by_role("button", name="Save changes").click()
+    expect(bruno.locator(".messages")).to_contain_text("Proposal updated.")
+    history = bruno.locator("ol.timeline")
+    expect(history).to_contain_text(
+        "Bruno Silva edited the proposal: changed the text, making revision 2"
+    )
+    history.get_by_role("link", name="see the changes in revision 2").click()
+    expect(bruno.get_by_role("heading", level=1)).to_have_text("What changed in revision 2")
+    expect(bruno.locator("main")).to_contain_text("“The last release was in 2018.”")
+    expect(bruno.locator("ol.diff del")).to_have_text(["2019"])
+    expect(bruno.locator("ol.diff ins")).to_have_text(["2018", "- announce it on the mailing list"])
+    bruno.get_by_role("link", name="Read revision 1").click()
+    expect(bruno.locator(".prose strong")).to_have_text("legacy-cli")
+    expect(bruno.locator(".prose")).to_contain_text("since 2019")
+    expect(bruno.locator("main")).to_contain_text("the current text is revision 2")
+    bruno.goto(url)
+
     # The chair starts the vote.
     amelia = browser_as("chair")
     amelia.goto(url)
@@ -142,7 +166,9 @@ def test_a_proposal_from_filing_to_completion(live_server, browser_as, runtime):
     # The project page shows its new status and how it got there.
     amelia.get_by_role("link", name="legacy-cli", exact=True).first.click()
     expect(amelia.get_by_role("heading", level=1)).to_have_text(re.compile(r"legacy-cli\s+Attic"))
-    expect(amelia.locator("ol.timeline")).to_contain_text("project.status_changed: active → attic")
+    expect(amelia.locator("ol.timeline")).to_contain_text(
+        "Amelia Chen moved the project “legacy-cli” from active to attic."
+    )
     rt.project.refresh_from_db()
     assert rt.project.status == ProjectStatus.ATTIC
 
@@ -150,10 +176,11 @@ def test_a_proposal_from_filing_to_completion(live_server, browser_as, runtime):
     amelia.get_by_role("link", name="Audit log").click()
     amelia.get_by_label("Proposal #").fill(str(proposal.pk))
     amelia.get_by_role("button", name="Filter").click()
-    actions = amelia.locator("table tbody tr td:nth-child(4)").all_inner_texts()
+    actions = amelia.locator("table tbody tr td:nth-child(4) code").all_inner_texts()
     assert list(reversed(actions)) == [
         "proposal.created",
         "proposal.submit",
+        "proposal.edited",
         "proposal.start_vote",
         "vote.cast",
         "vote.cast",
@@ -165,11 +192,21 @@ def test_a_proposal_from_filing_to_completion(live_server, browser_as, runtime):
         "proposal.complete",
         "project.status_changed",
     ]
-    expect(amelia.locator("main")).to_contain_text("12 events")
+    expect(amelia.locator("main")).to_contain_text("13 events")
     rows = amelia.locator("table tbody tr")
-    expect(rows.filter(has_text="vote.changed")).to_contain_text("other_member")
+    changed = rows.filter(has_text="vote.changed")
+    expect(changed).to_contain_text("Chidi Okafor")
+    expect(changed).to_contain_text("other_member")
+    expect(changed).to_contain_text("changed their vote from −1 to +1.")
     expect(rows.filter(has_text="vote.recused")).to_contain_text("I maintain a fork")
     expect(rows.filter(has_text="proposal.complete")).to_contain_text("accepted → completed")
+    expect(rows.filter(has_text="checklist.done").first).to_contain_text(
+        "ticked off the checklist item “"
+    )
+    # The times say their zone, and each stays on one line.
+    expect(amelia.locator("main")).to_contain_text("Times are in UTC.")
+    for when in amelia.locator("td.when time").all():
+        assert when.evaluate("el => el.getClientRects().length") == 1, when.inner_text()
 
 
 def test_an_outsider_sees_no_controls_and_forged_posts_change_nothing(

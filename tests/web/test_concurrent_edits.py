@@ -62,7 +62,7 @@ class VoteDetailsTests(LifecycleTestCase):
         response = self.client.get(self.proposal.get_absolute_url())
 
         timeline = response.content.decode().split('class="timeline"')[1]
-        self.assertRegex(timeline, r"vote\.cast\s+· \+1\s")
+        self.assertIn("<strong>member</strong> voted +1.", timeline)
 
     def test_it_offers_the_ballot_to_a_frozen_voter_whose_seat_ended(self):
         seat = Membership.objects.get(user=self.third_member, committee=self.committee)

@@ -264,8 +264,8 @@ class ProjectQueriesTests(QueryCountTestCase):
         )
         page = self.client.get(big_project.get_absolute_url())
         self.assertContains(page, "About big 149")
-        self.assertContains(page, "project.status_changed")
-        self.assertContains(page, "project.updated", count=60)
+        self.assertContains(page, "moved the project “big” from proposed to attic.")
+        self.assertContains(page, "corrected the project “big”: lead from", count=60)
 
 
 class HomeQueriesTests(QueryCountTestCase):
@@ -450,3 +450,76 @@ class FilingQueriesTests(QueryCountTestCase):
         large = self.counts()
 
         self.assertSameQueries(small, large)
+
+
+class RevisionQueriesTests(QueryCountTestCase):
+    def edited(self, edits: int) -> Proposal:
+        proposal = self.make(State.DISCUSSION, body="First text.\n\nWith two paragraphs.")
+        for i in range(edits):
+            actions.do_edit_proposal(
+                proposal=proposal,
+                actor=self.member if i % 2 else self.chair,
+                title=f"Title {i}",
+                body=f"Text {i}.\n\n" + "A long paragraph that stays.\n\n" * 50,
+                reason=f"Edit {i}.",
+            )
+            actions.do_edit_proposal(proposal=proposal, actor=self.member, proposing_team=f"T{i}")
+        return proposal
+
+    def urls(self, proposal: Proposal) -> list[str]:
+        return [
+            reverse("proposals:revision_list", args=[proposal.pk]),
+            reverse("proposals:revision_detail", args=[proposal.pk, 1]),
+            reverse("proposals:revision_detail", args=[proposal.pk, 2]),
+            reverse("proposals:revision_changes", args=[proposal.pk, 2]),
+        ]
+
+    def test_it_shows_revisions_and_their_changes_in_a_constant_number_of_queries(self):
+        small_proposal = self.edited(1)
+        small_urls = self.urls(small_proposal)
+        small = self.measure(small_urls)
+
+        big_proposal = self.edited(40)
+        self.extra_events(100, proposal=big_proposal)
+        self.drafts(50)
+        big_urls = self.urls(big_proposal)
+        large = self.measure(big_urls)
+
+        self.assertSameQueries(
+            {(small_urls.index(url), who): n for (url, who), n in small.items()},
+            {(big_urls.index(url), who): n for (url, who), n in large.items()},
+        )
+        page = self.client.get(reverse("proposals:revision_list", args=[big_proposal.pk]))
+        self.assertContains(page, "Revision 41")
+
+
+class HistoryNamingPeopleQueriesTests(QueryCountTestCase):
+    """Sentences that name people besides the actor (a link suggestion's author, a seat's
+    holder) read them in one query, however many such events a page shows."""
+
+    def suggest_and_confirm(self, count: int, start: datetime.date) -> Proposal:
+        other_chair = make_member(self.other_committee, make_user(), role="chair")
+        proposal = self.make(State.DISCUSSION)
+        for i in range(count):
+            meeting = make_meeting(self.other_committee, date=start + datetime.timedelta(days=i))
+            suggestion, _ = actions.do_suggest_meeting_link(
+                meeting=meeting, proposal=proposal, actor=other_chair
+            )
+            actions.do_decide_link_suggestion(
+                suggestion=suggestion, actor=self.chair, accept=bool(i % 2)
+            )
+            actions.do_add_member(committee=self.committee, user=make_user(), actor=self.chair)
+        return proposal
+
+    def test_it_names_them_in_a_constant_number_of_queries(self):
+        small_proposal = self.suggest_and_confirm(1, datetime.date(2017, 1, 1))
+        audit_url = reverse("proposals:audit_log")
+        small = self.measure([audit_url, small_proposal.get_absolute_url()])
+
+        big_proposal = self.suggest_and_confirm(30, datetime.date(2018, 1, 1))
+        large = self.measure([audit_url, big_proposal.get_absolute_url()])
+
+        self.assertSameQueries(
+            {(url if url == audit_url else "detail", who): n for (url, who), n in small.items()},
+            {(url if url == audit_url else "detail", who): n for (url, who), n in large.items()},
+        )
