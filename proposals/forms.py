@@ -3,16 +3,20 @@ meeting notes."""
 
 from __future__ import annotations
 
+import datetime
 import json
 import secrets
 
 from django import forms
 from django.core.validators import URLValidator
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.html import format_html
 
 from pmc.markup import MarkupTooComplex, check_markup, max_chars, render_markdown
 from pmc.models import Committee, Meeting, Project, ProjectStatus
 from pmc.text import validate_single_line
+from proposals import voting
 from proposals.actions.transitions import decision_meetings_hint
 from proposals.kinds import KINDS
 from proposals.models import Proposal, VoteValue
@@ -216,6 +220,58 @@ class VoteForm(forms.Form):
 class ReasonForm(forms.Form):
     reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     expected_state = forms.ChoiceField(choices=State.choices, widget=forms.HiddenInput)
+
+
+class StartVoteForm(ReasonForm):
+    """Starting a vote: when it closes, within the committee's rules; empty for the
+    committee's usual duration."""
+
+    closes_at = forms.DateTimeField(
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    def __init__(self, *args, committee, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.allowed = voting.deadline_range(committee.voting_rules(), timezone.now())
+        field = self.fields["closes_at"]
+        field.label = f"Closes at ({timezone.get_current_timezone_name()})"
+        hours = committee.vote_duration_hours
+        days = round((self.allowed.latest - self.allowed.start).total_seconds() / 86400)
+        field.help_text = format_html(  # help texts are not escaped when shown
+            "Leave empty to close {} hours after the start, {}'s rule; or choose a time "
+            "from {} hours to {} days after the start.",
+            hours,
+            committee,
+            hours,
+            days,
+        )
+        field.widget.attrs["min"] = _minute(self.allowed.earliest, up=True)
+        field.widget.attrs["max"] = _minute(self.allowed.latest)
+
+    def clean_closes_at(self):
+        deadline = self.cleaned_data.get("closes_at")
+        if deadline is not None and deadline not in self.allowed:
+            raise forms.ValidationError(self.allowed.refusal(deadline), code="deadline")
+        return deadline
+
+
+def _minute(moment, up: bool = False) -> str:
+    """`moment` in the current time zone as a datetime-local value, to the minute."""
+    local = timezone.localtime(moment)
+    if up and (local.second or local.microsecond):
+        local += datetime.timedelta(minutes=1)
+    return f"{local:%Y-%m-%dT%H:%M}"
+
+
+def transition_form(name: str, proposal: Proposal, data=None) -> forms.Form:
+    """The form of one transition of `proposal`, bound to `data` when given."""
+    initial = {"expected_state": proposal.state}
+    if name == "decide":
+        return DecideForm(data, initial=initial, proposal=proposal, prefix=name)
+    if name == "start_vote":
+        return StartVoteForm(data, initial=initial, committee=proposal.committee, prefix=name)
+    return ReasonForm(data, initial=initial, prefix=name)
 
 
 class DecideForm(ReasonForm):

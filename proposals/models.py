@@ -242,11 +242,13 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
             "notifies": NotificationKind.VOTE_OPENED,
         },
     )
-    def start_vote(self, *, rules: dict, at: datetime.datetime) -> None:
+    def start_vote(
+        self, *, rules: dict, at: datetime.datetime, closes_at: datetime.datetime | None = None
+    ) -> None:
         self.vote_round += 1
         self.vote_rules = rules
         self.vote_started_at = at
-        self.closes_at = at + datetime.timedelta(hours=rules["duration_hours"])
+        self.closes_at = closes_at or voting.default_deadline(rules, at)
         self.vote_extensions = 0
         self.vote_closed_at = None
 

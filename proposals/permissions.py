@@ -70,6 +70,30 @@ def result_is_settled(user, proposal) -> bool:
     return proposal.tally().settled
 
 
+def vote_refusal(user, proposal, *, frozen_voter: bool) -> str | None:
+    """Why `user` may not vote in `proposal`'s open vote, by the rule that refuses them
+    (`actions.votes`): a voter frozen at the start, or whoever holds a seat now
+    (`proposals.vote`), may. None when they may; else what stops them, in words."""
+    if frozen_voter or has_perm("proposals.vote", user, proposal):
+        return None
+    committee = proposal.committee
+    if not getattr(user, "is_authenticated", False):
+        return f"Only members of {committee} vote."
+    seat = (
+        Membership.objects.filter(user=user, committee_id=proposal.committee_id)
+        .order_by("-started_on")
+        .first()
+    )
+    if seat is not None and seat.started_on > timezone.localdate():
+        return f"Your seat on {committee} starts on {seat.started_on:%Y-%m-%d}; you vote from then."
+    if seat is not None and seat.ended_on is not None:
+        return (
+            f"Your seat on {committee} ended on {seat.ended_on:%Y-%m-%d}, so you no longer "
+            "vote; you can follow the vote here."
+        )
+    return f"Only members of {committee} vote; you can follow the vote here."
+
+
 def readings_confirmed(proposal) -> bool:
     """A proposal the import filed from meeting notes is not completed (which renames,
     retires or hands over its project) while the import's readings of it wait for review

@@ -1,5 +1,5 @@
-"""The tally: how a committee's frozen voting rules turn ballots into a result, and
-what closing a vote on that result does.
+"""The tally: how a committee's frozen voting rules turn ballots into a result, what
+closing a vote on that result does, and when a vote may be set to close.
 
 Pure functions over counts and plain rows, so every rule can be checked without a
 database; `Proposal.tally()` loads one proposal's current round.
@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from django.utils import timezone
 
 from pmc.models import PassRule
 from proposals.states import State
@@ -61,6 +63,32 @@ class Tally:
         if not self.quorum_met:
             return "no quorum"
         return "passes" if self.passed else "fails"
+
+    @property
+    def counts_text(self) -> str:
+        """The binding ballots in words: "+1 9, −1 2, 0 2, 1 recused, 1 did not vote"."""
+        parts = [f"+1 {self.yes}", f"−1 {self.no}", f"0 {self.abstain}"]
+        if self.recused:
+            parts.append(f"{self.recused} recused")
+        if self.not_voted:
+            parts.append(f"{self.not_voted} did not vote")
+        return ", ".join(parts)
+
+    @property
+    def result_text(self) -> str:
+        """A closed vote's result as a sentence: "Accepted: +1 9, −1 2, 0 2, 1 recused;
+        quorum 8 of 15 reached." The quorum is more than half of the voters who did not
+        recuse; without it the vote decides nothing."""
+        verdict = "Accepted" if self.passed else "Rejected" if self.quorum_met else "No quorum"
+        return f"{verdict}: {self.counts_text}; {self.quorum_text}."
+
+    @property
+    def quorum_text(self) -> str:
+        """ "quorum 8 of 15 reached": more than half of the voters who did not recuse."""
+        if self.denominator == 0:
+            return "no quorum possible: every voter recused"
+        reached = "reached" if self.quorum_met else "not reached"
+        return f"quorum {self.quorum_needed} of {self.denominator} {reached}"
 
     @property
     def settled(self) -> bool:
@@ -142,6 +170,52 @@ class CloseOutcome:
 
     state: str  # accepted, rejected, deferred, or voting when a missed quorum extends it
     closes_at: datetime.datetime | None = None  # the new deadline of an extended vote
+
+
+# The longest a chair may give a vote, from its start: a deadline further off lets the
+# proposal go stale (a committee whose own duration is longer keeps that duration).
+MAX_VOTE_HOURS = 14 * 24
+
+
+@dataclass(frozen=True)
+class DeadlineRange:
+    """The deadlines a vote starting at `start` may have under a committee's rules: the
+    committee's duration is the shortest, MAX_VOTE_HOURS the longest."""
+
+    start: datetime.datetime
+    earliest: datetime.datetime
+    latest: datetime.datetime
+
+    def __contains__(self, deadline: datetime.datetime) -> bool:
+        return self.earliest <= deadline <= self.latest
+
+    def refusal(self, deadline: datetime.datetime) -> str:
+        """Why `deadline` is refused, with the range allowed, in the current time zone."""
+        hours = round((self.earliest - self.start).total_seconds() / 3600)
+        days = round((self.latest - self.start).total_seconds() / 86400)
+        return (
+            f"The vote can close from {_when(self.earliest)} ({hours} hours after it starts, "
+            f"the committee's rule) to {_when(self.latest)} ({days} days after it starts); "
+            f"{_when(deadline)} is outside that range. Choose a time in it, or leave the "
+            "deadline empty to close after the committee's usual duration."
+        )
+
+
+def _when(moment: datetime.datetime) -> str:
+    """`moment` in the active time zone (the reader's, when one is set)."""
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M %Z}"
+
+
+def deadline_range(rules: dict, start: datetime.datetime) -> DeadlineRange:
+    """When a vote that starts at `start` under `rules` may be set to close."""
+    shortest = datetime.timedelta(hours=rules["duration_hours"])
+    longest = max(shortest, datetime.timedelta(hours=MAX_VOTE_HOURS))
+    return DeadlineRange(start=start, earliest=start + shortest, latest=start + longest)
+
+
+def default_deadline(rules: dict, start: datetime.datetime) -> datetime.datetime:
+    """The deadline of a vote whose chair chose none: the committee's duration."""
+    return deadline_range(rules, start).earliest
 
 
 def close_outcome(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from pmc.models import Meeting, Membership, Project
-from proposals import audit, events
+from proposals import audit, events, voting
 from proposals.actions._base import (
     _is_system,
     _locked,
@@ -17,7 +17,7 @@ from proposals.actions._base import (
 )
 from proposals.actions.checklists import _create_checklist, _mark_system_items_done
 from proposals.actions.proposals import MeetingLink, do_link_meetings
-from proposals.errors import LifecycleError
+from proposals.errors import ConditionNotMet, LifecycleError
 from proposals.kinds import KINDS, Effect
 from proposals.models import EligibleVoter, Proposal
 from proposals.states import State
@@ -33,11 +33,23 @@ def do_submit(*, proposal, actor, reason="", at=None, expected_state=None) -> Pr
 
 
 @action
-def do_start_vote(*, proposal, actor, reason="", at=None, expected_state=None) -> Proposal:
-    """Open the vote: freeze the text revision, the committee's rules and the voters."""
+def do_start_vote(
+    *, proposal, actor, reason="", at=None, expected_state=None, closes_at=None
+) -> Proposal:
+    """Open the vote: freeze the text revision, the committee's rules and the voters.
+    It closes at `closes_at` if the chair chose a deadline within the committee's rules
+    (`voting.deadline_range`), else after the committee's vote duration."""
     at = at or timezone.now()
     locked = _locked(proposal)
     rules_now = locked.committee.voting_rules()
+    allowed = voting.deadline_range(rules_now, at)
+    deadline = closes_at or allowed.earliest
+
+    def precheck(proposal: Proposal) -> None:  # once the actor may start it
+        _require_kind_details(proposal)
+        if deadline not in allowed:
+            raise ConditionNotMet(allowed.refusal(deadline))
+
     voters = list(
         Membership.objects.active(on=timezone.localdate(at))
         .filter(committee=locked.committee)
@@ -52,9 +64,14 @@ def do_start_vote(*, proposal, actor, reason="", at=None, expected_state=None) -
         reason=reason,
         at=at,
         expected_state=expected_state,
-        payload={"revision": locked.revision, "rules": rules_now, "eligible": voters},
-        arguments={"rules": rules_now, "at": at},
-        precheck=_require_kind_details,
+        payload={
+            "revision": locked.revision,
+            "rules": rules_now,
+            "eligible": voters,
+            "closes_at": deadline.isoformat(),
+        },
+        arguments={"rules": rules_now, "at": at, "closes_at": deadline},
+        precheck=precheck,
         locked=True,
     )
     EligibleVoter.objects.bulk_create(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -32,9 +34,10 @@ def readable(view):
     return wrapper
 
 
-def run_action(request, action, success: str, **kwargs):
+def run_action(request, action, success: str | Callable[[Any], str], **kwargs):
     """Run one action for the signed-in user; a permission refusal becomes a 403 page that
-    says why, any other refusal a message on the page the user returns to."""
+    says why, any other refusal a message on the page the user returns to. `success` is
+    the message on success, or makes it from what the action returned."""
     try:
         result = action(actor=request.user, **kwargs)
     except NotPermitted as refused:
@@ -45,5 +48,5 @@ def run_action(request, action, success: str, **kwargs):
     except MarkupTooComplex as refused:  # a text the renderer refuses, found on saving
         messages.error(request, str(refused))
         return None
-    messages.success(request, success)
+    messages.success(request, success(result) if callable(success) else success)
     return result

@@ -7,47 +7,65 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from proposals import actions, lifecycle, permissions
-from proposals.forms import DecideForm, ProposalForm, ReasonForm, VoteForm
+from proposals.forms import ProposalForm, VoteForm, transition_form
 from proposals.models import ChecklistItem, Proposal
-from proposals.states import EDITABLE_STATES
+from proposals.states import EDITABLE_STATES, State
 from proposals.views.access import run_action
+from proposals.views.proposal_pages import detail_context
 
 
 @require_POST
 @login_required
 def transition(request, pk: int, name: str):
-    proposal = get_object_or_404(Proposal, pk=pk)
+    proposal = get_object_or_404(_proposals(), pk=pk)
     if name not in actions.TRANSITIONS:
         raise Http404("No such transition.")
-    if name == "decide":
-        form = DecideForm(request.POST, proposal=proposal, prefix=name)
-    else:
-        form = ReasonForm(request.POST, prefix=name)
+    form = transition_form(name, proposal, request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
-        return redirect(proposal)
-    data = dict(form.cleaned_data)
+        return _form_again(request, proposal, form, bound={name: form})
     run_action(
         request,
         actions.TRANSITIONS[name],
-        success=f"Done: {lifecycle.LABELS[name].lower()}.",
+        success=SUCCESS.get(name, lambda _: f"Done: {lifecycle.LABELS[name].lower()}."),
         proposal=proposal,
-        **data,
+        **form.cleaned_data,
     )
     return redirect(proposal)
+
+
+def _vote_closed(proposal: Proposal) -> str:
+    """What closing the vote did, in words."""
+    tally = proposal.tally()
+    counts = f"{tally.counts_text}; {tally.quorum_text}"
+    if proposal.state == State.VOTING:
+        until = f"{timezone.localtime(proposal.closes_at):%Y-%m-%d %H:%M %Z}"
+        return f"The vote missed its quorum ({counts}), so it is extended until {until}."
+    if proposal.state == State.DEFERRED:
+        return f"The vote closed without a quorum, so the proposal is deferred ({counts})."
+    return f"The vote closed: {proposal.get_state_display().lower()} ({counts})."
+
+
+# What each transition's success says, from the proposal it returns; the others say
+# "Done: <label>."
+SUCCESS = {
+    "start_vote": lambda proposal: (
+        f"The vote is open until {timezone.localtime(proposal.closes_at):%Y-%m-%d %H:%M %Z}."
+    ),
+    "close_vote": _vote_closed,
+}
 
 
 @require_POST
 @login_required
 def vote(request, pk: int):
-    proposal = get_object_or_404(Proposal, pk=pk)
+    proposal = get_object_or_404(_proposals(), pk=pk)
     form = VoteForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
-        return redirect(proposal)
+        return _form_again(request, proposal, form, vote_form=form)
     run_action(
         request,
         actions.do_cast_vote,
@@ -57,6 +75,26 @@ def vote(request, pk: int):
         reason=form.cleaned_data["reason"],
     )
     return redirect(f"{proposal.get_absolute_url()}#vote")
+
+
+def _proposals():
+    return Proposal.objects.select_related("committee", "project", "proposer", "decided_in")
+
+
+def _form_again(request, proposal: Proposal, form, **bound):
+    """The proposal's page again with `form` and its errors where it was filled in, so
+    nothing typed is lost (the form's action ends in the anchor of its place). A form
+    the reader is not offered there gets its errors as a message instead."""
+    context = detail_context(request, proposal, **bound)
+    shown = (
+        context.get("may_vote")
+        if "vote_form" in bound
+        else any(t["form"] is form for t in context["transitions"])
+    )
+    if not shown:
+        messages.error(request, _form_errors(form))
+        return redirect(proposal)
+    return render(request, "proposals/proposal_detail.html", context)
 
 
 @require_POST

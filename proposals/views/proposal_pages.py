@@ -7,9 +7,9 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from pmc.models import Membership
+from pmc.models import Membership, PassRule, Role
 from proposals import event_sentences, lifecycle, permissions
-from proposals.forms import SORTS, DecideForm, ProposalFilterForm, ReasonForm, VoteForm
+from proposals.forms import SORTS, ProposalFilterForm, VoteForm, transition_form
 from proposals.models import ChecklistItem, EligibleVoter, Proposal, Vote
 from proposals.states import EDITABLE_STATES, State
 from proposals.views.access import readable
@@ -53,7 +53,11 @@ def proposal_detail(request, pk: int):
     return render(request, "proposals/proposal_detail.html", detail_context(request, proposal))
 
 
-def detail_context(request, proposal: Proposal) -> dict:
+def detail_context(
+    request, proposal: Proposal, *, vote_form: VoteForm | None = None, bound: dict | None = None
+) -> dict:
+    """What the detail page shows. `vote_form` and `bound` ({transition name: form}) are
+    forms sent back with their errors, shown in place of empty ones."""
     user = request.user
     role = permissions.roles_by_committee(user).get(proposal.committee_id)
     votes = list(
@@ -74,7 +78,7 @@ def detail_context(request, proposal: Proposal) -> dict:
         "past_votes": [v for v in votes if v.round != proposal.vote_round],
         "editable": proposal.state in EDITABLE_STATES
         and permissions.has_perm("proposals.edit_proposal", user, proposal),
-        "transitions": _transition_forms(proposal, user),
+        "transitions": _transition_forms(proposal, user, bound or {}),
         "can_tick": role == "chair",
         # Links other committees' notes suggest, for those who decide them only: nothing
         # of them shows to anyone else before the chair confirms.
@@ -90,7 +94,9 @@ def detail_context(request, proposal: Proposal) -> dict:
             "proposals.review_readings", user, proposal.committee
         )
     if proposal.state == State.VOTING or proposal.vote_round:
-        context.update(_vote_panel(proposal, user, role, current_votes))
+        context.update(_vote_panel(proposal, user, role, current_votes, vote_form))
+    elif proposal.state in (State.DRAFT, State.DISCUSSION):
+        context["vote_not_started"] = True
     return context
 
 
@@ -120,24 +126,20 @@ def _lifecycle(proposal: Proposal) -> list[dict]:
     ]
 
 
-def _transition_forms(proposal: Proposal, user) -> list[dict]:
+def _transition_forms(proposal: Proposal, user, bound: dict) -> list[dict]:
     if not user.is_authenticated:
         return []
     names = {t.name for t in proposal.get_available_user_state_transitions(user)}
-    forms = []
-    for name, label in lifecycle.LABELS.items():
-        if name not in names:
-            continue
-        initial = {"expected_state": proposal.state}
-        if name == "decide":
-            form = DecideForm(initial=initial, proposal=proposal, prefix=name)
-        else:
-            form = ReasonForm(initial=initial, prefix=name)
-        forms.append({"name": name, "label": label, "form": form})
-    return forms
+    return [
+        {"name": name, "label": label, "form": bound.get(name) or transition_form(name, proposal)}
+        for name, label in lifecycle.LABELS.items()
+        if name in names
+    ]
 
 
-def _vote_panel(proposal: Proposal, user, role, current_votes: list[Vote]) -> dict:
+def _vote_panel(
+    proposal: Proposal, user, role, current_votes: list[Vote], vote_form: VoteForm | None
+) -> dict:
     tally = proposal.tally()
     eligible = list(
         EligibleVoter.objects.filter(proposal=proposal, round=proposal.vote_round)
@@ -147,17 +149,27 @@ def _vote_panel(proposal: Proposal, user, role, current_votes: list[Vote]) -> di
     voted = {v.voter_id: v for v in current_votes}
     mine = voted.get(user.pk) if user.is_authenticated else None
     now = timezone.now()
-    open_ = proposal.state == State.VOTING and proposal.closes_at and now < proposal.closes_at
+    open_ = bool(proposal.state == State.VOTING and proposal.closes_at and now < proposal.closes_at)
+    frozen = any(e.user_id == user.pk for e in eligible)
+    # The rule the vote action applies: frozen voters (whose seat may have ended during
+    # the vote) and members who hold a seat now vote; anyone else is told why not.
+    refusal = permissions.vote_refusal(user, proposal, frozen_voter=frozen) if open_ else None
     return {
         "tally": tally,
+        "vote_closed": proposal.vote_closed_at is not None,
         "eligible": [{"user": e.user, "vote": voted.get(e.user_id)} for e in eligible],
         "non_binding": [v for v in current_votes if not v.binding],
+        "pass_rule": PassRule((proposal.vote_rules or {}).get("pass_rule", PassRule.MAJORITY)),
         "my_vote": mine,
         "vote_open": open_,
         "time_left": (proposal.closes_at - now) if open_ else None,
-        # Members vote; a frozen voter whose seat ended during the vote still may.
-        "may_vote": bool(open_ and (role or any(e.user_id == user.pk for e in eligible))),
-        "vote_form": VoteForm(
+        "may_vote": open_ and refusal is None,
+        "vote_refusal": refusal,
+        "votes_non_binding": open_ and refusal is None and not frozen,
+        # The chair sees why "Close the vote" is not offered yet.
+        "close_waits": open_ and role == Role.CHAIR and not tally.settled,
+        "vote_form": vote_form
+        or VoteForm(
             initial={"value": mine.value, "reason": mine.reason}
             if mine and not mine.recused
             else None

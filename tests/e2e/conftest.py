@@ -223,7 +223,8 @@ def runtime(transactional_db) -> Runtime:
 @pytest.fixture
 def populated(runtime: Runtime) -> Runtime:
     """Proposals in several states around the Runtime committee, with votes and history;
-    "voting" awaits the vote of `member`."""
+    "voting" awaits the vote of `member`; "closed" was accepted by a vote (with a -1, a
+    recusal, long reasons and a wide table in its text)."""
     rt = runtime
     diego = Project.objects.create(
         committee=rt.committee,
@@ -290,5 +291,39 @@ def populated(runtime: Runtime) -> Runtime:
         project=rt.project,
         title="Move legacy-cli to the attic",
     )
-    rt.proposals = {"voting": voting, "discussion": discussion, "accepted": accepted}
+    closed = make_proposal(
+        rt.committee,
+        rt.member,
+        state=State.VOTING,
+        chair=rt.chair,
+        kind=Kind.PROMOTION,
+        project=networking,
+        title="Promote cf-networking to active, first attempt",
+        body=(
+            "Adoption so far:\n\n"
+            "| Foundation | Release in production | Since | Incidents | Contact |\n"
+            "|---|---|---|---|---|\n"
+            "| foundation-one.example.org | cf-networking-release v1.2.0 | 2017-03-01 "
+            "| none | networking-team@example.org |\n"
+        ),
+    )
+    actions.do_cast_vote(proposal=closed, actor=rt.chair, value=1)
+    actions.do_cast_vote(proposal=closed, actor=rt.member, value=1, reason="Ready.")
+    actions.do_cast_vote(
+        proposal=closed,
+        actor=rt.other_member,
+        value=-1,
+        reason=(
+            "Not before the policy-server has run in production at a second foundation: "
+            "see https://example.org/runtime/cf-networking-release/issues/1234567890"
+        ),
+    )
+    actions.do_recuse(proposal=closed, actor=rt.third_member, reason="I lead the team.")
+    actions.do_close_vote(proposal=closed, actor=rt.chair)
+    rt.proposals = {
+        "voting": voting,
+        "discussion": discussion,
+        "accepted": accepted,
+        "closed": closed,
+    }
     return rt

@@ -25,6 +25,7 @@ PAGES = [
     "home",
     "proposal-list",
     "proposal-detail",
+    "proposal-closed-vote",
     "meeting-detail",
     "audit-log",
     "project-detail",
@@ -42,6 +43,7 @@ def main_pages(rt) -> dict[str, str]:
         "home": "/",
         "proposal-list": "/proposals/",
         "proposal-detail": f"/proposals/{rt.proposals['voting'].pk}/",
+        "proposal-closed-vote": f"/proposals/{rt.proposals['closed'].pk}/",
         "meeting-detail": f"/meetings/{rt.meeting.pk}/",
         "audit-log": "/audit/",
         "project-detail": f"/projects/{rt.project.pk}/",
@@ -80,6 +82,51 @@ def broken_references(page: Page) -> list[str]:
     """Elements that point by id (aria-describedby, label for=...) at nothing: axe-core
     reports these only as "needs review", yet a screen reader then reads no help text."""
     return page.evaluate(BROKEN_REFERENCES)
+
+
+CUT_OFF_CELLS = """() => {
+    // A table cell is cut off when it lies beyond the right or left edge of the screen,
+    // or of an element that clips it, unless a box between them scrolls sideways (and that
+    // box is itself on screen): then the reader can scroll the table inside it.
+    const cut = [];
+    const width = document.documentElement.clientWidth;
+    const name = (el) => `${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}` +
+        `${el.className ? "." + String(el.className).split(" ").join(".") : ""}`;
+    for (const cell of document.querySelectorAll("main table th, main table td")) {
+        const box = cell.getBoundingClientRect();
+        if (box.width === 0 && box.height === 0) continue;  // not displayed
+        let frame = {left: 0, right: width}, by = "the screen";
+        for (let el = cell.parentElement; el && el !== document.body; el = el.parentElement) {
+            const overflow = getComputedStyle(el).overflowX;
+            if (overflow === "auto" || overflow === "scroll") {
+                const scroller = el.getBoundingClientRect();
+                if (scroller.right > width + 1 || scroller.left < -1) {
+                    cut.push(`${name(el)} (scrolls) reaches past the screen`);
+                }
+                frame = null;
+                break;
+            }
+            if (overflow === "hidden" || overflow === "clip") {
+                const clip = el.getBoundingClientRect();
+                if (box.right > clip.right + 1 || box.left < clip.left - 1) {
+                    frame = clip; by = name(el);
+                    break;
+                }
+            }
+        }
+        if (frame && (box.right > frame.right + 1 || box.left < frame.left - 1)) {
+            const text = cell.textContent.trim().slice(0, 40);
+            cut.push(`"${text}" ends at ${Math.round(box.right)}px, past ${by}`);
+        }
+    }
+    return [...new Set(cut)];
+}"""
+
+
+def cut_off_cells(page: Page) -> list[str]:
+    """Table cells a reader cannot see, because they lie off the edge of the screen (or
+    of a box that clips them) and nothing around them scrolls sideways."""
+    return page.evaluate(CUT_OFF_CELLS)
 
 
 def describe_violations(violations: list[dict]) -> str:

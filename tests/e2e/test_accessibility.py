@@ -10,6 +10,7 @@ from proposals.models import Vote
 from tests.e2e.helpers import (
     PAGES,
     broken_references,
+    cut_off_cells,
     describe_violations,
     main_pages,
     open_all_details,
@@ -134,6 +135,22 @@ def test_a_phone_screen_needs_no_sideways_scrolling(name, browser_as, populated)
     open_all_details(page)
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"{name} is {width}px wide at {PHONE['width']}px"
+
+
+@pytest.mark.parametrize("name", ["proposal-detail", "proposal-closed-vote"])
+def test_a_phone_shows_the_vote_before_the_history_and_every_table_column(
+    name, browser_as, populated
+):
+    page = browser_as("member")
+    page.set_viewport_size(PHONE)
+    page.goto(main_pages(populated)[name])
+    open_all_details(page)
+
+    cut = cut_off_cells(page)
+    assert not cut, f"{name} hides table columns off the edge at 390px: {cut}"
+    vote = page.get_by_role("heading", name="Vote", exact=True).bounding_box()
+    history = page.get_by_role("heading", name="History", exact=True).bounding_box()
+    assert vote["y"] < history["y"], "on a phone the vote panel comes before the history"
 
 
 def test_signing_in_works_from_the_keyboard(browser_as, populated):

@@ -11,13 +11,15 @@ from playwright.sync_api import Page, expect
 from pmc.models import ProjectStatus
 from proposals.models import Event, Proposal, Vote
 from proposals.states import Kind, State
+from tests.e2e.helpers import sign_in
 from tests.factories import make_proposal
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def run_transition(page: Page, label: str, reason: str = "") -> None:
-    """Open the action's disclosure, give a reason, press its button."""
+def run_transition(page: Page, label: str, reason: str = "", said: str = "") -> None:
+    """Open the action's disclosure, give a reason, press its button; the page then says
+    `said` (by default "Done: <label>.")."""
     details = page.locator("section.actions details").filter(
         has=page.locator("summary", has_text=label)
     )
@@ -25,7 +27,7 @@ def run_transition(page: Page, label: str, reason: str = "") -> None:
     if reason:
         details.get_by_label("Reason").fill(reason)
     details.get_by_role("button", name=label).click()
-    expect(page.locator(".messages")).to_contain_text(f"Done: {label.lower()}.")
+    expect(page.locator(".messages")).to_contain_text(said or f"Done: {label.lower()}.")
 
 
 def expect_state(page: Page, label: str) -> None:
@@ -33,7 +35,7 @@ def expect_state(page: Page, label: str) -> None:
 
 
 def cast_vote(page: Page, value: str, reason: str = "") -> None:
-    form = page.locator("#vote form[action$='/vote/']")
+    form = page.locator("#vote form[action$='/vote/#vote']")
     form.get_by_label(value, exact=True).check()
     form.get_by_label("Reason", exact=True).fill(reason)
     form.get_by_role("button", name=re.compile(r"^(Cast|Change) my vote$")).click()
@@ -112,16 +114,34 @@ def test_a_proposal_from_filing_to_completion(live_server, browser_as, runtime):
     # The chair starts the vote.
     amelia = browser_as("chair")
     amelia.goto(url)
-    run_transition(amelia, "Start the vote")
+    run_transition(amelia, "Start the vote", said="The vote is open until ")
     expect_state(amelia, "Voting")
     expect(amelia.locator("#vote")).to_contain_text("not yet voted: 4 of 4")
+    expect(amelia.locator("#vote")).to_contain_text(
+        "You can close the vote early once every voter has voted"
+    )
 
     # Three members vote: one changes their mind, one recuses.
     bruno.goto(url)
     cast_vote(bruno, "+1")
     expect(bruno.locator("#vote")).to_contain_text("You voted +1")
 
+    # A -1 needs a reason: without one the choice stays, the error is at the reason, and
+    # the page comes back at the vote panel.
     chidi = browser_as("other_member")
+    chidi.goto(url)
+    ballot = chidi.locator("#vote form[action$='/vote/#vote']")
+    ballot.get_by_label("-1", exact=True).check()
+    ballot.get_by_role("button", name="Cast my vote").click()
+    expect(chidi).to_have_url(re.compile(r"/vote/#vote$"))
+    expect(ballot.get_by_label("-1", exact=True)).to_be_checked()
+    reason = ballot.get_by_label("Reason", exact=True)
+    expect(reason).to_have_attribute("aria-invalid", "true")
+    expect(reason).to_have_accessible_description(
+        re.compile(r"A -1 needs a reason: say what would change your vote\.")
+    )
+    expect(chidi.locator("#vote")).to_be_in_viewport()
+    assert not Vote.objects.filter(voter=rt.other_member).exists()
     chidi.goto(url)
     cast_vote(chidi, "-1", "Some foundations still script against it.")
     expect(chidi.locator("#vote")).to_contain_text("You voted -1")
@@ -135,7 +155,9 @@ def test_a_proposal_from_filing_to_completion(live_server, browser_as, runtime):
     dara.locator("#recuse-reason").fill("I maintain a fork of legacy-cli.")
     dara.get_by_role("button", name="Recuse myself").click()
     expect(dara.locator(".messages")).to_contain_text("You have recused yourself")
-    expect(dara.locator("#vote")).to_contain_text("You voted recused")
+    expect(dara.locator("#vote")).to_contain_text(
+        "You recused yourself (“I maintain a fork of legacy-cli.”)"
+    )
 
     # Two +1 of three non-recused voters: the chair's missing vote cannot change the
     # result, so the chair may close early.
@@ -145,8 +167,33 @@ def test_a_proposal_from_filing_to_completion(live_server, browser_as, runtime):
         "Binding: +1: 2 · −1: 0 · abstained (0): 0 · recused: 1 · not yet voted: 1 of 4"
     )
     expect(panel).to_contain_text("So far: passes")
-    run_transition(amelia, "Close the vote", "Settled: the remaining vote cannot change it.")
+    run_transition(
+        amelia,
+        "Close the vote",
+        "Settled: the remaining vote cannot change it.",
+        said="The vote closed: accepted (+1 2, −1 0, 0 0, 1 recused, 1 did not vote; "
+        "quorum 2 of 3 reached).",
+    )
     expect_state(amelia, "Accepted")
+
+    # The closed vote reads as its result, with how each member voted, and nothing in it
+    # suggests that it is still open.
+    expect(panel.locator(".result")).to_have_text(
+        "Accepted: +1 2, −1 0, 0 0, 1 recused, 1 did not vote; quorum 2 of 3 reached."
+    )
+    members = panel.get_by_role("table", name="How each member voted")
+    expect(members.get_by_role("row", name=re.compile("^Amelia Chen"))).to_contain_text(
+        "did not vote"
+    )
+    expect(members.get_by_role("row", name=re.compile("^Chidi Okafor"))).to_contain_text(
+        "+1 The v3 CLI covers those scripts."
+    )
+    expect(members.get_by_role("row", name=re.compile("^Dara Novak"))).to_contain_text(
+        "recused I maintain a fork of legacy-cli."
+    )
+    for still_open in ("So far", "not yet voted", "Quorum:", "Closes "):
+        expect(panel).not_to_contain_text(still_open)
+    expect(panel.get_by_role("button")).to_have_count(0)
 
     # The chair works the checklist, then completes the proposal; moving the project to
     # the attic is left to the completion.
@@ -209,6 +256,36 @@ def test_a_proposal_from_filing_to_completion(live_server, browser_as, runtime):
         assert when.evaluate("el => el.getClientRects().length") == 1, when.inner_text()
 
 
+def test_a_minus_one_without_a_reason_comes_back_to_the_ballot_without_javascript(
+    live_server, new_context, runtime
+):
+    proposal = make_proposal(
+        runtime.committee, runtime.member, state=State.VOTING, chair=runtime.chair
+    )
+    page = new_context(java_script_enabled=False).new_page()
+    sign_in(page, "other_member")
+    page.goto(f"/proposals/{proposal.pk}/")
+    page.set_viewport_size({"width": 390, "height": 844})
+
+    ballot = page.locator("#vote form[action$='/vote/#vote']")
+    ballot.get_by_label("-1", exact=True).check()
+    ballot.get_by_label("Reason", exact=True).fill("   ")
+    ballot.get_by_role("button", name="Cast my vote").click()
+
+    expect(page).to_have_url(re.compile(rf"/proposals/{proposal.pk}/vote/#vote$"))
+    expect(page.locator("#vote")).to_be_in_viewport()
+    expect(ballot.get_by_label("-1", exact=True)).to_be_checked()
+    expect(ballot.locator("#id_reason_error")).to_have_text(
+        "A -1 needs a reason: say what would change your vote."
+    )
+    assert not Vote.objects.exists()
+
+    ballot.get_by_label("Reason", exact=True).fill("Not before the 2.0 release.")
+    ballot.get_by_role("button", name="Cast my vote").click()
+    expect(page.locator(".messages")).to_contain_text("Your vote is recorded.")
+    assert Vote.objects.get().reason == "Not before the 2.0 release."
+
+
 def test_an_outsider_sees_no_controls_and_forged_posts_change_nothing(
     live_server, browser_as, runtime
 ):
@@ -221,6 +298,9 @@ def test_an_outsider_sees_no_controls_and_forged_posts_change_nothing(
     eve = browser_as("outsider")
     eve.goto(url)
     expect(eve.locator("#vote")).to_contain_text("not yet voted: 4 of 4")
+    expect(eve.locator("#vote")).to_contain_text(
+        "Only members of Runtime vote; you can follow the vote here."
+    )
     expect(eve.get_by_role("heading", name="Your vote")).to_have_count(0)
     expect(eve.locator("#vote form")).to_have_count(0)
     expect(eve.get_by_role("radio")).to_have_count(0)

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import datetime
+
 from django.test import SimpleTestCase
 
 from pmc.models import PassRule
-from proposals.voting import Ballot, Tally, count
+from proposals.voting import Ballot, Tally, count, deadline_range
 
 MAJORITY = PassRule.MAJORITY
 TWO_THIRDS_CAST = PassRule.TWO_THIRDS_CAST
@@ -313,3 +315,76 @@ class SettledTests(SimpleTestCase):
 
         self.assertFalse(t.settled)
         self.assertEqual(t.not_voted, 1)
+
+
+class ResultTextTests(SimpleTestCase):
+    """A closed vote's result read as a sentence, by the same rules that decide it."""
+
+    def test_it_says_an_accepted_vote_with_every_count_and_the_quorum(self):
+        t = tally(MAJORITY, 16, yes=9, no=2, abstain=2, recused=1)
+
+        self.assertEqual(
+            t.result_text,
+            "Accepted: +1 9, −1 2, 0 2, 1 recused, 2 did not vote; quorum 8 of 15 reached.",
+        )
+
+    def test_it_leaves_out_counts_of_nobody(self):
+        t = tally(MAJORITY, 4, yes=3, no=1)
+
+        self.assertEqual(t.result_text, "Accepted: +1 3, −1 1, 0 0; quorum 3 of 4 reached.")
+
+    def test_it_says_rejected_by_the_committees_pass_rule(self):
+        # A majority, but not the two thirds of the votes cast that this rule needs.
+        t = tally(TWO_THIRDS_CAST, 6, yes=3, no=2)
+
+        self.assertEqual(
+            t.result_text, "Rejected: +1 3, −1 2, 0 0, 1 did not vote; quorum 4 of 6 reached."
+        )
+
+    def test_it_says_when_the_quorum_was_missed(self):
+        t = tally(MAJORITY, 9, yes=3, abstain=1)
+
+        self.assertEqual(
+            t.result_text, "No quorum: +1 3, −1 0, 0 1, 5 did not vote; quorum 5 of 9 not reached."
+        )
+
+    def test_it_says_when_everyone_recused(self):
+        t = tally(MAJORITY, 2, recused=2)
+
+        self.assertEqual(
+            t.result_text,
+            "No quorum: +1 0, −1 0, 0 0, 2 recused; no quorum possible: every voter recused.",
+        )
+
+
+class DeadlineRangeTests(SimpleTestCase):
+    START = datetime.datetime(2017, 5, 16, 15, 0, tzinfo=datetime.UTC)
+
+    def test_it_runs_from_the_committees_duration_to_fourteen_days(self):
+        allowed = deadline_range({"duration_hours": 72}, self.START)
+
+        self.assertEqual(allowed.earliest, self.START + datetime.timedelta(hours=72))
+        self.assertEqual(allowed.latest, self.START + datetime.timedelta(days=14))
+        self.assertIn(allowed.earliest, allowed)
+        self.assertIn(allowed.latest, allowed)
+        self.assertNotIn(allowed.earliest - datetime.timedelta(seconds=1), allowed)
+        self.assertNotIn(allowed.latest + datetime.timedelta(seconds=1), allowed)
+
+    def test_it_keeps_a_committees_longer_duration(self):
+        allowed = deadline_range({"duration_hours": 20 * 24}, self.START)
+
+        self.assertEqual(allowed.earliest, allowed.latest)
+        self.assertEqual(allowed.latest, self.START + datetime.timedelta(days=20))
+
+    def test_its_refusal_gives_the_range_allowed(self):
+        allowed = deadline_range({"duration_hours": 96}, self.START)
+
+        refusal = allowed.refusal(self.START + datetime.timedelta(hours=24))
+
+        self.assertEqual(
+            refusal,
+            "The vote can close from 2017-05-20 15:00 UTC (96 hours after it starts, the "
+            "committee's rule) to 2017-05-30 15:00 UTC (14 days after it starts); "
+            "2017-05-17 15:00 UTC is outside that range. Choose a time in it, or leave the "
+            "deadline empty to close after the committee's usual duration.",
+        )

@@ -181,6 +181,76 @@ class StartVoteTests(TransitionTestCase):
         self.assertFalse(EligibleVoter.objects.filter(proposal=proposal).exists())
 
 
+class StartVoteDeadlineTests(TransitionTestCase):
+    """The chair may choose when the vote closes, within the committee's rules: from its
+    vote duration to 14 days after the start."""
+
+    def test_it_closes_at_the_deadline_the_chair_chose(self):
+        proposal = self.make(State.DISCUSSION)
+        at = timezone.now()
+        chosen = at + datetime.timedelta(days=5)
+
+        actions.do_start_vote(proposal=proposal, actor=self.chair, at=at, closes_at=chosen)
+
+        proposal.refresh_from_db()
+        self.assertEqual(proposal.closes_at, chosen)
+        self.assertEqual(proposal.events.last().payload["closes_at"], chosen.isoformat())
+        self.assertEqual(proposal.vote_rules["duration_hours"], 72)
+
+    def test_it_closes_after_the_committees_duration_when_none_is_chosen(self):
+        proposal = self.make(State.DISCUSSION)
+        at = timezone.now()
+
+        actions.do_start_vote(proposal=proposal, actor=self.chair, at=at)
+
+        proposal.refresh_from_db()
+        self.assertEqual(proposal.closes_at, at + datetime.timedelta(hours=72))
+        self.assertEqual(
+            proposal.events.last().payload["closes_at"], proposal.closes_at.isoformat()
+        )
+
+    def test_it_refuses_a_deadline_outside_the_committees_rules(self):
+        self.committee.vote_duration_hours = 96
+        self.committee.save()
+        at = timezone.now()
+        for hours in (1, 95, 14 * 24 + 1, 100 * 24):
+            with self.subTest(hours=hours):
+                proposal = self.make(State.DISCUSSION)
+                events = Event.objects.count()
+
+                with self.assertRaisesMessage(ConditionNotMet, "(96 hours after it starts"):
+                    actions.do_start_vote(
+                        proposal=proposal,
+                        actor=self.chair,
+                        at=at,
+                        closes_at=at + datetime.timedelta(hours=hours),
+                    )
+
+                proposal.refresh_from_db()
+                self.assertEqual(proposal.state, State.DISCUSSION)
+                self.assertEqual(Event.objects.count(), events)
+
+    def test_it_accepts_the_ends_of_the_range(self):
+        at = timezone.now()
+        for hours in (72, 14 * 24):
+            with self.subTest(hours=hours):
+                proposal = self.make(State.DISCUSSION)
+                closes_at = at + datetime.timedelta(hours=hours)
+
+                actions.do_start_vote(
+                    proposal=proposal, actor=self.chair, at=at, closes_at=closes_at
+                )
+
+                proposal.refresh_from_db()
+                self.assertEqual(proposal.closes_at, closes_at)
+
+    def test_it_refuses_someone_who_may_not_start_the_vote_before_judging_the_deadline(self):
+        proposal = self.make(State.DISCUSSION)
+
+        with self.assertRaisesMessage(LifecycleError, "Only the committee's chair may"):
+            actions.do_start_vote(proposal=proposal, actor=self.member, closes_at=timezone.now())
+
+
 class CloseVoteTests(TransitionTestCase):
     def test_it_accepts_a_passing_vote(self):
         proposal = self.start_vote(self.make(State.DISCUSSION))

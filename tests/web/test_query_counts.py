@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from pmc.models import Role, TeamReport
 from proposals import actions, audit
-from proposals.actors import IMPORT
+from proposals.actors import IMPORT, SYSTEM
 from proposals.models import Event, Notification, NotificationKind, Proposal, Vote
 from proposals.states import Kind, State
 from tests.base import LifecycleTestCase
@@ -183,6 +183,34 @@ class ProposalDetailQueriesTests(QueryCountTestCase):
         page = self.client.get(big_vote.get_absolute_url())
         self.assertContains(page, "not yet voted: 3 of 64")
         self.assertContains(page, "(non-binding)", count=20 + 20)
+
+    def test_it_shows_a_closed_vote_in_a_constant_number_of_queries(self):
+        everyone = [self.other_member, self.member, self.third_member, self.chair]
+        small_vote = self.two_rounds(everyone)  # +1, 0, -1, +1: accepted
+        small_vote.refresh_from_db()
+        actions.do_close_vote(proposal=small_vote, actor=SYSTEM, at=small_vote.closes_at)
+        small = self.measure(self.urls(small_vote))
+
+        voters = [make_member(self.committee) for _ in range(60)]
+        big_vote = self.two_rounds([*everyone, *voters])  # 22 +1, 21 -1: accepted
+        for voter in [make_member(self.committee) for _ in range(20)]:
+            actions.do_cast_vote(proposal=big_vote, actor=voter, value=1)
+        big_vote.refresh_from_db()
+        actions.do_close_vote(proposal=big_vote, actor=SYSTEM, at=big_vote.closes_at)
+        self.extra_events(200, proposal=big_vote)
+        large = self.measure(self.urls(big_vote, small_vote))
+
+        self.assertSameQueries(
+            small
+            | {
+                (big_vote.get_absolute_url(), who): small[(small_vote.get_absolute_url(), who)]
+                for who in READERS
+            },
+            large,
+        )
+        page = self.client.get(big_vote.get_absolute_url())
+        self.assertContains(page, "Accepted: +1 22, −1 21, 0 21; quorum 33 of 64 reached.")
+        self.assertContains(page, "Non-binding (not counted): +1 20, −1 0, 0 0.")
 
     def test_it_shows_an_accepted_proposal_in_a_constant_number_of_queries(self):
         accepted = self.make(State.ACCEPTED, condition="after the release")

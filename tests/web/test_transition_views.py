@@ -19,6 +19,9 @@ from proposals.states import Kind, State
 from tests.base import LifecycleTestCase
 from tests.factories import make_meeting, make_proposal
 
+# What the page says after a transition that succeeded; the others say "Done: <label>."
+SUCCESS = {"start_vote": "The vote is open until ", "close_vote": "The vote closed: accepted ("}
+
 ACTORS = ("anonymous", "outsider", "foreign_member", "member", "proposer", "chair")
 
 # transition: (from, to, who may, whom the refusal names)
@@ -136,7 +139,7 @@ class TransitionPermissionTests(WebActionTestCase):
                     if name == "decide":  # the decision's reason names its meeting
                         said = f"Decided in Runtime's meeting of {self.meeting.date}: {said}"
                     self.assertEqual(event.reason, said)
-                    self.assertMessage(response, "Done: ")
+                    self.assertMessage(response, SUCCESS.get(name, "Done: "))
                 else:
                     self.assertRefusedBecause(response, name, who_may, proposal)
                     self.assertEqual(proposal.state, source)
@@ -318,7 +321,7 @@ class BallotPermissionTests(WebActionTestCase):
         self.assertTrue(vote.recused)
         self.assertIsNone(vote.value)
         self.assertContains(response, "You have recused yourself from this vote.")
-        self.assertContains(response, "You voted <strong>recused</strong>")
+        self.assertContains(response, "You recused yourself (“Conflict”)")
         self.assertNotContains(response, "Recuse myself")
         self.assertTrue(proposal.events.filter(action="vote.recused").exists())
 
@@ -342,7 +345,7 @@ class BallotPermissionTests(WebActionTestCase):
                     reverse("proposals:vote", args=[proposal.pk]), {"value": value}
                 )
 
-                self.assertEqual(response.status_code, 302)
+                self.assertContains(response, "Your vote was not recorded")
                 self.assertFalse(Vote.objects.filter(proposal=proposal).exists())
 
     def test_it_refuses_a_vote_on_a_proposal_not_in_voting(self):
@@ -617,7 +620,7 @@ class DetailButtonsTests(WebActionTestCase):
     }
 
     def offered(self, response, proposal: Proposal) -> set[str]:
-        pattern = rf'action="/proposals/{proposal.pk}/transition/(\w+)/"'
+        pattern = rf'action="/proposals/{proposal.pk}/transition/(\w+)/(?:#[\w-]+)?"'
         return set(re.findall(pattern, response.content.decode()))
 
     def test_it_offers_each_reader_only_the_transitions_they_may_run(self):
