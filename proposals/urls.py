@@ -2,6 +2,7 @@ from django.urls import path
 
 from proposals.views import (
     audit_log,
+    committees,
     link_suggestions,
     notes_upload,
     pages,
@@ -39,6 +40,7 @@ urlpatterns = [
         link_suggestions.decide_link_suggestion,
         name="link_suggestion",
     ),
+    path("committees/<slug:slug>/", committees.committee_detail, name="committee"),
     path("committees/<slug:slug>/readings/", readings.reading_list, name="readings"),
     path(
         "committees/<slug:slug>/readings/<int:pk>/<slug:decision>/",

@@ -336,3 +336,28 @@ class AuditLogQueriesTests(QueryCountTestCase):
         response = self.client.get(reverse("proposals:audit_log") + "?format=json")
         rows = json.loads(b"".join(response.streaming_content))
         self.assertEqual(len(rows), Event.objects.count())
+
+
+class CommitteeQueriesTests(QueryCountTestCase):
+    def test_it_shows_a_committee_in_a_constant_number_of_queries(self):
+        self.make(State.VOTING)
+        self.drafts(1)
+        make_meeting(self.committee, date=datetime.date(2017, 5, 16))
+        url = reverse("proposals:committee", args=[self.committee.slug])
+        small = self.measure([url])
+
+        for state in (State.DISCUSSION, State.VOTING, State.ACCEPTED, State.DEFERRED):
+            for _ in range(10):
+                self.make(state)
+        self.drafts(80)
+        for i in range(30):
+            make_member(self.committee)
+            make_member(self.committee, ended_on=timezone.localdate(), role="chair")
+            make_meeting(self.committee, date=datetime.date(2018, 1, 1) + datetime.timedelta(i))
+        large = self.measure([url])
+
+        self.assertSameQueries(small, large)
+        page = self.client.get(url)
+        self.assertContains(page, 'Open proposals <span class="muted">(122)</span>')
+        self.assertContains(page, 'Members <span class="muted">(34)</span>')
+
