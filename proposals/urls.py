@@ -10,6 +10,7 @@ from proposals.views import (
     proposal_actions,
     proposal_pages,
     readings,
+    search,
 )
 
 app_name = "proposals"
@@ -52,4 +53,5 @@ urlpatterns = [
     path("audit/", audit_log.audit_log, name="audit_log"),
     path("audit/verify/", audit_log.verify_now, name="verify_audit"),
     path("profile/", profile.profile, name="profile"),
+    path("search/", search.search_page, name="search"),
 ]

@@ -338,6 +338,45 @@ class AuditLogQueriesTests(QueryCountTestCase):
         self.assertEqual(len(rows), Event.objects.count())
 
 
+class SearchQueriesTests(QueryCountTestCase):
+    """Two queries per kind of result (its count and its rows), however many match."""
+
+    def urls(self) -> list[str]:
+        base = reverse("proposals:search")
+        return [
+            f"{base}?q=airship",
+            f"{base}?q=airship&type=proposals",
+            f"{base}?q=airship&type=meetings&page=2",
+            f"{base}?q=airship&type=projects",
+            f"{base}?q=airship&type=team_reports",
+            f"{base}?q=airship+-zeppelin",
+        ]
+
+    def airships(self, count: int, start: datetime.date) -> None:
+        self.drafts(count, prefix="Airship")
+        for i in range(count):
+            meeting = make_meeting(
+                self.committee,
+                date=start + datetime.timedelta(days=i),
+                notes=f"## Airships\n\nThe airship {i} flew.",
+            )
+            TeamReport.objects.create(meeting=meeting, team=f"Airship {i}", body="An airship.")
+            make_project(self.other_committee, name=f"airship-{start:%Y}-{i}")
+
+    def test_it_searches_in_a_constant_number_of_queries(self):
+        self.airships(1, datetime.date(2017, 1, 1))
+        small = self.measure(self.urls())
+
+        self.airships(60, datetime.date(2018, 1, 1))
+        self.drafts(50, prefix="Zeppelin")
+        large = self.measure(self.urls())
+
+        self.assertSameQueries(small, large)
+        page = self.client.get(self.urls()[0])
+        self.assertContains(page, "Proposals (61)")
+        self.assertContains(page, "All 61 team reports found")
+
+
 class CommitteeQueriesTests(QueryCountTestCase):
     def test_it_shows_a_committee_in_a_constant_number_of_queries(self):
         self.make(State.VOTING)
