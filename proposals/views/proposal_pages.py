@@ -11,7 +11,9 @@ from proposals import lifecycle, permissions
 from proposals.forms import SORTS, DecideForm, ProposalFilterForm, ReasonForm, VoteForm
 from proposals.models import ChecklistItem, EligibleVoter, Proposal, Vote
 from proposals.states import EDITABLE_STATES, State
+from proposals.templatetags.people import person
 from proposals.views.access import readable
+from proposals.views.downloads import attachment, csv_lines
 from proposals.views.link_suggestions import pending_suggestions
 
 PAGE_SIZE = 25
@@ -19,6 +21,22 @@ PAGE_SIZE = 25
 
 @readable
 def proposal_list(request):
+    form, proposals = _filtered(request)
+    if request.GET.get("format") == "csv":
+        return _download_csv(request, proposals)
+    page = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "proposals/proposal_list.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+def _filtered(request) -> tuple[ProposalFilterForm, object]:
+    """The filter form and the proposals it selects, in its order: the rows of the page
+    and of its download alike."""
     form = ProposalFilterForm(request.GET or None)
     proposals = Proposal.objects.select_related("committee", "project")
     sort = "-updated_at"
@@ -34,14 +52,33 @@ def proposal_list(request):
         sort = SORTS.get(data["sort"] or "-updated", SORTS["-updated"])[0]
     elif form.is_bound:
         proposals = proposals.none()
-    page = Paginator(proposals.order_by(sort, "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "proposals/proposal_list.html",
-        {"form": form, "page": page, "query": query.urlencode()},
-    )
+    return form, proposals.order_by(sort, "-pk")
+
+
+CSV_FIELDS = ["id", "title", "state", "kind", "committee", "project", "proposer",
+              "proposing_team", "created_at", "updated_at", "vote_closes_at", "url"]  # fmt: skip
+
+
+def _download_csv(request, proposals):
+    def rows():
+        chosen = proposals.select_related("proposer").defer("body", "body_html")
+        for proposal in chosen.iterator(chunk_size=2000):
+            yield {
+                "id": proposal.pk,
+                "title": proposal.title,
+                "state": proposal.get_state_display(),
+                "kind": proposal.get_kind_display(),
+                "committee": proposal.committee.name,
+                "project": proposal.project.name if proposal.project else "",
+                "proposer": person(proposal.proposer),
+                "proposing_team": proposal.proposing_team,
+                "created_at": proposal.created_at.isoformat(),
+                "updated_at": proposal.updated_at.isoformat(),
+                "vote_closes_at": proposal.closes_at.isoformat() if proposal.closes_at else "",
+                "url": request.build_absolute_uri(proposal.get_absolute_url()),
+            }
+
+    return attachment(csv_lines(CSV_FIELDS, rows()), "text/csv; charset=utf-8", "proposals", "csv")
 
 
 @readable

@@ -400,3 +400,24 @@ class CommitteeQueriesTests(QueryCountTestCase):
         self.assertContains(page, 'Open proposals <span class="muted">(122)</span>')
         self.assertContains(page, 'Members <span class="muted">(34)</span>')
 
+
+class ProposalCsvQueriesTests(QueryCountTestCase):
+    def urls(self) -> list[str]:
+        base = reverse("proposals:list")
+        return [
+            f"{base}?format=csv",
+            f"{base}?committee={self.committee.pk}&state=draft&q=draft&sort=title&format=csv",
+        ]
+
+    def test_it_downloads_the_list_in_a_constant_number_of_queries(self):
+        self.make(State.VOTING)
+        self.drafts(2)
+        small = self.measure(self.urls())
+
+        self.drafts(300)
+        self.drafts(30, committee=self.other_committee)
+        large = self.measure(self.urls())
+
+        self.assertSameQueries(small, large)
+        lines = b"".join(self.client.get(self.urls()[0]).streaming_content).splitlines()
+        self.assertEqual(len(lines), 1 + 333)
