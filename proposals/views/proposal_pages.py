@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from proposals import lifecycle, permissions
+from proposals import diagram, lifecycle, permissions
 from proposals.forms import SORTS, DecideForm, ProposalFilterForm, ReasonForm, VoteForm
 from proposals.models import ChecklistItem, EligibleVoter, Proposal, Vote
 from proposals.states import EDITABLE_STATES, State
@@ -96,10 +96,12 @@ def detail_context(request, proposal: Proposal) -> dict:
         Vote.objects.filter(proposal=proposal).select_related("voter").order_by("-round", "cast_at")
     )
     current_votes = [v for v in votes if v.round == proposal.vote_round]
+    lifecycle_now = diagram.for_proposal(proposal)
     context = {
         "proposal": proposal,
         "role": role,
-        "states": _lifecycle(proposal),
+        "lifecycle": lifecycle_now,
+        "lifecycle_drawings": [(lifecycle_now.wide, "wide"), (lifecycle_now.tall, "tall")],
         "events": proposal.events.select_related("actor").order_by("at", "id"),
         "mentions": proposal.mentions.select_related("meeting", "meeting__committee"),
         "checklist": ChecklistItem.objects.filter(proposal=proposal).select_related("owner"),
@@ -123,15 +125,6 @@ def detail_context(request, proposal: Proposal) -> dict:
     if proposal.state == State.VOTING or proposal.vote_round:
         context.update(_vote_panel(proposal, user, role, current_votes))
     return context
-
-
-def _lifecycle(proposal: Proposal) -> list[dict]:
-    main = [State.DRAFT, State.DISCUSSION, State.VOTING, State.ACCEPTED, State.COMPLETED]
-    side = [State.REJECTED, State.DEFERRED, State.WITHDRAWN]
-    return [
-        {"value": s.value, "label": s.label, "current": s == proposal.state, "side": s in side}
-        for s in main + side
-    ]
 
 
 def _transition_forms(proposal: Proposal, user) -> list[dict]:
