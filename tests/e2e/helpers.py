@@ -29,6 +29,8 @@ PAGES = [
     "audit-log",
     "project-detail",
     "proposal-form",
+    "search",
+    "committee",
 ]
 
 
@@ -42,6 +44,8 @@ def main_pages(rt) -> dict[str, str]:
         "audit-log": "/audit/",
         "project-detail": f"/projects/{rt.project.pk}/",
         "proposal-form": "/proposals/new/",
+        "search": "/search/?q=diego+attic",
+        "committee": f"/committees/{rt.committee.slug}/",
     }
 
 
