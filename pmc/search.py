@@ -5,7 +5,9 @@ planner can use the index and the two cannot drift apart.
 Each document is a weighted `tsvector`: A for what names the row (a title, a team),
 B for who or what else it names, C for long text. The indexes are expression indexes,
 not stored columns: nothing to keep in step on write, and SQLite's tables stay as they
-are (it searches with `icontains` instead, see `proposals.search`).
+are (it searches with `icontains` instead, see `proposals.search`). Changing a document
+changes its index: in the migration `makemigrations` writes, use AddIndexOnPostgreSQL and
+RemoveIndexOnPostgreSQL instead of the plain operations.
 """
 
 from __future__ import annotations
@@ -42,10 +44,10 @@ def document_index(label: str, name: str) -> GinIndex:
     return GinIndex(document(label), name=name)
 
 
-class AddIndexOnPostgreSQL(migrations.AddIndex):
-    """AddIndex that creates the index on PostgreSQL only: SQLite has no GIN indexes nor
-    text search functions, and searches without them. The index is in the migration
-    state on every database, so `makemigrations` sees nothing missing."""
+class _OnPostgreSQL:
+    """An index operation that changes the database on PostgreSQL only: SQLite has no GIN
+    indexes nor text search functions, and searches without them. The index is in the
+    migration state on every database, so `makemigrations` sees nothing missing."""
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         if schema_editor.connection.vendor == "postgresql":
@@ -54,3 +56,11 @@ class AddIndexOnPostgreSQL(migrations.AddIndex):
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
         if schema_editor.connection.vendor == "postgresql":
             super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
+class AddIndexOnPostgreSQL(_OnPostgreSQL, migrations.AddIndex):
+    """AddIndex, on PostgreSQL only."""
+
+
+class RemoveIndexOnPostgreSQL(_OnPostgreSQL, migrations.RemoveIndex):
+    """RemoveIndex, on PostgreSQL only."""
