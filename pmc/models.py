@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pmc.markup import render_markdown
+from pmc.search import document_index
 from pmc.text import validate_single_line
 
 
@@ -229,6 +230,7 @@ class Meeting(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["committee", "date"], name="one_meeting_per_day"),
         ]
+        indexes = [document_index("pmc.Meeting", "pmc_meeting_search")]
 
     def __str__(self) -> str:
         return f"{self.committee} {self.date:%Y-%m-%d}"
@@ -267,6 +269,7 @@ class TeamReport(models.Model):
 
     class Meta:
         ordering = ["meeting", "position"]
+        indexes = [document_index("pmc.TeamReport", "pmc_teamreport_search")]
 
     def __str__(self) -> str:
         return f"{self.team} ({self.lead or 'no lead'})"

@@ -12,12 +12,13 @@ from proposals.states import State
 @dataclass(frozen=True)
 class Transition:
     """What is said about one transition: its name, label, who may run it, the states
-    it starts from and the notification it sends."""
+    it starts from and may end in, and the notification it sends."""
 
     name: str
     label: str  # as offered to people: "Start the vote"
     who: str  # as said to someone refused: "Only <who> may ..."
     sources: tuple[State, ...]
+    targets: tuple[State, ...] = ()  # every state it may end in
     notifies: NotificationKind | None = None
 
     @property
@@ -30,9 +31,13 @@ class Transition:
 def _read() -> dict[str, Transition]:
     """Every transition of `Proposal.state`, by name, in the order of the methods."""
     sources: dict[str, list[State]] = {}
+    targets: dict[str, list[State]] = {}
     custom: dict[str, dict] = {}
     for transition in Proposal._meta.get_field("state").get_all_transitions(Proposal):
         sources.setdefault(transition.name, []).append(transition.source)
+        # A target the method chooses (RETURN_VALUE) lists the states it may return.
+        ends = getattr(transition.target, "allowed_states", None) or [transition.target]
+        targets[transition.name] = [State(end) for end in ends]
         custom[transition.name] = transition.custom
     order = list(vars(Proposal))
     return {
@@ -41,6 +46,7 @@ def _read() -> dict[str, Transition]:
             label=custom[name]["label"],
             who=custom[name]["who"],
             sources=tuple(sources[name]),
+            targets=tuple(targets[name]),
             notifies=custom[name].get("notifies"),
         )
         for name in sorted(sources, key=order.index)

@@ -15,6 +15,7 @@ from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transi
 
 from pmc.markup import render_markdown
 from pmc.models import Committee, Meeting, Project
+from pmc.search import document_index
 from pmc.text import validate_single_line
 from proposals import voting
 from proposals.permissions import (
@@ -174,7 +175,10 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
                 name="one_proposal_per_form_token",
             ),
         ]
-        indexes = [models.Index(fields=["state", "closes_at"], name="proposal_deadline_idx")]
+        indexes = [
+            models.Index(fields=["state", "closes_at"], name="proposal_deadline_idx"),
+            document_index("proposals.Proposal", "proposal_search_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -2,6 +2,7 @@ from django.urls import path
 
 from proposals.views import (
     audit_log,
+    committees,
     link_suggestions,
     notes_upload,
     notification_pages,
@@ -12,6 +13,7 @@ from proposals.views import (
     proposal_pages,
     readings,
     revisions,
+    search,
 )
 
 app_name = "proposals"
@@ -53,6 +55,7 @@ urlpatterns = [
         link_suggestions.decide_link_suggestion,
         name="link_suggestion",
     ),
+    path("committees/<slug:slug>/", committees.committee_detail, name="committee"),
     path("committees/<slug:slug>/readings/", readings.reading_list, name="readings"),
     path(
         "committees/<slug:slug>/readings/<int:pk>/<slug:decision>/",
@@ -68,4 +71,5 @@ urlpatterns = [
     path("notifications/", notification_pages.notification_list, name="notifications"),
     path("notifications/read/", notification_pages.mark_all_read, name="notifications_read"),
     path("notifications/<int:pk>/read/", notification_pages.mark_read, name="notification_read"),
+    path("search/", search.search_page, name="search"),
 ]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import datetime
 import json
 
 from django.contrib import messages
@@ -18,6 +16,7 @@ from proposals import audit, event_sentences
 from proposals.forms import AuditFilterForm
 from proposals.models import AuditCheck, Event
 from proposals.views.access import readable
+from proposals.views.downloads import attachment, csv_lines
 
 FIELDS = ["id", "at", "actor", "action", "committee", "proposal", "project", "from_state",
           "to_state", "reason", "payload", "hash", "prev_hash"]  # fmt: skip
@@ -106,32 +105,14 @@ def _row(event: Event) -> dict:
     }
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def _download_csv(events) -> StreamingHttpResponse:
-    writer = csv.DictWriter(_Echo(), fieldnames=FIELDS)
-
     def rows():
-        # The byte-order mark tells spreadsheets the file is UTF-8 (the header says so to
-        # everything else); without it non-ASCII names come out garbled.
-        yield "\ufeff"
-        yield writer.writeheader()
         for event in events.order_by("id").iterator(chunk_size=2000):
             row = _row(event)
             row["payload"] = json.dumps(row["payload"], sort_keys=True)
-            yield writer.writerow({k: _csv_safe(v) for k, v in row.items()})
+            yield row
 
-    return _attachment(rows(), "text/csv; charset=utf-8", "csv")
-
-
-def _csv_safe(value):
-    # Spreadsheets run cells that start with these as formulas.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    return attachment(csv_lines(FIELDS, rows()), "text/csv; charset=utf-8", "audit", "csv")
 
 
 def _download_json(events) -> StreamingHttpResponse:
@@ -141,11 +122,4 @@ def _download_json(events) -> StreamingHttpResponse:
             yield ("," if i else "") + json.dumps(_row(event))
         yield "]"
 
-    return _attachment(chunks(), "application/json", "json")
-
-
-def _attachment(content, content_type: str, extension: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(content, content_type=content_type)
-    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d-%H%M%S")
-    response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.{extension}"'
-    return response
+    return attachment(chunks(), "application/json", "audit", "json")

@@ -8,11 +8,13 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from pmc.models import Membership, PassRule, Role
-from proposals import event_sentences, lifecycle, permissions
+from proposals import diagram, event_sentences, lifecycle, permissions
 from proposals.forms import SORTS, ProposalFilterForm, VoteForm, transition_form
 from proposals.models import ChecklistItem, EligibleVoter, Proposal, Vote
 from proposals.states import EDITABLE_STATES, State
+from proposals.templatetags.people import person
 from proposals.views.access import readable
+from proposals.views.downloads import attachment, csv_lines
 from proposals.views.link_suggestions import pending_suggestions
 
 PAGE_SIZE = 25
@@ -20,6 +22,22 @@ PAGE_SIZE = 25
 
 @readable
 def proposal_list(request):
+    form, proposals = _filtered(request)
+    if request.GET.get("format") == "csv":
+        return _download_csv(request, proposals)
+    page = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "proposals/proposal_list.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+def _filtered(request) -> tuple[ProposalFilterForm, object]:
+    """The filter form and the proposals it selects, in its order: the rows of the page
+    and of its download alike."""
     form = ProposalFilterForm(request.GET or None)
     proposals = Proposal.objects.select_related("committee", "project")
     sort = "-updated_at"
@@ -35,14 +53,33 @@ def proposal_list(request):
         sort = SORTS.get(data["sort"] or "-updated", SORTS["-updated"])[0]
     elif form.is_bound:
         proposals = proposals.none()
-    page = Paginator(proposals.order_by(sort, "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "proposals/proposal_list.html",
-        {"form": form, "page": page, "query": query.urlencode()},
-    )
+    return form, proposals.order_by(sort, "-pk")
+
+
+CSV_FIELDS = ["id", "title", "state", "kind", "committee", "project", "proposer",
+              "proposing_team", "created_at", "updated_at", "vote_closes_at", "url"]  # fmt: skip
+
+
+def _download_csv(request, proposals):
+    def rows():
+        chosen = proposals.select_related("proposer").defer("body", "body_html")
+        for proposal in chosen.iterator(chunk_size=2000):
+            yield {
+                "id": proposal.pk,
+                "title": proposal.title,
+                "state": proposal.get_state_display(),
+                "kind": proposal.get_kind_display(),
+                "committee": proposal.committee.name,
+                "project": proposal.project.name if proposal.project else "",
+                "proposer": person(proposal.proposer),
+                "proposing_team": proposal.proposing_team,
+                "created_at": proposal.created_at.isoformat(),
+                "updated_at": proposal.updated_at.isoformat(),
+                "vote_closes_at": proposal.closes_at.isoformat() if proposal.closes_at else "",
+                "url": request.build_absolute_uri(proposal.get_absolute_url()),
+            }
+
+    return attachment(csv_lines(CSV_FIELDS, rows()), "text/csv; charset=utf-8", "proposals", "csv")
 
 
 @readable
@@ -65,10 +102,12 @@ def detail_context(
     )
     current_votes = [v for v in votes if v.round == proposal.vote_round]
     checklist = list(ChecklistItem.objects.filter(proposal=proposal).select_related("owner"))
+    lifecycle_now = diagram.for_proposal(proposal)
     context = {
         "proposal": proposal,
         "role": role,
-        "states": _lifecycle(proposal),
+        "lifecycle": lifecycle_now,
+        "lifecycle_drawings": [(lifecycle_now.wide, "wide"), (lifecycle_now.tall, "tall")],
         "history": event_sentences.lines(
             proposal.events.select_related("actor").order_by("at", "id")
         ),
@@ -115,15 +154,6 @@ def _what_remains(proposal: Proposal, checklist: list[ChecklistItem]) -> dict:
         "by_system": [item for item in checklist if not item.done and item.by_system],
         "chairs": [seat.user for seat in chairs],
     }
-
-
-def _lifecycle(proposal: Proposal) -> list[dict]:
-    main = [State.DRAFT, State.DISCUSSION, State.VOTING, State.ACCEPTED, State.COMPLETED]
-    side = [State.REJECTED, State.DEFERRED, State.WITHDRAWN]
-    return [
-        {"value": s.value, "label": s.label, "current": s == proposal.state, "side": s in side}
-        for s in main + side
-    ]
 
 
 def _transition_forms(proposal: Proposal, user, bound: dict) -> list[dict]:

@@ -34,6 +34,8 @@ PAGES = [
     "revision-list",
     "revision-detail",
     "revision-changes",
+    "search",
+    "committee",
 ]
 
 
@@ -52,6 +54,8 @@ def main_pages(rt) -> dict[str, str]:
         "revision-list": f"/proposals/{rt.proposals['discussion'].pk}/revisions/",
         "revision-detail": f"/proposals/{rt.proposals['discussion'].pk}/revisions/1/",
         "revision-changes": f"/proposals/{rt.proposals['discussion'].pk}/revisions/2/changes/",
+        "search": "/search/?q=diego+attic",
+        "committee": f"/committees/{rt.committee.slug}/",
     }
 
 

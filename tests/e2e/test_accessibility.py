@@ -42,7 +42,8 @@ def focused(page: Page) -> dict:
 def test_axe_finds_no_serious_problem(name, viewport, browser_as, axe, populated):
     page = browser_as("member")
     page.set_viewport_size(VIEWPORTS[viewport])
-    page.goto(main_pages(populated)[name])
+    response = page.goto(main_pages(populated)[name])
+    assert response.ok, f"{name} answered {response.status}"
     open_all_details(page)
     violations = axe(page)
     blocking = [v for v in violations if v["impact"] in BLOCKING]
@@ -131,7 +132,8 @@ def test_a_member_votes_with_the_keyboard_alone(browser_as, populated):
 def test_a_phone_screen_needs_no_sideways_scrolling(name, browser_as, populated):
     page = browser_as("member")
     page.set_viewport_size(PHONE)
-    page.goto(main_pages(populated)[name])
+    response = page.goto(main_pages(populated)[name])
+    assert response.ok, f"{name} answered {response.status}"
     open_all_details(page)
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"{name} is {width}px wide at {PHONE['width']}px"

@@ -551,3 +551,88 @@ class HistoryNamingPeopleQueriesTests(QueryCountTestCase):
             {(url if url == audit_url else "detail", who): n for (url, who), n in small.items()},
             {(url if url == audit_url else "detail", who): n for (url, who), n in large.items()},
         )
+
+
+class SearchQueriesTests(QueryCountTestCase):
+    """Two queries per kind of result (its count and its rows), however many match."""
+
+    def urls(self) -> list[str]:
+        base = reverse("proposals:search")
+        return [
+            f"{base}?q=airship",
+            f"{base}?q=airship&type=proposals",
+            f"{base}?q=airship&type=meetings&page=2",
+            f"{base}?q=airship&type=projects",
+            f"{base}?q=airship&type=team_reports",
+            f"{base}?q=airship+-zeppelin",
+        ]
+
+    def airships(self, count: int, start: datetime.date) -> None:
+        self.drafts(count, prefix="Airship")
+        for i in range(count):
+            meeting = make_meeting(
+                self.committee,
+                date=start + datetime.timedelta(days=i),
+                notes=f"## Airships\n\nThe airship {i} flew.",
+            )
+            TeamReport.objects.create(meeting=meeting, team=f"Airship {i}", body="An airship.")
+            make_project(self.other_committee, name=f"airship-{start:%Y}-{i}")
+
+    def test_it_searches_in_a_constant_number_of_queries(self):
+        self.airships(1, datetime.date(2017, 1, 1))
+        small = self.measure(self.urls())
+
+        self.airships(60, datetime.date(2018, 1, 1))
+        self.drafts(50, prefix="Zeppelin")
+        large = self.measure(self.urls())
+
+        self.assertSameQueries(small, large)
+        page = self.client.get(self.urls()[0])
+        self.assertContains(page, "Proposals (61)")
+        self.assertContains(page, "All 61 team reports found")
+
+
+class CommitteeQueriesTests(QueryCountTestCase):
+    def test_it_shows_a_committee_in_a_constant_number_of_queries(self):
+        self.make(State.VOTING)
+        self.drafts(1)
+        make_meeting(self.committee, date=datetime.date(2017, 5, 16))
+        url = reverse("proposals:committee", args=[self.committee.slug])
+        small = self.measure([url])
+
+        for state in (State.DISCUSSION, State.VOTING, State.ACCEPTED, State.DEFERRED):
+            for _ in range(10):
+                self.make(state)
+        self.drafts(80)
+        for i in range(30):
+            make_member(self.committee)
+            make_member(self.committee, ended_on=timezone.localdate(), role="chair")
+            make_meeting(self.committee, date=datetime.date(2018, 1, 1) + datetime.timedelta(i))
+        large = self.measure([url])
+
+        self.assertSameQueries(small, large)
+        page = self.client.get(url)
+        self.assertContains(page, 'Open proposals <span class="muted">(122)</span>')
+        self.assertContains(page, 'Members <span class="muted">(34)</span>')
+
+
+class ProposalCsvQueriesTests(QueryCountTestCase):
+    def urls(self) -> list[str]:
+        base = reverse("proposals:list")
+        return [
+            f"{base}?format=csv",
+            f"{base}?committee={self.committee.pk}&state=draft&q=draft&sort=title&format=csv",
+        ]
+
+    def test_it_downloads_the_list_in_a_constant_number_of_queries(self):
+        self.make(State.VOTING)
+        self.drafts(2)
+        small = self.measure(self.urls())
+
+        self.drafts(300)
+        self.drafts(30, committee=self.other_committee)
+        large = self.measure(self.urls())
+
+        self.assertSameQueries(small, large)
+        lines = b"".join(self.client.get(self.urls()[0]).streaming_content).splitlines()
+        self.assertEqual(len(lines), 1 + 333)

@@ -1,0 +1,75 @@
+"""A committee's page: its members and their seats, its voting rules in words, its open
+proposals and its meetings."""
+
+from __future__ import annotations
+
+from django.db.models import Case, Count, IntegerField, Value, When
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from pmc.models import Committee, Meeting, Membership, Role
+from proposals import permissions, voting_rules
+from proposals.models import Proposal
+from proposals.states import FINAL_STATES, State
+from proposals.views.access import readable
+from proposals.views.pages import readings_to_review
+
+OPEN_SHOWN = 50
+MEETINGS_SHOWN = 10
+# The open proposals, most pressing first.
+_OPEN_ORDER = [State.VOTING, State.DISCUSSION, State.ACCEPTED, State.DEFERRED, State.DRAFT]
+
+
+@readable
+def committee_detail(request, slug: str):
+    committee = get_object_or_404(Committee, slug=slug)
+    today = timezone.localdate()
+    seats = list(
+        Membership.objects.filter(committee=committee)
+        .select_related("user")
+        .order_by("-started_on", "user__last_name", "user__username", "pk")
+    )
+    current = [s for s in seats if s.started_on <= today and not _ended(s, today)]
+    current.sort(key=lambda seat: seat.role != Role.CHAIR)  # chairs first, stable otherwise
+    open_proposals = (
+        Proposal.objects.filter(committee=committee)
+        .exclude(state__in=FINAL_STATES)
+        .select_related("project")
+        .annotate(
+            urgency=Case(
+                *(When(state=state, then=Value(i)) for i, state in enumerate(_OPEN_ORDER)),
+                default=Value(len(_OPEN_ORDER)),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("urgency", "closes_at", "-updated_at", "-pk")
+    )
+    meetings = (
+        Meeting.objects.filter(committee=committee)
+        .annotate(proposal_count=Count("mentions"))
+        .order_by("-date")
+    )
+    to_review = None
+    if permissions.has_perm("proposals.review_readings", request.user, committee):
+        to_review = readings_to_review([committee.pk])[committee.pk]
+    return render(
+        request,
+        "proposals/committee_detail.html",
+        {
+            "committee": committee,
+            "current_seats": current,
+            "upcoming_seats": [s for s in seats if s.started_on > today],
+            "former_seats": [s for s in seats if _ended(s, today)],
+            "rules": voting_rules.in_words(committee.voting_rules()),
+            "open_proposals": open_proposals[:OPEN_SHOWN],
+            "open_count": open_proposals.count(),
+            "meetings": meetings.defer("notes", "notes_html", "original_notes")[:MEETINGS_SHOWN],
+            "meeting_count": Meeting.objects.filter(committee=committee).count(),
+            "readings_to_review": to_review,
+            "today": today,
+        },
+    )
+
+
+def _ended(seat: Membership, today) -> bool:
+    return seat.ended_on is not None and seat.ended_on <= today
