@@ -26,7 +26,7 @@ from pmc.notes import (
     read_notes,
     skip_reason,
 )
-from proposals import actions, audit
+from proposals import actions, audit, events
 from proposals.actors import IMPORT
 from proposals.errors import ConditionNotMet, LifecycleError
 from proposals.importing.candidates import choose
@@ -42,6 +42,18 @@ from proposals.states import ReadingStatus, State
 
 # How many projects a refresh of the importer's index reads per query.
 _REFRESH_BATCH = 500
+# The events that record a change to a project (created, renamed, ...): the only ones a
+# refresh of the index reads the project of. Other events name a project too (those of
+# its proposals), without changing it.
+_PROJECT_CHANGES = frozenset(
+    {
+        events.PROJECT_CREATED,
+        events.PROJECT_UPDATED,
+        events.PROJECT_STATUS_CHANGED,
+        events.PROJECT_RENAMED,
+        events.PROJECT_LEAD_CHANGED,
+    }
+)
 
 
 def _newest_event_id() -> int:
@@ -490,15 +502,16 @@ class Importer:
         a project is recorded, in its transaction, by an event naming the project, and
         events are appended under the chain's lock, so their ids grow in the order their
         transactions commit. The events after the newest one seen are read by their
-        primary key, and the projects they name by theirs: no lookup by name, which
-        would read the whole table."""
+        primary key, and the projects that those recording a change to a project name
+        (`_PROJECT_CHANGES`; a proposal's events name its project too) by theirs: no
+        lookup by name, which would read the whole table."""
         if self._projects is None:
             return False  # read whole when first needed
         changed = set()
-        events = Event.objects.filter(pk__gt=self._events_seen).order_by("pk")
-        for pk, project_id in events.values_list("pk", "project_id").iterator():
+        newer = Event.objects.filter(pk__gt=self._events_seen).order_by("pk")
+        for pk, project_id, action in newer.values_list("pk", "project_id", "action").iterator():
             self._events_seen = pk
-            if project_id is not None:
+            if project_id is not None and action in _PROJECT_CHANGES:
                 changed.add(project_id)
         if not changed:
             return False
