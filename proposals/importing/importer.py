@@ -86,6 +86,7 @@ class Importer:
         self._projects: dict[str, int] | None = None  # name, former name or URL -> id
         self.project_rows: dict[int, Project] = {}
         self._events_seen = 0  # the newest event the index of projects has caught up with
+        self._stale = False  # whether others may have changed projects since the refresh
         self._dropped: set[str] = set()  # keys of the index a changed project no longer has
         self.meetings_seen: dict[tuple[str, datetime.date], str] = {}
         # committee id -> {date: (meeting id, SHA-256 of its file)}, as before this run
@@ -165,7 +166,7 @@ class Importer:
             ):
                 if not self.dry_run:
                     one_file_at_a_time()
-                self.refresh_projects()  # what others changed before the file's turn
+                self._stale = True  # others may have changed projects before the file's turn
                 self.meeting(notes, result)
         except Exception as error:  # one bad file must not stop the others
             self.restore_caches(saved)
@@ -487,6 +488,9 @@ class Importer:
         return self.project_rows[pk]
 
     def project_index(self) -> dict[str, int]:
+        """The index of the projects, brought up to date with what others changed before
+        the file's turn when a file first needs it (a file that names no item needs no
+        project: its turn reads nothing)."""
         if self._projects is None:
             # The newest event first, then the projects: a change recorded after it is
             # read again by the next refresh, even if the projects read include it.
@@ -494,6 +498,9 @@ class Importer:
             self._projects = {}
             for project in Project.objects.select_related("committee"):
                 self.remember(project)
+            self._stale = False
+        elif self._stale:
+            self.refresh_projects()
         return self._projects
 
     def refresh_projects(self) -> bool:
@@ -507,6 +514,7 @@ class Importer:
         lookup by name, which would read the whole table."""
         if self._projects is None:
             return False  # read whole when first needed
+        self._stale = False
         changed = set()
         newer = Event.objects.filter(pk__gt=self._events_seen).order_by("pk")
         for pk, project_id, action in newer.values_list("pk", "project_id", "action").iterator():
