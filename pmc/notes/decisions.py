@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from pmc.notes.kinds import any_word
+
 _I = re.IGNORECASE
 
 OUTCOME_RANK = {"pending": 0, "deferred": 1, "approved": 2, "rejected": 2, "completed": 3}
@@ -16,10 +18,11 @@ DECISION_LABEL = re.compile(
 
 # Every decision contains one of these words: a statement that names no change (no word
 # of `ANY_CUE`) is read for a decision only if it has one (matched lower-cased too).
-ANY_DECISION = re.compile(
-    r"decid|decision|agree|approv|accept|reject|declin|objection|consensus|vot|let|we\s"
-    r"|resol|outcome|result|conclu|pass|carri|confirm|hold"
-)
+ANY_DECISION = any_word(
+    "decid", "decision", "agree", "approv", "accept", "reject", "declin", "objection",
+    "consensus", "vot", "let", r"we\s", "resol", "outcome", "result", "conclu", "pass",
+    "carri", "confirm", "hold",
+)  # fmt: skip
 
 DECIDED = re.compile(
     r"^\W*(?:agreed|approved|accepted|unanimous(?:ly)?|decided|passed|carried|confirmed)\b"

@@ -940,27 +940,36 @@ class LifecycleReader:
 
     def _attach_decision(self, statement: Statement) -> None:
         """A decision recorded without naming what it decides applies to the item it is
-        nested in, or to the items raised before it in the same section."""
+        nested in, or to the items raised before it in the same section. The items come
+        first: most statements with a decision's words have none to apply to, and then
+        their inline text is never built nor read for a decision."""
+        targets = self._decision_targets(statement)
+        if not targets:
+            return
         plain = statement.plain
         if not (DECISION_LABEL.match(plain) or DECIDED.search(plain)):
             return
+        for mention in targets:
+            self._update(mention, statement)
+
+    def _decision_targets(self, statement: Statement) -> list[_Mention]:
+        """The items a decision the statement records would apply to."""
+        if not self.found:
+            return []  # no item raised yet
         parent = statement.parent
         while parent is not None and not self._mentions_of(parent):
             parent = parent.parent
         if parent is not None:
-            targets = self._mentions_of(parent)
-        else:
-            if statement.kind == "item" and statement.parent is not None:
-                return
-            targets = [
-                m
-                for m in self.found
-                if m.statement.section is statement.section
-                and m.statement.index < statement.index
-                and m.outcome == "pending"
-            ]
-        for mention in targets:
-            self._update(mention, statement)
+            return self._mentions_of(parent)
+        if statement.kind == "item" and statement.parent is not None:
+            return []
+        return [
+            m
+            for m in self.found
+            if m.statement.section is statement.section
+            and m.statement.index < statement.index
+            and m.outcome == "pending"
+        ]
 
     def _update(self, mention: _Mention, statement: Statement) -> None:
         mention.also.append(statement)

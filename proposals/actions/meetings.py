@@ -35,7 +35,14 @@ def do_import_meeting(
     made, with the fields and teams that changed.
     """
     _require_committee_admin(actor, committee)
-    meeting = Meeting.objects.select_for_update().filter(committee=committee, date=date).first()
+    # One meeting per committee and day: unordered (the default ordering joins the
+    # committees, whose row it would lock too).
+    meeting = (
+        Meeting.objects.select_for_update()
+        .filter(committee=committee, date=date)
+        .order_by()
+        .first()
+    )
     values = {
         "title": (title.strip() or f"{committee} meeting {date:%Y-%m-%d}")[:300],
         "notes": notes,

@@ -262,10 +262,9 @@ def _link_meetings(
     if missing:
         raise LifecycleError(f"There is no proposal #{missing[0]}.")
     _require_chair_of_proposals(actor, meeting, proposals.values(), "link its proposals to")
-    existing = {
-        mention.proposal_id: mention
-        for mention in ProposalMeeting.objects.filter(meeting=meeting, proposal__in=wanted)
-    }
+    # Keyed by proposal: unordered (the default ordering joins the meetings).
+    linked = ProposalMeeting.objects.filter(meeting=meeting, proposal__in=wanted).order_by()
+    existing = {mention.proposal_id: mention for mention in linked}
     new, updated, written, handled = [], [], [], set()
     at = at or meeting_time(meeting.date)
     for link in links:

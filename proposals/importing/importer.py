@@ -26,7 +26,7 @@ from pmc.notes import (
     read_notes,
     skip_reason,
 )
-from proposals import actions, audit
+from proposals import actions, audit, events
 from proposals.actors import IMPORT
 from proposals.errors import ConditionNotMet, LifecycleError
 from proposals.importing.candidates import choose
@@ -42,6 +42,18 @@ from proposals.states import ReadingStatus, State
 
 # How many projects a refresh of the importer's index reads per query.
 _REFRESH_BATCH = 500
+# The events that record a change to a project (created, renamed, ...): the only ones a
+# refresh of the index reads the project of. Other events name a project too (those of
+# its proposals), without changing it.
+_PROJECT_CHANGES = frozenset(
+    {
+        events.PROJECT_CREATED,
+        events.PROJECT_UPDATED,
+        events.PROJECT_STATUS_CHANGED,
+        events.PROJECT_RENAMED,
+        events.PROJECT_LEAD_CHANGED,
+    }
+)
 
 
 def _newest_event_id() -> int:
@@ -74,6 +86,7 @@ class Importer:
         self._projects: dict[str, int] | None = None  # name, former name or URL -> id
         self.project_rows: dict[int, Project] = {}
         self._events_seen = 0  # the newest event the index of projects has caught up with
+        self._stale = False  # whether others may have changed projects since the refresh
         self._dropped: set[str] = set()  # keys of the index a changed project no longer has
         self.meetings_seen: dict[tuple[str, datetime.date], str] = {}
         # committee id -> {date: (meeting id, SHA-256 of its file)}, as before this run
@@ -153,7 +166,7 @@ class Importer:
             ):
                 if not self.dry_run:
                     one_file_at_a_time()
-                self.refresh_projects()  # what others changed before the file's turn
+                self._stale = True  # others may have changed projects before the file's turn
                 self.meeting(notes, result)
         except Exception as error:  # one bad file must not stop the others
             self.restore_caches(saved)
@@ -475,6 +488,9 @@ class Importer:
         return self.project_rows[pk]
 
     def project_index(self) -> dict[str, int]:
+        """The index of the projects, brought up to date with what others changed before
+        the file's turn when a file first needs it (a file that names no item needs no
+        project: its turn reads nothing)."""
         if self._projects is None:
             # The newest event first, then the projects: a change recorded after it is
             # read again by the next refresh, even if the projects read include it.
@@ -482,6 +498,9 @@ class Importer:
             self._projects = {}
             for project in Project.objects.select_related("committee"):
                 self.remember(project)
+            self._stale = False
+        elif self._stale:
+            self.refresh_projects()
         return self._projects
 
     def refresh_projects(self) -> bool:
@@ -490,15 +509,17 @@ class Importer:
         a project is recorded, in its transaction, by an event naming the project, and
         events are appended under the chain's lock, so their ids grow in the order their
         transactions commit. The events after the newest one seen are read by their
-        primary key, and the projects they name by theirs: no lookup by name, which
-        would read the whole table."""
+        primary key, and the projects that those recording a change to a project name
+        (`_PROJECT_CHANGES`; a proposal's events name its project too) by theirs: no
+        lookup by name, which would read the whole table."""
         if self._projects is None:
             return False  # read whole when first needed
+        self._stale = False
         changed = set()
-        events = Event.objects.filter(pk__gt=self._events_seen).order_by("pk")
-        for pk, project_id in events.values_list("pk", "project_id").iterator():
+        newer = Event.objects.filter(pk__gt=self._events_seen).order_by("pk")
+        for pk, project_id, action in newer.values_list("pk", "project_id", "action").iterator():
             self._events_seen = pk
-            if project_id is not None:
+            if project_id is not None and action in _PROJECT_CHANGES:
                 changed.add(project_id)
         if not changed:
             return False
