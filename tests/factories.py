@@ -110,3 +110,23 @@ def make_proposal(
     proposal.refresh_from_db()
     assert proposal.state == state, (proposal.state, state)
     return proposal
+
+
+def make_accepted_long_ago(
+    committee: Committee,
+    proposer,
+    *,
+    chair,
+    on: datetime.date = datetime.date(2017, 5, 16),
+    **fields,
+) -> Proposal:
+    """A proposal accepted in the meeting of `on`, dated then, as imported notes record a
+    decision (a decision taken on the site is dated when it is taken)."""
+    proposal = make_proposal(committee, proposer, state=State.DISCUSSION, **fields)
+    meeting, _ = Meeting.objects.get_or_create(
+        committee=committee, date=on, defaults={"title": f"{committee} {on}"}
+    )
+    at = datetime.datetime.combine(on, datetime.time(12), tzinfo=datetime.UTC)
+    actions.do_decide(proposal=proposal, actor=chair, accepted=True, meeting=meeting, at=at)
+    proposal.refresh_from_db()
+    return proposal

@@ -11,7 +11,7 @@ from proposals import actions, tasks
 from proposals.models import AuditCheck, Notification
 from proposals.states import State
 from tests.base import LifecycleTestCase
-from tests.factories import make_proposal
+from tests.factories import make_accepted_long_ago, make_proposal
 
 
 class EagerTaskTests(LifecycleTestCase):
@@ -28,7 +28,7 @@ class EagerTaskTests(LifecycleTestCase):
         started = timezone.now() - datetime.timedelta(days=4)
         proposal = make_proposal(self.committee, self.member, state=State.DISCUSSION)
         actions.do_start_vote(proposal=proposal, actor=self.chair, at=started)
-        make_proposal(self.committee, self.member, state=State.ACCEPTED, chair=self.chair)
+        make_accepted_long_ago(self.committee, self.member, chair=self.chair)
 
         self.assertEqual(tasks.close_expired_votes.apply().get(), 1)  # extended: no quorum
         self.assertEqual(tasks.send_vote_reminders.apply().get(), 0)  # 72 h away again

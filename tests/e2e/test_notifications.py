@@ -52,12 +52,17 @@ def test_a_member_reads_the_notifications_and_marks_them_read(live_server, brows
     bruno.go_back()
 
     # Marked read, it moves below the unread ones and the header counts one less.
-    opened = bruno.locator("ul.notifications > li").filter(has_text="Vote opened")
+    opened = (
+        bruno.locator("ul.notifications > li")
+        .filter(has_text="Vote opened")
+        .filter(has_text=voting.title)
+    )
     opened.get_by_role("button", name=re.compile(r"^Mark read")).click()
     expect(bruno.locator(".messages")).to_contain_text("Marked read:")
     expect(header_link).to_have_text(f"Notifications {unread - 1} unread")
     last = bruno.locator("ul.notifications > li").last
     expect(last).to_contain_text("Vote opened")
+    expect(last).to_contain_text(voting.title)
     expect(last).to_contain_text("· read ")
     assert mine.get(proposal=voting, kind="vote_opened").read_at is not None
 
