@@ -151,10 +151,15 @@ def ranked(q: str, key: str) -> QuerySet:
     return engine.matches(BY_KEY[key])
 
 
+def ranked_query(q: str) -> SearchQuery:
+    """What was typed, as PostgreSQL's full-text query of the search documents."""
+    return SearchQuery(q, search_type="websearch", config=documents.CONFIG)
+
+
 class _Postgres:
     def __init__(self, q: str) -> None:
         self.q = q
-        self.query = SearchQuery(q, search_type="websearch", config=documents.CONFIG)
+        self.query = ranked_query(q)
 
     def matches(self, source: Source) -> QuerySet:
         document = documents.document(source.model_label)
