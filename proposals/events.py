@@ -22,6 +22,14 @@ VOTE_RECUSED = "vote.recused"
 CHECKLIST_DONE = "checklist.done"
 CHECKLIST_REOPENED = "checklist.reopened"
 
+# Discussion
+COMMENT_POSTED = "comment.posted"
+COMMENT_EDITED = "comment.edited"
+COMMENT_WITHDRAWN = "comment.withdrawn"
+COMMENT_HIDDEN = "comment.hidden"
+CONCERN_RAISED = "concern.raised"
+CONCERN_RESOLVED = "concern.resolved"
+
 # Meetings
 MEETING_IMPORTED = "meeting.imported"
 MEETING_UPDATED = "meeting.updated"

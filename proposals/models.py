@@ -52,6 +52,9 @@ class NotificationKind(models.TextChoices):
     WITHDRAWN = "withdrawn", "A proposal is withdrawn"
     REMINDER = "reminder", "A reminder before a vote I have not voted in closes"
     DIGEST = "digest", "Chairs: a daily digest of overdue checklist items"
+    MENTIONED = "mentioned", "Someone mentions me (@username) in a comment"
+    COMMENTED = "commented", "A proposal I watch gets a new comment"
+    CONCERN = "concern", "A concern is raised or resolved on a proposal I watch"
 
 
 class ProposalQuerySet(models.QuerySet):
@@ -621,6 +624,149 @@ class ChecklistItem(models.Model):
 
     def __str__(self) -> str:
         return f"[{'x' if self.done else ' '}] {self.text}"
+
+
+# Discussion: comments, their versions, blocking concerns and who watches a proposal
+
+
+class Comment(models.Model):
+    """A comment on a proposal, or a reply to one (one level deep). Nothing is deleted:
+    an edit keeps the earlier text as a `CommentVersion`, a withdrawal or a chair's
+    hiding keeps the row and says so."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="comments")
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replies",
+        help_text="The comment this replies to; replies have no replies of their own.",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments"
+    )
+    by_member = models.BooleanField(
+        default=True, help_text="Whether the author held a seat on the committee when writing."
+    )
+    body = models.TextField(help_text="Markdown: the current version.")
+    body_html = models.TextField(blank=True, editable=False)
+    version = models.PositiveIntegerField(default=1, help_text="The current version's number.")
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its author withdrew it; the text is kept."
+    )
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    hidden_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["proposal", "created_at"], name="comment_proposal_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hidden_at__isnull=True) | ~Q(hidden_reason=""),
+                name="hidden_comment_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Comment #{self.pk} by {self.author} on {self.proposal_id}"
+
+
+class CommentVersion(models.Model):
+    """One version of a comment's text, the first included; the newest is the comment's
+    own `body`."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    body = models.TextField()
+    written_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["comment", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "number"], name="one_comment_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Comment #{self.comment_id} v{self.number}"
+
+
+class Concern(models.Model):
+    """A blocking concern (as in rfcbot): while unresolved, the proposal's vote cannot
+    start. Resolved concerns stay."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="concerns")
+    title = models.CharField(max_length=200, validators=[validate_single_line])
+    comment = models.OneToOneField(
+        Comment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="concern",
+        help_text="The comment that explains it.",
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="concerns"
+    )
+    raised_at = models.DateTimeField(default=timezone.now)
+    raised_in = models.CharField(
+        max_length=32, blank=True, help_text="The proposal's state when it was raised."
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    resolution = models.TextField(blank=True, help_text="Why it was resolved.")
+
+    class Meta:
+        ordering = ["raised_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["proposal"],
+                condition=Q(resolved_at__isnull=True),
+                name="concern_open_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+
+class Watch(models.Model):
+    """Whether a person follows a proposal's discussion. A row with `watching=False`
+    records an Unwatch, so taking part again does not silently re-subscribe them."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="watches")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watches"
+    )
+    watching = models.BooleanField(default=True)
+    since = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "user"], name="one_watch_per_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {'watches' if self.watching else 'unwatched'} {self.proposal_id}"
 
 
 GENESIS_HASH = "0" * 64
