@@ -253,6 +253,10 @@ PMC_SITE_URL = env_str("PMC_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # meeting notes file imported, in characters (see pmc.markup and README "Security").
 PMC_MARKDOWN_MAX_CHARS = env_int("PMC_MARKDOWN_MAX_CHARS", 100_000)
 PMC_NOTES_MAX_CHARS = env_int("PMC_NOTES_MAX_CHARS", 1_000_000)
+# Discussion: the longest comment, and whether signed-in people without a seat on the
+# proposal's committee may comment too (shown as non-members).
+PMC_COMMENT_MAX_CHARS = env_int("PMC_COMMENT_MAX_CHARS", 20_000)
+PMC_NON_MEMBER_COMMENTS = env_bool("PMC_NON_MEMBER_COMMENTS", False)
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_BROKER_CONNECTION_TIMEOUT = 3

@@ -8,8 +8,8 @@ they never set states or save proposals themselves.
 
 Callers import this package (`from proposals import actions`); each module holds one
 kind of change: `proposals` (create, edit, link a meeting), `transitions` (submit to
-resume, and what completing does to the project), `votes`, `checklists`,
-`memberships`, `projects`, `committees`, `meetings` (the notes import) and
+resume, and what completing does to the project), `votes`, `checklists`, `comments`
+(the discussion), `memberships`, `projects`, `committees`, `meetings` (the notes import) and
 `link_suggestions` (a chair's notes that mention another committee's proposal) and
 `readings` (a chair confirms, corrects, merges or dismisses what an import read). What
 they share (locking, the transition runner, the common checks and their messages) is in
@@ -18,6 +18,12 @@ they share (locking, the transition runner, the common checks and their messages
 
 from proposals.actions._base import chaired_committee_ids
 from proposals.actions.checklists import do_set_checklist_item
+from proposals.actions.comments import (
+    do_edit_comment,
+    do_hide_comment,
+    do_post_comment,
+    do_withdraw_comment,
+)
 from proposals.actions.committees import (
     COMMITTEE_FIELDS,
     do_create_committee,
@@ -94,6 +100,11 @@ __all__ = [
     "do_recuse",
     # checklists
     "do_set_checklist_item",
+    # discussion
+    "do_post_comment",
+    "do_edit_comment",
+    "do_withdraw_comment",
+    "do_hide_comment",
     # memberships
     "do_add_member",
     "do_end_membership",
