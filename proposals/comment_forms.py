@@ -29,11 +29,9 @@ class CommentForm(forms.Form):
     )
     reply_to = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, label: str | None = None, **kwargs) -> None:
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["body"].help_text = comment_help()
-        if label:
-            self.fields["body"].label = label
 
     def refuse(self, message: str) -> None:
         """Show the action's refusal beside the text."""

@@ -64,10 +64,15 @@ def comment_edit(request, pk: int, comment_pk: int):
     refusal = permissions.comment_refusal(request.user, comment.proposal)
     if refusal is not None:
         raise PermissionDenied(refusal)
-    form = CommentForm(
-        request.POST if request.method == "POST" else None,
-        label="The comment's new text (markdown)",
-    )
+    if request.method != "POST" and (comment.withdrawn_at or comment.hidden_at):
+        messages.error(
+            request,
+            "This comment was withdrawn; there is nothing left to edit."
+            if comment.withdrawn_at
+            else "A chair hid this comment; it can no longer be edited.",
+        )
+        return redirect(f"{comment.proposal.get_absolute_url()}#comment-{comment.pk}")
+    form = CommentForm(request.POST if request.method == "POST" else None)
     preview = None
     if request.method == "POST" and form.is_valid():
         if "preview" in request.POST:

@@ -350,6 +350,28 @@ class EditTests(DiscussionTestCase):
         comment.refresh_from_db()
         self.assertEqual(comment.body, "First words.")
 
+    def test_a_withdrawn_or_hidden_comment_is_not_offered_for_editing(self):
+        withdrawn = self.comment("Taken back.")
+        actions.do_withdraw_comment(comment=withdrawn, actor=self.member)
+        hidden = self.comment("Hidden.")
+        actions.do_hide_comment(comment=hidden, actor=self.chair, reason="Off topic")
+        self.sign_in("member")
+
+        for comment, said in (
+            (withdrawn, "nothing left to edit"),
+            (hidden, "A chair hid this comment; it can no longer be edited."),
+        ):
+            with self.subTest(said=said):
+                response = self.client.get(self.url("comment_edit", comment), follow=True)
+                self.assertContains(response, said)
+                self.assertNotIn(self.url("comment_edit", comment), response.content.decode())
+                posted = self.client.post(self.url("comment_edit", comment), {"body": "Again"})
+                self.assertContains(
+                    posted, "can no longer be edited" if comment == hidden else said
+                )
+                comment.refresh_from_db()
+                self.assertEqual(comment.version, 1)
+
     def test_a_member_whose_seat_ended_may_no_longer_edit(self):
         comment = self.comment("First words.", actor=self.other_member)
         Membership.objects.filter(user=self.other_member).update(
