@@ -12,12 +12,13 @@ import html
 from html.parser import HTMLParser
 
 from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from pmc.models import Membership
-from proposals import actions, events
+from proposals import actions, audit, events
 from proposals.models import Comment, CommentVersion, Concern, Event
 from proposals.states import State
 from tests.base import LifecycleTestCase
@@ -647,3 +648,27 @@ class TimelineTests(DiscussionTestCase):
         for action in (events.COMMENT_POSTED, events.COMMENT_EDITED, events.COMMENT_HIDDEN):
             self.assertNotIn(f"recorded “{action}”", page)
         self.assertEqual(CommentVersion.objects.filter(comment=comment).count(), 2)
+
+    def test_concern_events_read_as_sentences_with_their_titles_escaped(self):
+        with transaction.atomic():
+            for action, payload in (
+                (events.CONCERN_RAISED, {"concern": 1, "title": "<img src=x onerror=alert(1)>"}),
+                (events.CONCERN_RESOLVED, {"concern": 1, "title": "Licence <b>unclear</b>"}),
+                (events.CONCERN_RAISED, {"concern": 2}),
+            ):
+                audit.record(
+                    action=action,
+                    actor=self.chair,
+                    committee=self.committee,
+                    proposal=self.proposal,
+                    payload=payload,
+                )
+
+        page = self.client.get(reverse("proposals:audit_log")).content.decode()
+        self.assertIn("raised a concern: “&lt;img src=x onerror=alert(1)&gt;”.", page)
+        self.assertIn("resolved the concern “Licence &lt;b&gt;unclear&lt;/b&gt;”.", page)
+        self.assertIn("<td>raised a concern.<br>", page)  # a concern without its title
+        self.assertNotIn("recorded “concern.", page)
+        parser = LiveMarkup()
+        parser.feed(page)
+        self.assertEqual(parser.found, [])
