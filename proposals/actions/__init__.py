@@ -9,11 +9,11 @@ they never set states or save proposals themselves.
 Callers import this package (`from proposals import actions`); each module holds one
 kind of change: `proposals` (create, edit, link a meeting), `transitions` (submit to
 resume, and what completing does to the project), `votes`, `checklists`,
-`memberships`, `projects`, `committees`, `meetings` (the notes import) and
-`link_suggestions` (a chair's notes that mention another committee's proposal) and
-`readings` (a chair confirms, corrects, merges or dismisses what an import read). What
-they share (locking, the transition runner, the common checks and their messages) is in
-`_base`.
+`memberships`, `projects`, `committees`, `meetings` (the notes import),
+`link_suggestions` (a chair's notes that mention another committee's proposal),
+`preferences` (a person's notifications and time zone) and `readings` (a chair
+confirms, corrects, merges or dismisses what an import read). What they share
+(locking, the transition runner, the common checks and their messages) is in `_base`.
 """
 
 from proposals.actions._base import chaired_committee_ids
@@ -30,6 +30,7 @@ from proposals.actions.link_suggestions import (
 )
 from proposals.actions.meetings import MEETING_IMPORT_FIELDS, do_import_meeting
 from proposals.actions.memberships import do_add_member, do_end_membership
+from proposals.actions.preferences import do_set_notification_preferences, do_set_time_zone
 from proposals.actions.projects import PROJECT_FIELDS, do_create_project, do_update_project
 from proposals.actions.proposals import (
     EDITABLE_FIELDS,
@@ -94,6 +95,9 @@ __all__ = [
     "do_recuse",
     # checklists
     "do_set_checklist_item",
+    # preferences
+    "do_set_notification_preferences",
+    "do_set_time_zone",
     # memberships
     "do_add_member",
     "do_end_membership",
