@@ -185,9 +185,17 @@ def _password_set(user) -> None:
 
 def _account_deleted(sender, instance, **kwargs) -> None:
     actor = _actor_for(instance)
-    if _same_person(actor, instance):  # its row is gone: it can no longer be named by key
-        actor = acting.COMMAND
-    _record(events.ACCOUNT_DELETED, instance, actor=actor)
+    if not _same_person(actor, instance):
+        _record(events.ACCOUNT_DELETED, instance, actor=actor)
+        return
+    # A person deleting their own account: its row is gone, so they are named, not keyed.
+    event = audit.new_event(
+        action=events.ACCOUNT_DELETED,
+        actor=SYSTEM,
+        payload={"user": instance.get_username(), "user_id": instance.pk},
+    )
+    event.actor_name = instance.get_username()
+    audit.record_many([event])
 
 
 def _record(action: str, user, *, actor=None, **payload) -> None:

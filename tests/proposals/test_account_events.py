@@ -23,7 +23,9 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.auth.views import PasswordResetConfirmView
 from django.core.management import call_command
+from django.db import connection
 from django.test import TestCase, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -291,6 +293,18 @@ class AdminTests(AccountEventsTestCase):
         event = self.the_event(events.ACCOUNT_DELETED)
         self.assertEqual(event.actor, self.admin)
         self.assertEqual(event.payload, {"user": "alice", "user_id": self.alice.pk})
+
+    def test_an_administrator_deleting_their_own_account_is_named(self):
+        other = make_user("other_admin", is_staff=True, is_superuser=True)
+        self.client.force_login(other)
+        self.last = Event.objects.order_by("id").last().pk
+
+        self.client.post(reverse("admin:auth_user_delete", args=[other.pk]), {"post": "yes"})
+
+        event = self.the_event(events.ACCOUNT_DELETED)
+        self.assertFalse(User.objects.filter(pk=other.pk).exists())
+        self.assertIsNone(event.actor)
+        self.assertEqual(event.actor_name, "other_admin")
 
     def test_it_records_an_unlock_by_deleting_the_attempts(self):
         fail_to_sign_in(self.client_class(), "alice", 5)
@@ -684,6 +698,49 @@ class CodeTests(AccountEventsTestCase):
 
         self.assertContains(page, "granted staff status to Alice Chen")
         self.assertNotContains(page, "created the account of")
+
+
+@override_settings(DEBUG=True)
+class SeedDemoTests(TestCase):
+    def test_the_demo_data_records_each_account_it_creates(self):
+        call_command("seed_demo", stdout=io.StringIO())
+
+        created = Event.objects.filter(action=events.ACCOUNT_CREATED)
+        self.assertEqual(
+            sorted(created.values_list("payload__user", flat=True)),
+            sorted(User.objects.values_list("username", flat=True)),
+        )
+        self.assertEqual(set(created.values_list("actor_name", flat=True)), {"system:seed_demo"})
+        self.assertTrue(created.get(payload__user="admin").payload["superuser"])
+        self.assertTrue(audit.verify_chain().ok)
+
+
+class AuditPageQueriesTests(TestCase):
+    """The audit page names the people its lines are about in one query, however many."""
+
+    def queries(self) -> int:
+        url = reverse("proposals:audit_log")
+        self.client.get(url)
+        with CaptureQueriesContext(connection) as context:
+            response = self.client.get(url)
+        self.assertEqual(response.status_code, 200)
+        return len(context.captured_queries)
+
+    def test_a_page_of_account_events_runs_as_many_queries_for_many_people(self):
+        self.client.force_login(make_user("reader"))
+        for n in range(3):
+            make_user(f"person{n}", first_name=f"First{n}").is_staff = True
+        few = self.queries()
+
+        for n in range(3, 60):
+            user = make_user(f"person{n}", first_name=f"First{n}")
+            user.is_staff = True
+            user.save()
+        many = self.queries()
+
+        self.assertEqual(few, many)
+        page = self.client.get(reverse("proposals:audit_log")).content.decode()
+        self.assertIn("granted staff status to First59", page)
 
 
 class QuickPBKDF2(PBKDF2PasswordHasher):
