@@ -611,23 +611,20 @@ def _membership_ended(event, context):
 # People and their powers
 
 
-def _account(event, context) -> str:
-    """The person the event is about: “their” own when they acted themselves."""
-    payload = event.payload
-    if event.actor_id is not None and event.actor_id == payload.get("user_id"):
-        return "their own"
-    return context.named(payload.get("user"))
-
-
-def _of(event, context) -> str:
-    """“their” or “Alice Chen's” account."""
-    whose = _account(event, context)
-    return "their" if whose == "their own" else f"the account of {whose}"
+def _themselves(event) -> bool:
+    """Whether the person acted on their own account."""
+    return event.actor_id is not None and event.actor_id == event.payload.get("user_id")
 
 
 def _subject(event, context) -> str:
-    whose = _account(event, context)
-    return "themselves" if whose == "their own" else whose
+    """The person the event is about, or “themselves”."""
+    return "themselves" if _themselves(event) else context.named(event.payload.get("user"))
+
+
+def _account_of(event, context) -> str:
+    if _themselves(event):
+        return "their account"
+    return f"the account of {context.named(event.payload.get('user'))}"
 
 
 def _account_created(event, context):
@@ -635,17 +632,13 @@ def _account_created(event, context):
     powers = [name for name in ("staff", "superuser") if payload.get(name)]
     if payload.get("active") is False:
         powers.append("inactive")
-    if _account(event, context) == "their own":
-        text = mark_safe("created their account")
-    else:
-        text = format_html("created the account of {}", context.named(payload.get("user")))
+    text = format_html("created {}", _account_of(event, context))
     return format_html("{} ({})", text, ", ".join(powers)) if powers else text
 
 
 def _account_verb(verb: str):
     def wording(event, context):
-        whose = _of(event, context)
-        return format_html("{} {} account" if whose == "their" else "{} {}", verb, whose)
+        return format_html("{} {}", verb, _account_of(event, context))
 
     return wording
 
@@ -676,10 +669,9 @@ def _details_changed(event, context):
             parts.append(format_html("{} from {} to {}", name, old, new))
         else:  # a value the public log leaves out
             parts.append(format_html("{}", name))
-    whose = _of(event, context)
     return format_html(
         "changed {}: {}",
-        "their account" if whose == "their" else whose,
+        _account_of(event, context),
         format_html_join("; ", "{}", ((part,) for part in parts)) or "nothing",
     )
 
@@ -727,11 +719,9 @@ def _group_permissions_changed(event, _):
 
 def _password(reset: bool):
     def wording(event, context):
-        payload = event.payload
-        whose = _of(event, context)
-        if payload.get("usable") is False:
+        if event.payload.get("usable") is False:
             return format_html("disabled the password of {}", _subject(event, context))
-        if whose == "their":
+        if _themselves(event):
             if reset:
                 return mark_safe("reset their password without signing in (a reset link)")
             return mark_safe("changed their password")
@@ -761,7 +751,7 @@ def _preferences_changed(event, context):
     whose = _subject(event, context)
     return format_html(
         "changed {}: {}",
-        "their preferences" if whose == "themselves" else f"the preferences of {whose}",
+        "their preferences" if _themselves(event) else f"the preferences of {whose}",
         format_html_join("; ", "{}", ((part,) for part in parts)) or "nothing",
     )
 
