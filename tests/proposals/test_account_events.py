@@ -13,8 +13,11 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
+import unittest
 from pathlib import Path
 
+import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
@@ -23,7 +26,7 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.auth.views import PasswordResetConfirmView
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import path, reverse
@@ -789,6 +792,50 @@ class SameTransactionTests(AppendOnlyTransactionTestCase):
             audit._listeners.remove(refuse)
 
         self.assertFalse(User.objects.filter(username="bob").exists())
+
+
+@pytest.mark.postgres
+@unittest.skipUnless(
+    connection.vendor == "postgresql",
+    "needs PostgreSQL (row locks and concurrent connections): run with DATABASE_URL=postgres://...",
+)
+class ConcurrentSavesTests(AppendOnlyTransactionTestCase):
+    def test_two_people_granting_staff_at_once_write_one_event(self):
+        alice = make_user("alice")
+        stale = User.objects.get(pk=alice.pk)  # read before either grant
+        saved, release = threading.Event(), threading.Event()
+
+        def first() -> None:
+            try:
+                with transaction.atomic():
+                    user = User.objects.get(pk=alice.pk)
+                    user.is_staff = True
+                    user.save()
+                    saved.set()
+                    release.wait(timeout=10)  # keep the row locked a moment
+            finally:
+                connections.close_all()
+
+        def second() -> None:
+            try:
+                stale.is_staff = True
+                stale.save()  # waits for the first to commit, then finds nothing changed
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=first), threading.Thread(target=second)]
+        threads[0].start()
+        self.assertTrue(saved.wait(timeout=10))
+        threads[1].start()
+        threads[1].join(timeout=0.5)
+        self.assertTrue(threads[1].is_alive())  # held by the first one's lock
+        release.set()
+        for thread in threads:
+            thread.join(timeout=10)
+
+        self.assertTrue(User.objects.get(pk=alice.pk).is_staff)
+        self.assertEqual(Event.objects.filter(action=events.ACCOUNT_STAFF_GRANTED).count(), 1)
+        self.assertTrue(audit.verify_chain().ok)
 
 
 class ManagePyTests(TestCase):
