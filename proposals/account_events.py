@@ -378,7 +378,8 @@ def _group_deleting(sender, instance, **kwargs) -> None:
 
 
 def _attempt_failed(sender, instance, raw, **kwargs) -> None:
-    """A failed sign-in was counted: the one that reaches a limit locks out."""
+    """A failed sign-in was counted: the one that reaches a limit locks out. The limits
+    are the settings' numbers (django-axes also takes callables; this site does not)."""
     if raw:
         return
     recent = _recent(AccessAttempt.objects.all(), instance.attempt_time)
