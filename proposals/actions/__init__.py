@@ -9,11 +9,11 @@ they never set states or save proposals themselves.
 Callers import this package (`from proposals import actions`); each module holds one
 kind of change: `proposals` (create, edit, link a meeting), `transitions` (submit to
 resume, and what completing does to the project), `votes`, `checklists`,
-`memberships`, `projects`, `committees`, `meetings` (the notes import),
-`link_suggestions` (a chair's notes that mention another committee's proposal),
-`preferences` (a person's notifications and time zone) and `readings` (a chair
-confirms, corrects, merges or dismisses what an import read). What they share
-(locking, the transition runner, the common checks and their messages) is in `_base`.
+`memberships`, `projects`, `committees`, `meetings` (the notes import) and
+`link_suggestions` (a chair's notes that mention another committee's proposal) and
+`readings` (a chair confirms, corrects, merges or dismisses what an import read). What
+they share (locking, the transition runner, the common checks and their messages) is in
+`_base`. A person's preferences (notifications, time zone) are in `preferences`.
 """
 
 from proposals.actions._base import chaired_committee_ids
