@@ -95,9 +95,6 @@ __all__ = [
     "do_recuse",
     # checklists
     "do_set_checklist_item",
-    # preferences
-    "do_set_notification_preferences",
-    "do_set_time_zone",
     # memberships
     "do_add_member",
     "do_end_membership",
@@ -117,4 +114,7 @@ __all__ = [
     "do_correct_reading",
     "do_merge_reading",
     "do_dismiss_reading",
+    # preferences
+    "do_set_notification_preferences",
+    "do_set_time_zone",
 ]
