@@ -55,6 +55,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The signed-in person is who acted in the audit events of what the request changes
+    # without naming an actor (the admin's forms for users and groups).
+    "proposals.acting.ActingPersonMiddleware",
     # The signed-in reader's time zone for the dates of every page.
     "proposals.time_zones.ReaderTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

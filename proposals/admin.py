@@ -6,13 +6,16 @@ list actions and the buttons on its page), edits of its text use `do_edit_propos
 seats use `do_add_member` and `do_end_membership`, projects `do_create_project` and
 `do_update_project`. Votes are cast on the site and the event log is never changed, so
 both are read-only here. A decision taken in a meeting needs the meeting, and is
-recorded on the proposal's page on the site.
+recorded on the proposal's page on the site. People and groups keep Django's own admin;
+`proposals.account_events` writes the events of their changes.
 """
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -20,7 +23,7 @@ from django.utils.html import format_html, format_html_join
 
 from pmc.admin import ReadOnly
 from pmc.models import Committee, Membership, Project
-from proposals import actions, lifecycle, permissions
+from proposals import account_events, actions, lifecycle, permissions
 from proposals.errors import LifecycleError
 from proposals.forms import renderable_markdown
 from proposals.models import (
@@ -433,3 +436,28 @@ class JobFailureAdmin(ReadOnlyAdmin):
     list_display = ["job", "item", "failures", "first_failed_at", "last_failed_at", "resolved_at"]
     list_filter = ["job", ("resolved_at", admin.EmptyFieldListFilter)]
     search_fields = ["item", "last_error"]
+
+
+# People: Django's own admin for users and groups. Their changes are events written by
+# `proposals.account_events`; a form's save sets the groups and permissions by removing
+# and adding, and `together()` makes that one event per person.
+
+
+class AccountChangesTogether:
+    def save_related(self, request, form, formsets, change) -> None:
+        with account_events.together():
+            super().save_related(request, form, formsets, change)
+
+
+admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(User)
+class AccountAdmin(AccountChangesTogether, UserAdmin):
+    pass
+
+
+@admin.register(Group)
+class PowersGroupAdmin(AccountChangesTogether, GroupAdmin):
+    pass

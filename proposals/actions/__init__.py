@@ -13,7 +13,7 @@ resume, and what completing does to the project), `votes`, `checklists`, `commen
 `link_suggestions` (a chair's notes that mention another committee's proposal) and
 `readings` (a chair confirms, corrects, merges or dismisses what an import read). What
 they share (locking, the transition runner, the common checks and their messages) is in
-`_base`.
+`_base`. A person's preferences (notifications, time zone) are in `preferences`.
 """
 
 from proposals.actions._base import chaired_committee_ids
@@ -36,6 +36,7 @@ from proposals.actions.link_suggestions import (
 )
 from proposals.actions.meetings import MEETING_IMPORT_FIELDS, do_import_meeting
 from proposals.actions.memberships import do_add_member, do_end_membership
+from proposals.actions.preferences import do_set_notification_preferences, do_set_time_zone
 from proposals.actions.projects import PROJECT_FIELDS, do_create_project, do_update_project
 from proposals.actions.proposals import (
     EDITABLE_FIELDS,
@@ -124,4 +125,7 @@ __all__ = [
     "do_correct_reading",
     "do_merge_reading",
     "do_dismiss_reading",
+    # preferences
+    "do_set_notification_preferences",
+    "do_set_time_zone",
 ]

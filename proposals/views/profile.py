@@ -1,5 +1,6 @@
 """The signed-in user's profile: which notifications they get by e-mail, and the time
-zone they read dates in."""
+zone they read dates in (saved by `proposals.actions.preferences`, which records each
+change in the audit log)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,11 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.shortcuts import redirect, render
 
 from pmc.models import Membership
-from proposals import time_zones
-from proposals.models import NotificationKind, NotificationPreference, ReaderSettings
+from proposals import actions, time_zones
+from proposals.models import NotificationKind, NotificationPreference
 
 
 class NotificationPreferencesForm(forms.Form):
@@ -49,18 +49,6 @@ def _enabled_kinds(user) -> list[str]:
     return [kind for kind in NotificationKind.values if kind not in turned_off]
 
 
-@transaction.atomic
-def _save(user, enabled: set[str]) -> None:
-    for kind in NotificationKind.values:
-        NotificationPreference.objects.update_or_create(
-            user=user, kind=kind, defaults={"enabled": kind in enabled}
-        )
-
-
-def _save_time_zone(user, name: str) -> None:
-    ReaderSettings.objects.update_or_create(user=user, defaults={"time_zone": name})
-
-
 @login_required
 def profile(request):
     form = NotificationPreferencesForm(initial={"kinds": _enabled_kinds(request.user)})
@@ -69,14 +57,16 @@ def profile(request):
         zone_form = TimeZoneForm(request.POST)
         if zone_form.is_valid():
             name = zone_form.cleaned_data["time_zone"]
-            _save_time_zone(request.user, name)
+            actions.do_set_time_zone(user=request.user, name=name, actor=request.user)
             shown = name or f"the site's time zone ({settings.TIME_ZONE})"
             messages.success(request, f"Your time zone is saved: dates now show in {shown}.")
             return redirect("proposals:profile")
     elif request.method == "POST":
         form = NotificationPreferencesForm(request.POST)
         if form.is_valid():
-            _save(request.user, set(form.cleaned_data["kinds"]))
+            actions.do_set_notification_preferences(
+                user=request.user, enabled=set(form.cleaned_data["kinds"]), actor=request.user
+            )
             messages.success(request, "Your notification choices are saved.")
             return redirect("proposals:profile")
     seats = (
