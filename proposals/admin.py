@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -433,3 +435,48 @@ class JobFailureAdmin(ReadOnlyAdmin):
     list_display = ["job", "item", "failures", "first_failed_at", "last_failed_at", "resolved_at"]
     list_filter = ["job", ("resolved_at", admin.EmptyFieldListFilter)]
     search_fields = ["item", "last_error"]
+
+
+# Accounts: Django's user admin, whose deactivation ends the seats and the sessions.
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class AccountAdmin(UserAdmin):
+    """Django's user admin. Deactivating an account, by the list action or by unticking
+    *active* on its page, goes through `do_deactivate_user`: its seats end (with their
+    events) and its sessions are deleted. Only administrators may; others are refused
+    and nothing is saved."""
+
+    actions = ["deactivate_selected"]
+
+    @admin.action(description="Deactivate selected accounts (ends their seats)")
+    def deactivate_selected(self, request, queryset) -> None:
+        for user in queryset:
+            try:
+                ended = actions.do_deactivate_user(user=user, actor=request.user)
+            except LifecycleError as error:
+                self.message_user(request, error.message, messages.ERROR)
+            else:
+                self.message_user(
+                    request, f"{user} is deactivated; {len(ended)} seat(s) ended.", messages.SUCCESS
+                )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except LifecycleError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def save_model(self, request, obj, form, change) -> None:
+        deactivating = change and "is_active" in form.changed_data and not obj.is_active
+        if deactivating:
+            obj.is_active = True  # saved as it was; the action deactivates it
+        super().save_model(request, obj, form, change)
+        if deactivating:
+            actions.do_deactivate_user(user=obj, actor=request.user)
+            obj.is_active = False

@@ -604,6 +604,20 @@ def _membership_ended(event, context):
     )
 
 
+def _invitation(verb: str):
+    def sentence(event, context):
+        committee = event.committee.name if event.committee_id else "a committee"
+        role = _label(Role, event.payload.get("role"), "member")
+        who = event.payload.get("to") or "someone"
+        if verb == "accepted":
+            return format_html(
+                "accepted the invitation sent to {} and sits on {} as {}", who, committee, role
+            )
+        return format_html("{} {} to a seat on {} as {}", verb, who, committee, role)
+
+    return sentence
+
+
 def _unknown(event, _):
     text = format_html("recorded “{}”", event.action)
     if event.from_state or event.to_state:
@@ -653,6 +667,9 @@ WORDING: dict[str, Callable] = {
     events.COMMITTEE_UPDATED: _committee_updated,
     events.MEMBERSHIP_STARTED: _membership_started,
     events.MEMBERSHIP_ENDED: _membership_ended,
+    events.INVITATION_SENT: _invitation("invited"),
+    events.INVITATION_WITHDRAWN: _invitation("withdrew the invitation of"),
+    events.INVITATION_ACCEPTED: _invitation("accepted"),
 }
 
 # The payload keys that name a person by user name, per action.

@@ -56,6 +56,11 @@ COMMITTEE_UPDATED = "committee.updated"
 MEMBERSHIP_STARTED = "membership.started"
 MEMBERSHIP_ENDED = "membership.ended"
 
+# Invitations to a seat, sent by a committee's chair to an e-mail address
+INVITATION_SENT = "invitation.sent"
+INVITATION_WITHDRAWN = "invitation.withdrawn"
+INVITATION_ACCEPTED = "invitation.accepted"
+
 
 def transition(name: str) -> str:
     """The action of the event a transition writes: `proposal.<transition name>`."""
