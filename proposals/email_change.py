@@ -72,7 +72,6 @@ def confirm(token: str, user) -> str:
             account.save(update_fields=["email"])
     if old_email:
         account_mail.try_send(
-            old_email,
-            "emails/email_changed.txt",
+            old_email, "emails/email_changed.txt", {"user": account, "new_email": new_email}
         )
     return new_email
