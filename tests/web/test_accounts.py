@@ -294,4 +294,3 @@ class FullNameTests(LifecycleTestCase):
         self.assertContains(response, 'name="new_email"')
         self.assertContains(response, reverse("proposals:password_change"))
         self.assertContains(response, 'name="time_zone"')
-
