@@ -76,9 +76,11 @@ def test_a_chair_invites_and_a_newcomer_accepts_from_the_email(browser_as, axe, 
 
     expect(newcomer.locator(".messages")).to_contain_text("Welcome: you sit on Runtime as member.")
     expect(newcomer.locator("header .who")).to_contain_text("Dara Novak")
-    assert Membership.objects.active().filter(
-        committee=runtime.committee, user__username="dara.novak", role=Role.MEMBER
-    ).exists()
+    assert (
+        Membership.objects.active()
+        .filter(committee=runtime.committee, user__username="dara.novak", role=Role.MEMBER)
+        .exists()
+    )
 
 
 def test_a_chair_ends_a_seat_with_a_reason(browser_as, runtime):
