@@ -8,6 +8,7 @@ from io import StringIO
 
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
+from django.core import mail
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
@@ -73,8 +74,6 @@ class DeactivationTests(LifecycleTestCase):
         actions.do_deactivate_user(user=self.member, actor=self.admin)
         response = self.client.post(reverse("login"), {"username": "member", "password": "pw"})
         self.assertFalse(response.wsgi_request.user.is_authenticated)
-        from django.core import mail
-
         self.client.post(reverse("proposals:password_reset"), {"email": "member@example.org"})
         self.assertEqual(mail.outbox, [])
 

@@ -16,6 +16,7 @@ from pmc.models import Membership, Role
 from proposals import actions, events
 from proposals.actions import invitations
 from proposals.errors import NotPermitted
+from proposals.event_sentences import lines
 from proposals.models import Event, Invitation
 from tests.base import LifecycleTestCase
 from tests.factories import make_user
@@ -237,8 +238,6 @@ class AcceptingTests(LifecycleTestCase):
         self.assertEqual(self.invitation.status(), "pending")
 
     def test_the_history_tells_the_invitation_in_words(self):
-        from proposals.event_sentences import lines
-
         self.client.post(self.url, SIGN_UP)
         said = [
             str(line.sentence)
