@@ -230,10 +230,22 @@ def do_accept_invitation(*, invitation: Invitation | int, actor=None, new_accoun
     return membership
 
 
+def address_taken(invitation: Invitation) -> bool:
+    """Whether an active account already has the invited address: its holder accepts
+    with it rather than making a second account that password resets would also reach."""
+    users = get_user_model().objects
+    return users.filter(email__iexact=invitation.email, is_active=True).exists()
+
+
 def _create_account(new_account, invitation: Invitation):
     """Save the sign-up form's user, with the invitation's address (its holder opened
     the link, which proves it)."""
     users = get_user_model().objects
+    if address_taken(invitation):
+        raise LifecycleError(
+            f"An account already uses {invitation.email}: sign in with it to accept the "
+            "invitation (the sign-in page helps if its password is forgotten)."
+        )
     if users.filter(username__iexact=new_account.get_username()).exists():
         raise LifecycleError(
             f"The user name {new_account.get_username()} is taken; choose another."

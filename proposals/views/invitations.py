@@ -32,7 +32,11 @@ def invitation_page(request, token: str):
         signup = SignUpForm(request.POST)
         if signup.is_valid():
             return _accept(request, invitation, new_account=signup.save(commit=False))
-    context = {"invitation": invitation, "signup": signup, "token": token}
+    context = {
+        "invitation": invitation,
+        "signup": signup,
+        "address_taken": invitations.address_taken(invitation),
+    }
     status = 400 if signup.is_bound else 200
     return render(request, "proposals/invitation.html", context, status=status)
 

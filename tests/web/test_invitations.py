@@ -153,6 +153,20 @@ class AcceptingTests(LifecycleTestCase):
         )
         self.assertFalse(get_user_model().objects.filter(email="dara@example.net").exists())
 
+    def test_an_address_that_has_an_account_signs_in_rather_than_making_a_second(self):
+        invitation = actions.do_invite(
+            committee=self.committee, email="OUTSIDER@example.org", actor=self.chair
+        )
+        url = reverse("proposals:invitation", args=[invitations.token(invitation)])
+
+        page = self.client.get(url)
+        refused = self.client.post(url, SIGN_UP)
+
+        self.assertContains(page, "An account already uses OUTSIDER@example.org: sign in")
+        self.assertNotContains(page, 'name="password1"')
+        self.assertContains(refused, "An account already uses", status_code=409)
+        self.assertFalse(get_user_model().objects.filter(username="dara.new").exists())
+
     def test_the_link_works_once(self):
         self.client.post(self.url, SIGN_UP)
         self.client.logout()
