@@ -15,9 +15,11 @@ from django.db.models.signals import post_save
 from django.test import override_settings
 from django.urls import reverse
 
-from proposals import account_flows
+from pmc.models import Role
+from proposals import account_flows, actions
+from proposals.actions import invitations
 from tests.base import LifecycleTestCase
-from tests.factories import make_user
+from tests.factories import make_member, make_user
 
 LINK = re.compile(r"http://\S+")
 
@@ -294,3 +296,55 @@ class FullNameTests(LifecycleTestCase):
         self.assertContains(response, 'name="new_email"')
         self.assertContains(response, reverse("proposals:password_change"))
         self.assertContains(response, 'name="time_zone"')
+
+
+class AccountPagesMatrixTests(LifecycleTestCase):
+    """Who reads each new page: the reset pages and an invitation's are for anyone with
+    the link; the profile, the password change and the e-mail confirmation need an
+    account, any account (each acts on its own)."""
+
+    def test_each_page_for_each_reader(self):
+        former = make_user("former")
+        make_member(
+            self.committee,
+            former,
+            started_on=datetime.date(2016, 1, 1),
+            ended_on=datetime.date(2019, 1, 1),
+            role=Role.MEMBER,
+        )
+        staff = make_user("staff", is_staff=True)
+        invitation = actions.do_invite(
+            committee=self.committee, email="new@example.net", actor=self.chair
+        )
+        open_to_all = [
+            reverse("proposals:password_reset"),
+            reverse("proposals:password_reset_done"),
+            reverse("proposals:password_reset_complete"),
+            reverse("proposals:invitation", args=[invitations.token(invitation)]),
+        ]
+        for_accounts = [
+            reverse("proposals:profile"),
+            reverse("proposals:password_change"),
+            reverse("proposals:email_confirm", args=["any-token"]),
+        ]
+        readers = {
+            "outsider": self.outsider,
+            "member of another committee": self.foreign_member,
+            "former member": former,
+            "member": self.member,
+            "chair": self.chair,
+            "staff": staff,
+        }
+        for url in open_to_all + for_accounts:
+            with self.subTest(reader="anonymous", url=url):
+                self.client.logout()
+                response = self.client.get(url)
+                if url in open_to_all:
+                    self.assertEqual(response.status_code, 200)
+                else:
+                    self.assertEqual(response.status_code, 302)
+                    self.assertIn(reverse("login"), response["Location"])
+            for who, user in readers.items():
+                with self.subTest(reader=who, url=url):
+                    self.client.force_login(user)
+                    self.assertEqual(self.client.get(url).status_code, 200)
