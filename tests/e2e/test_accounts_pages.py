@@ -1,5 +1,6 @@
 """The account, seat and invitation pages in the real browser: axe-core finds nothing
-serious on any of them (the chair's seat forms opened), and the journeys work end to end:
+serious on any of them (the chair's seat forms opened), the Content Security Policy
+blocks nothing on them, and the journeys work end to end:
 a chair invites by e-mail and a newcomer accepts from the e-mailed link; a person resets
 a forgotten password from the e-mailed link and signs in with it."""
 
@@ -15,6 +16,7 @@ from pmc.models import Membership, Role
 from proposals import actions
 from proposals.actions import invitations
 from tests.e2e.helpers import broken_references, describe_violations, open_all_details
+from tests.e2e.test_content_security_policy import PolicyWatch
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -47,10 +49,12 @@ def test_the_new_pages_pass_axe(width, browser_as, axe, runtime):
     for who, paths in pages.items():
         page = browser_as(who)
         page.set_viewport_size({"width": width, "height": 900})
+        policy = PolicyWatch(page)
         for path in paths:
             response = page.goto(path)
             assert response.status in (200, 404), (path, response.status)
             assert_accessible(page, axe, f"{path} as {who or 'a visitor'} at {width}px")
+            policy.assert_clean(path)
             scroll = page.evaluate("() => document.documentElement.scrollWidth")
             assert scroll <= width, f"{path} is {scroll}px wide at {width}px"
 

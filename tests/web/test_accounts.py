@@ -20,6 +20,7 @@ from proposals import account_flows, actions
 from proposals.actions import invitations
 from tests.base import LifecycleTestCase
 from tests.factories import make_member, make_user
+from tests.test_security import POLICY, inline_code, policy_of
 
 LINK = re.compile(r"http://\S+")
 
@@ -348,3 +349,35 @@ class AccountPagesMatrixTests(LifecycleTestCase):
                 with self.subTest(reader=who, url=url):
                     self.client.force_login(user)
                     self.assertEqual(self.client.get(url).status_code, 200)
+
+
+class PolicyTests(LifecycleTestCase):
+    """The new pages carry no inline script or style, which the policy would block."""
+
+    def test_the_new_pages_have_no_inline_code(self):
+        invitation = actions.do_invite(
+            committee=self.committee, email="new@example.net", actor=self.chair
+        )
+        pages = {
+            None: [
+                reverse("proposals:password_reset"),
+                reverse("proposals:password_reset_done"),
+                reverse("proposals:invitation", args=[invitations.token(invitation)]),
+            ],
+            self.member: [
+                reverse("proposals:profile"),
+                reverse("proposals:password_change"),
+                reverse("proposals:email_confirm", args=["any-token"]),
+            ],
+            self.chair: [reverse("proposals:committee", args=[self.committee.slug])],
+        }
+        for user, urls in pages.items():
+            for url in urls:
+                with self.subTest(url=url):
+                    if user is None:
+                        self.client.logout()
+                    else:
+                        self.client.force_login(user)
+                    response = self.client.get(url)
+                    self.assertEqual(policy_of(response), POLICY)
+                    self.assertEqual(inline_code(response), [])
