@@ -267,6 +267,18 @@ class EmailChangeTests(LifecycleTestCase):
         self.assertContains(taken, "Another account uses that address.")
         self.assertEqual(mail.outbox, [])
 
+    @override_settings(
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=9,
+        EMAIL_TIMEOUT=2,
+    )
+    def test_a_mail_server_that_is_down_is_said_and_the_input_kept(self):
+        self.client.force_login(self.member)
+        response = self.ask()
+        self.assertContains(response, "The mail server did not take the e-mail")
+        self.assertContains(response, 'value="bruno@new.example.org"')
+
     def test_confirming_needs_a_signed_in_account(self):
         self.client.force_login(self.member)
         self.ask()

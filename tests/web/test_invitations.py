@@ -9,6 +9,7 @@ import re
 
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,6 +27,14 @@ def link_in(message) -> str:
     [link] = re.findall(r"http://\S+", message.body)
     return link.removeprefix("http://127.0.0.1:8000")
 
+
+# Nothing listens on the discard port: the connection is refused at once.
+MAIL_SERVER_DOWN = {
+    "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+    "EMAIL_HOST": "127.0.0.1",
+    "EMAIL_PORT": 9,
+    "EMAIL_TIMEOUT": 2,
+}
 
 SIGN_UP = {
     "username": "dara.new",
@@ -67,6 +76,16 @@ class InvitingTests(LifecycleTestCase):
         page = self.client.get(reverse("proposals:committee", args=[self.committee.slug]))
         self.assertContains(page, 'Pending invitations <span class="muted">(1)</span>')
         self.assertContains(page, "dara@example.net")
+
+    @override_settings(**MAIL_SERVER_DOWN)
+    def test_an_invitation_the_mail_server_did_not_take_is_said_and_marked(self):
+        response = self.invite()
+
+        self.assertContains(response, "The invitation is saved, but the mail server did not take")
+        self.assertContains(response, "e-mail not sent")
+        invitation = Invitation.objects.get()
+        self.assertIsNone(invitation.sent_at)
+        self.assertEqual(invitation.status(), "pending")
 
     def test_the_pending_invitations_are_not_shown_to_members_or_visitors(self):
         self.invite()
