@@ -30,6 +30,7 @@ from proposals.models import (
     ChecklistItem,
     EligibleVoter,
     Event,
+    Invitation,
     JobFailure,
     LinkSuggestion,
     Notification,
@@ -428,6 +429,18 @@ class ReadingAdmin(ReadOnlyAdmin):
     list_filter = ["status", "confidence", "kind"]
     list_select_related = ["meeting__committee", "proposal"]
     search_fields = ["subject", "quote"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdmin):
+    """Sent and withdrawn on the committee's page by its chair, so each is audited."""
+
+    list_display = ["email", "committee", "role", "invited_by", "created_at", "expires_at",
+                    "sent_at", "accepted_at", "withdrawn_at"]  # fmt: skip
+    list_filter = ["committee", "role"]
+    list_select_related = ["committee", "invited_by"]
+    search_fields = ["email"]
+    exclude = ["nonce"]
 
 
 @admin.register(JobFailure)
