@@ -8,7 +8,7 @@ import datetime
 import re
 
 from django.contrib.auth import get_user_model
-from django.core import mail
+from django.core import mail, signing
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -230,15 +230,20 @@ class AcceptingTests(LifecycleTestCase):
         response = self.client.get(self.url[:-4] + "abc/")
         self.assertContains(response, "This invitation link is not valid", status_code=404)
 
-    def test_a_link_for_another_invitation_number_is_refused(self):
+    def test_a_link_naming_another_invitation_with_this_ones_nonce_is_refused(self):
         other = actions.do_invite(
             committee=self.committee, email="eve@example.net", actor=self.chair
         )
-        forged = invitations.token(self.invitation).replace(
-            str(self.invitation.pk), str(other.pk), 1
-        )
+        # Signed with the site's own key: only the nonce, which the link must match, differs.
+        mixed = signing.dumps({"i": other.pk, "n": self.invitation.nonce}, salt="pmc.invitation")
+        response = self.client.get(reverse("proposals:invitation", args=[mixed]))
+        self.assertContains(response, "This invitation link is not valid", status_code=404)
+
+    def test_a_link_signed_with_another_key_is_refused(self):
+        payload = {"i": self.invitation.pk, "n": self.invitation.nonce}
+        forged = signing.dumps(payload, key="not-the-site-key", salt="pmc.invitation")
         response = self.client.get(reverse("proposals:invitation", args=[forged]))
-        self.assertEqual(response.status_code, 404)
+        self.assertContains(response, "This invitation link is not valid", status_code=404)
 
     def test_it_lapses_when_the_inviter_no_longer_chairs(self):
         seat = Membership.objects.get(user=self.chair, committee=self.committee)
