@@ -466,7 +466,9 @@ class AccountAdmin(UserAdmin):
 
     actions = ["deactivate_selected"]
 
-    @admin.action(description="Deactivate selected accounts (ends their seats)")
+    @admin.action(
+        description="Deactivate selected accounts (ends their seats)", permissions=["deactivate"]
+    )
     def deactivate_selected(self, request, queryset) -> None:
         for user in queryset:
             try:
@@ -477,6 +479,9 @@ class AccountAdmin(UserAdmin):
                 self.message_user(
                     request, f"{user} is deactivated; {len(ended)} seat(s) ended.", messages.SUCCESS
                 )
+
+    def has_deactivate_permission(self, request) -> bool:
+        return permissions.has_perm("proposals.deactivate_user", request.user)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from io import StringIO
 
 from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.models import Permission
 from django.contrib.sessions.models import Session
 from django.core import mail
 from django.core.management import CommandError, call_command
@@ -111,6 +112,48 @@ class AdminDeactivationTests(LifecycleTestCase):
         self.member.refresh_from_db()
         self.assertFalse(self.member.is_active)
         self.assertFalse(Membership.objects.active().filter(user=self.member).exists())
+
+    def test_the_list_action_is_offered_to_administrators_only(self):
+        staff = make_user("staff", is_staff=True)
+        staff.user_permissions.add(Permission.objects.get(codename="change_user"))
+        self.client.force_login(staff)
+        page = self.client.get(reverse("admin:auth_user_changelist"))
+        self.assertEqual(page.status_code, 200)
+        self.assertNotContains(page, "deactivate_selected")
+        refused = self.client.post(
+            reverse("admin:auth_user_changelist"),
+            {"action": "deactivate_selected", "_selected_action": [self.member.pk]},
+        )
+        self.assertEqual(refused.status_code, 200)  # the list again: no such action for staff
+        self.member.refresh_from_db()
+        self.assertTrue(self.member.is_active)
+        self.client.force_login(self.admin)
+        self.assertContains(
+            self.client.get(reverse("admin:auth_user_changelist")), "deactivate_selected"
+        )
+
+    def test_staff_who_untick_active_are_refused_and_nothing_is_saved(self):
+        staff = make_user("staff", is_staff=True)
+        staff.user_permissions.add(Permission.objects.get(codename="change_user"))
+        self.client.force_login(staff)
+        url = reverse("admin:auth_user_change", args=[self.member.pk])
+        joined = self.member.date_joined
+        response = self.client.post(
+            url,
+            {
+                "username": "member",
+                "first_name": "Changed",
+                "email": "member@example.org",
+                "date_joined_0": joined.strftime("%Y-%m-%d"),
+                "date_joined_1": joined.strftime("%H:%M:%S"),
+            },
+            follow=True,
+        )
+        self.assertContains(response, "Only an administrator may deactivate an account.")
+        self.member.refresh_from_db()
+        self.assertTrue(self.member.is_active)
+        self.assertEqual(self.member.first_name, "")  # the whole save was rolled back
+        self.assertTrue(Membership.objects.active().filter(user=self.member).exists())
 
     def test_unticking_active_on_the_account_page_ends_the_seats_too(self):
         self.client.force_login(self.admin)

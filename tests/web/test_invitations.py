@@ -14,13 +14,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pmc.models import Membership, Role
-from proposals import actions, events
+from proposals import account_flows, actions, events
 from proposals.actions import invitations
 from proposals.errors import NotPermitted
 from proposals.event_sentences import lines
 from proposals.models import Event, Invitation
 from tests.base import LifecycleTestCase
 from tests.factories import make_user
+from tests.web.test_accounts import FlowRecorder
 
 
 def link_in(message) -> str:
@@ -135,9 +136,11 @@ class AcceptingTests(LifecycleTestCase):
         page = self.client.get(self.url)
         self.assertContains(page, "invites <strong>dara@example.net</strong> to sit on")
 
-        response = self.client.post(self.url, SIGN_UP, follow=True)
+        with FlowRecorder() as flows:
+            response = self.client.post(self.url, SIGN_UP, follow=True)
 
         self.assertContains(response, "Welcome: you sit on Runtime as member.")
+        self.assertEqual(flows.seen[0], account_flows.INVITATION)  # the account's creation
         user = get_user_model().objects.get(username="dara.new")
         self.assertEqual(user.email, "dara@example.net")
         self.assertTrue(user.check_password("a-long-new-secret-7"))
