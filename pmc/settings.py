@@ -143,6 +143,21 @@ STORAGES = {
     },
 }
 
+# Accounts (README "Accounts and seats"). A password-reset link works for
+# PASSWORD_RESET_MINUTES (60) and once: Django's token covers the password hash and the
+# last sign-in, so setting the password or signing in spends it. An e-mail change is
+# confirmed from the new address within PMC_EMAIL_CHANGE_HOURS (24); an invitation to
+# a committee is accepted within PMC_INVITATION_DAYS (14), once.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_MINUTES", 60) * 60
+if PASSWORD_RESET_TIMEOUT < 60:
+    raise ImproperlyConfigured("PASSWORD_RESET_MINUTES: expected 1 or more.")
+PMC_EMAIL_CHANGE_HOURS = env_int("PMC_EMAIL_CHANGE_HOURS", 24)
+PMC_INVITATION_DAYS = env_int("PMC_INVITATION_DAYS", 14)
+if PMC_EMAIL_CHANGE_HOURS < 1 or PMC_INVITATION_DAYS < 1:
+    raise ImproperlyConfigured(
+        "PMC_EMAIL_CHANGE_HOURS and PMC_INVITATION_DAYS: expected 1 or more."
+    )
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "proposals:home"
 LOGOUT_REDIRECT_URL = "proposals:home"

@@ -846,6 +846,20 @@ def _throttled(payload: dict, context) -> str:
     return "a user name that is no account"
 
 
+def _invitation(verb: str):
+    def sentence(event, context):
+        committee = event.committee.name if event.committee_id else "a committee"
+        role = _label(Role, event.payload.get("role"), "member")
+        who = event.payload.get("to") or "someone"
+        if verb == "accepted":
+            return format_html(
+                "accepted the invitation sent to {} and sits on {} as {}", who, committee, role
+            )
+        return format_html("{} {} to a seat on {} as {}", verb, who, committee, role)
+
+    return sentence
+
+
 def _unknown(event, _):
     text = format_html("recorded “{}”", event.action)
     if event.from_state or event.to_state:
@@ -918,6 +932,9 @@ WORDING: dict[str, Callable] = {
     events.ACCOUNT_PREFERENCES_CHANGED: _preferences_changed,
     events.ACCOUNT_LOCKED_OUT: _locked_out,
     events.ACCOUNT_UNLOCKED: _unlocked,
+    events.INVITATION_SENT: _invitation("invited"),
+    events.INVITATION_WITHDRAWN: _invitation("withdrew the invitation of"),
+    events.INVITATION_ACCEPTED: _invitation("accepted"),
 }
 
 # The payload keys that name a person by user name, per action.

@@ -75,6 +75,10 @@ ACCOUNT_PREFERENCES_CHANGED = "account.preferences_changed"
 ACCOUNT_LOCKED_OUT = "account.locked_out"
 ACCOUNT_UNLOCKED = "account.unlocked"
 GROUP_PERMISSIONS_CHANGED = "group.permissions_changed"
+# Invitations to a seat, sent by a committee's chair to an e-mail address
+INVITATION_SENT = "invitation.sent"
+INVITATION_WITHDRAWN = "invitation.withdrawn"
+INVITATION_ACCEPTED = "invitation.accepted"
 
 
 def transition(name: str) -> str:

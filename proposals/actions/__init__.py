@@ -9,7 +9,8 @@ they never set states or save proposals themselves.
 Callers import this package (`from proposals import actions`); each module holds one
 kind of change: `proposals` (create, edit, link a meeting), `transitions` (submit to
 resume, and what completing does to the project), `votes`, `checklists`, `comments`
-(the discussion), `memberships`, `projects`, `committees`, `meetings` (the notes import) and
+(the discussion), `memberships` (seats and their roles), `invitations` (to a seat, by
+e-mail), `accounts` (deactivating one), `projects`, `committees`, `meetings` (the notes import) and
 `link_suggestions` (a chair's notes that mention another committee's proposal) and
 `readings` (a chair confirms, corrects, merges or dismisses what an import read). What
 they share (locking, the transition runner, the common checks and their messages) is in
@@ -17,6 +18,7 @@ they share (locking, the transition runner, the common checks and their messages
 """
 
 from proposals.actions._base import chaired_committee_ids
+from proposals.actions.accounts import do_deactivate_user
 from proposals.actions.checklists import do_set_checklist_item
 from proposals.actions.comments import (
     do_edit_comment,
@@ -29,13 +31,19 @@ from proposals.actions.committees import (
     do_create_committee,
     do_update_committee,
 )
+from proposals.actions.invitations import (
+    do_accept_invitation,
+    do_invite,
+    do_mark_invitation_sent,
+    do_withdraw_invitation,
+)
 from proposals.actions.link_suggestions import (
     do_decide_link_suggestion,
     do_suggest_meeting_link,
     do_withdraw_link_suggestions,
 )
 from proposals.actions.meetings import MEETING_IMPORT_FIELDS, do_import_meeting
-from proposals.actions.memberships import do_add_member, do_end_membership
+from proposals.actions.memberships import do_add_member, do_change_role, do_end_membership
 from proposals.actions.preferences import do_set_notification_preferences, do_set_time_zone
 from proposals.actions.projects import PROJECT_FIELDS, do_create_project, do_update_project
 from proposals.actions.proposals import (
@@ -109,6 +117,14 @@ __all__ = [
     # memberships
     "do_add_member",
     "do_end_membership",
+    "do_change_role",
+    # invitations
+    "do_invite",
+    "do_mark_invitation_sent",
+    "do_withdraw_invitation",
+    "do_accept_invitation",
+    # accounts
+    "do_deactivate_user",
     # projects
     "PROJECT_FIELDS",
     "do_create_project",

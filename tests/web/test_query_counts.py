@@ -610,12 +610,15 @@ class CommitteeQueriesTests(QueryCountTestCase):
             make_member(self.committee)
             make_member(self.committee, ended_on=timezone.localdate(), role="chair")
             make_meeting(self.committee, date=datetime.date(2018, 1, 1) + datetime.timedelta(i))
+            # Pending invitations, listed for the chair with who sent each.
+            inviter = make_member(self.committee, role="chair")
+            actions.do_invite(committee=self.committee, email=f"p{i}@example.net", actor=inviter)
         large = self.measure([url])
 
         self.assertSameQueries(small, large)
         page = self.client.get(url)
         self.assertContains(page, 'Open proposals <span class="muted">(122)</span>')
-        self.assertContains(page, 'Members <span class="muted">(34)</span>')
+        self.assertContains(page, 'Members <span class="muted">(64)</span>')
 
 
 class ProposalCsvQueriesTests(QueryCountTestCase):
