@@ -14,7 +14,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from pmc.env import env_bool, env_int, env_list, env_str
-from pmc.sso_settings import sso_providers
+from pmc.sso_settings import form_action_origins, sso_providers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("PMC_VAR_DIR", str(BASE_DIR / "var")))
@@ -337,6 +337,8 @@ INSTALLED_APPS += [
     "django_otp.plugins.otp_static",
 ]
 SOCIALACCOUNT_PROVIDERS = sso_providers()
+# Starting a single sign-on posts a form here that redirects to the provider.
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += form_action_origins(SOCIALACCOUNT_PROVIDERS)
 ACCOUNT_ADAPTER = "pmc.sso.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "pmc.sso.SocialAccountAdapter"
 SOCIALACCOUNT_AUTO_SIGNUP = True

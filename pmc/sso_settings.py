@@ -14,9 +14,13 @@ module calls it.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.core.exceptions import ImproperlyConfigured
 
 from pmc.env import env_str
+
+GITHUB_ORIGIN = "https://github.com"
 
 # The OpenID Connect provider's id, in its URLs (/accounts/sso/oidc/login/callback/).
 OIDC_PROVIDER_ID = "oidc"
@@ -65,3 +69,17 @@ def sso_providers() -> dict:
             ],
         }
     return providers
+
+
+def form_action_origins(providers: dict) -> list[str]:
+    """Where a sign-in form may send the browser: the Content Security Policy's
+    form-action also governs the redirects after a form is posted, and starting a
+    single sign-on is a POST here answered by a redirect to the provider. The OpenID
+    Connect provider's sign-in page is taken to be on its issuer's origin."""
+    origins = []
+    for app in providers.get("oidc", {}).get("APPS", []):
+        url = urlsplit(app["settings"]["server_url"])
+        origins.append(f"{url.scheme}://{url.netloc}")
+    if providers.get("github", {}).get("APPS"):
+        origins.append(GITHUB_ORIGIN)
+    return origins

@@ -23,7 +23,7 @@ from django.test import RequestFactory, SimpleTestCase, override_settings
 from django.urls import reverse
 
 from pmc import sso
-from pmc.sso_settings import sso_providers
+from pmc.sso_settings import form_action_origins, sso_providers
 from tests.base import LifecycleTestCase
 from tests.factories import make_user
 
@@ -65,6 +65,18 @@ class ConfigurationTests(SimpleTestCase):
             providers_from({"GITHUB_CLIENT_ID": "gh-client"})
         with self.assertRaisesMessage(ImproperlyConfigured, "OIDC_NAME is not set"):
             providers_from({k: v for k, v in OIDC_ENV.items() if k != "OIDC_NAME"})
+
+    def test_sign_in_forms_may_send_the_browser_to_the_enabled_providers_only(self):
+        # The policy's form-action governs the redirect that starts a single sign-on.
+        self.assertEqual(form_action_origins(providers_from({})), [])
+        self.assertEqual(
+            form_action_origins(
+                providers_from(
+                    {**GITHUB_ENV, **OIDC_ENV, "OIDC_SERVER_URL": "https://id.example.org/realms/x"}
+                )
+            ),
+            ["https://id.example.org", "https://github.com"],
+        )
 
 
 class LoginPageTests(LifecycleTestCase):
