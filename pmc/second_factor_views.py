@@ -88,6 +88,7 @@ def setup(request: HttpRequest) -> HttpResponse:
         "qr_code": _qr_code(uri),
         "next": next_url,
         "required": second_factor.required_for(request.user),
+        "replacing": second_factor.authenticator(request.user) is not None,
     }
     return render(request, "registration/second_factor_setup.html", context, status=status)
 

@@ -232,6 +232,19 @@ class ChairWithSecondFactorTests(SecondFactorTestCase):
         response = self.client.get(SETUP)
         self.assertTrue(response["Location"].startswith(VERIFY))
 
+    def test_a_confirmed_session_may_replace_the_app_and_keep_acting(self):
+        self.verify(code_for(self.device))
+        page = self.client.get(SETUP)
+        self.assertContains(page, "Make new recovery codes")
+        secret = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', page.content.decode())[1]
+
+        response = self.client.post(SETUP, {"code": pyotp.TOTP(secret.replace(" ", "")).now()})
+
+        self.assertContains(response, "Your recovery codes")
+        self.assertEqual(TOTPDevice.objects.filter(user=self.chair).count(), 1)
+        self.assertNotEqual(second_factor.authenticator(self.chair).pk, self.device.pk)
+        self.assertStarted(self.start_vote())
+
 
 class SecondFactorPageAccessTests(SecondFactorTestCase):
     """Who may open the second-factor pages: anyone signed in, for their own account."""
