@@ -18,6 +18,8 @@ from tests.e2e.oidc import server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
+BLOCKING = {"serious", "critical"}
+
 ACCOUNTS = {
     # The chair, whose provider verified the address the site has for them.
     "amelia": {
@@ -134,7 +136,7 @@ def test_a_newcomer_gets_an_account_without_a_seat(browser_as, oidc, runtime):
 
 
 @pytest.mark.parametrize("oidc", ["bad-signature", "wrong-audience"], indirect=True)
-def test_an_id_token_not_made_for_this_site_is_refused(browser_as, oidc, runtime):
+def test_an_id_token_not_made_for_this_site_is_refused(browser_as, axe, oidc, runtime):
     page = browser_as()
     users_before = get_user_model().objects.count()
 
@@ -145,9 +147,8 @@ def test_an_id_token_not_made_for_this_site_is_refused(browser_as, oidc, runtime
     expect(page.locator("header .who")).not_to_contain_text("Sign out")
     assert signed_in_user(page) is None
     assert get_user_model().objects.count() == users_before
-
-
-BLOCKING = {"serious", "critical"}
+    blocking = [v for v in axe(page) if v["impact"] in BLOCKING]
+    assert not blocking, describe_violations(blocking)
 
 
 def test_the_login_page_with_single_sign_on_passes_axe(browser_as, axe, oidc, runtime):

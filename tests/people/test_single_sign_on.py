@@ -265,3 +265,49 @@ class UsernameTests(LifecycleTestCase):
         self.assertEqual(long, "x" * 30)
         make_user(long)
         self.assertEqual(sso.unique_username("x" * 80), "x" * 28 + "-2")
+
+
+class SingleSignOnPageAccessTests(LifecycleTestCase):
+    """The pages a single sign-on can end on, for each kind of visitor: none shows
+    anything of an account, none signs anyone in, and the ones that only make sense
+    mid-sign-in send everyone elsewhere."""
+
+    def setUp(self) -> None:
+        self.staff = make_user("staff", is_staff=True)
+
+    def visit_as(self, who: str, url: str):
+        self.client.logout()
+        if who != "anonymous":
+            self.client.force_login(getattr(self, who))
+        return self.client.get(url)
+
+    def test_each_page_for_each_visitor(self):
+        for who in ("anonymous", "outsider", "member", "chair", "staff"):
+            with self.subTest(who=who):
+                error = self.visit_as(who, "/accounts/sso/login/error/")
+                self.assertContains(error, "Sign-in failed", status_code=401)
+                cancelled = self.visit_as(who, "/accounts/sso/login/cancelled/")
+                self.assertContains(cancelled, "You cancelled signing in")
+                inactive = self.visit_as(who, "/accounts/sso/inactive/")
+                self.assertContains(inactive, "This account has been deactivated")
+                # No sign-in under way: nothing to finish.
+                signup = self.visit_as(who, "/accounts/sso/signup/")
+                self.assertEqual(signup.status_code, 302)
+                self.assertNotIn("/accounts/sso/signup/", signup["Location"])
+                # allauth's own sign-in and sign-up lead to the site's sign-in page.
+                self.assertRedirects(
+                    self.visit_as(who, "/accounts/sso/sign-up/"),
+                    reverse("login"),
+                    fetch_redirect_response=False,
+                )
+                self.assertEqual(
+                    self.visit_as(who, "/accounts/sso/sign-in/?next=/proposals/")["Location"],
+                    f"{reverse('login')}?next=/proposals/",
+                )
+                if who == "anonymous":
+                    self.assertNotIn("_auth_user_id", self.client.session)
+
+    def test_allauths_own_account_pages_are_not_there(self):
+        for url in ("/accounts/sso/password/reset/", "/accounts/sso/email/", "/accounts/signup/"):
+            with self.subTest(url=url):
+                self.assertEqual(self.client.get(url).status_code, 404)
