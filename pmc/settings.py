@@ -356,6 +356,6 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if _HTTPS else "http"
 # in the current session, before any POST (pmc.second_factor). After each wrong code the
 # next try waits 2^(n-1) seconds for the n-th failure in a row (1, 2, 4, ... 512 s after 10).
 PMC_REQUIRE_MFA = env_bool("PMC_REQUIRE_MFA", not DEBUG)
-OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "PMC Lifecycle")
+OTP_TOTP_ISSUER = "PMC Lifecycle"  # what authenticator apps call the account
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
