@@ -10,11 +10,12 @@ import time
 
 import pyotp
 from django.test import override_settings
-from django.urls import reverse
+from django.urls import get_resolver, reverse
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from pmc import second_factor
+from proposals import urls as proposals_urls
 from proposals.models import Event
 from proposals.states import State
 from tests.base import LifecycleTestCase
@@ -138,6 +139,36 @@ class ChairWithoutSecondFactorTests(SecondFactorTestCase):
     def test_it_asks_nothing_while_the_setting_is_off(self):
         self.client.force_login(self.chair)
         self.assertStarted(self.start_vote())
+
+
+class EveryChairActionTests(SecondFactorTestCase):
+    """The one middleware covers every POST the site answers, so a view added later
+    cannot forget to ask: each of the site's pages and the admin, posted to by a chair
+    without a second factor, answers with the way to set one up and does nothing."""
+
+    SAMPLES = {"int": "1", "slug": "runtime", "str": "runtime", "path": "runtime"}
+
+    def site_paths(self) -> list[str]:
+        paths = []
+        for pattern in get_resolver(proposals_urls).url_patterns:
+            route = str(pattern.pattern)
+            paths.append(
+                "/" + re.sub(r"<(?:(\w+):)?\w+>", lambda m: self.SAMPLES[m[1] or "str"], route)
+            )
+        return paths
+
+    def test_every_post_asks_first(self):
+        self.client.force_login(self.chair)
+        events = Event.objects.count()
+        paths = [*self.site_paths(), "/admin/pmc/committee/add/", "/admin/auth/user/1/change/"]
+        self.assertGreater(len(paths), 25)
+        for path in paths:
+            with self.subTest(path=path):
+                response = self.client.post(path, {"anything": "1"})
+                self.assertEqual(response.status_code, 303)
+                self.assertTrue(response["Location"].startswith(f"{SETUP}?next="))
+        self.assertEqual(Event.objects.count(), events)
+        self.assertNotStarted()
 
 
 class ChairWithSecondFactorTests(SecondFactorTestCase):
