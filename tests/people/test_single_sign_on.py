@@ -311,3 +311,13 @@ class SingleSignOnPageAccessTests(LifecycleTestCase):
         for url in ("/accounts/sso/password/reset/", "/accounts/sso/email/", "/accounts/signup/"):
             with self.subTest(url=url):
                 self.assertEqual(self.client.get(url).status_code, 404)
+
+
+class AdminTests(LifecycleTestCase):
+    def test_staff_see_linked_accounts_but_configure_no_provider_there(self):
+        staff = make_user("admin", is_staff=True, is_superuser=True)
+        self.client.force_login(staff)
+        index = self.client.get("/admin/")
+        self.assertContains(index, "/admin/socialaccount/socialaccount/")
+        self.assertNotContains(index, "/admin/socialaccount/socialapp/")
+        self.assertEqual(self.client.get("/admin/socialaccount/socialapp/").status_code, 404)
