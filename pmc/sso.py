@@ -17,6 +17,9 @@ The rules, in the order they apply:
    only when the provider verified it; an unverified address is dropped, so it can
    neither match nor later be mistaken for a checked one, and no mail goes to it.
 
+A person already signed in who links a provider account to their account (allauth's
+"connect") links it to that account: no address is matched.
+
 An unverified address equal to an existing account's therefore never signs into that
 account: it makes a new, seatless one. Local sign-up (a form to create an account) stays
 closed; accounts come from staff, invitations and single sign-on.
@@ -31,6 +34,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialLogin
+from allauth.socialaccount.providers.base import AuthProcess
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from django.shortcuts import render
@@ -91,6 +95,8 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
         if sociallogin.is_existing:
             return  # rule 1
+        if sociallogin.state.get("process") == AuthProcess.CONNECT:
+            return  # a signed-in person linking a provider account to their own account
         email = verified_primary_email(sociallogin)
         if email is None:
             sociallogin.email_addresses = []

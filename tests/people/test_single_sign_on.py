@@ -321,3 +321,29 @@ class AdminTests(LifecycleTestCase):
         self.assertContains(index, "/admin/socialaccount/socialaccount/")
         self.assertNotContains(index, "/admin/socialaccount/socialapp/")
         self.assertEqual(self.client.get("/admin/socialaccount/socialapp/").status_code, 404)
+
+
+@override_settings(SOCIALACCOUNT_PROVIDERS=providers_from(GITHUB_ENV))
+class LinkingTests(LifecycleTestCase):
+    """A signed-in person linking a provider account links it to their own account, even
+    when its verified address is another account's."""
+
+    def test_linking_goes_to_the_signed_in_account(self):
+        request = RequestFactory().get("/accounts/sso/github/login/callback/")
+        SessionMiddleware(lambda r: None).process_request(request)
+        MessageMiddleware(lambda r: None).process_request(request)
+        request.user = self.member
+        with context.request_context(request):
+            provider = get_adapter(request).get_provider(request, "github")
+            login = provider.sociallogin_from_response(
+                request,
+                {
+                    "id": 7,
+                    "login": "bruno",
+                    "emails": [{"email": "chair@example.org", "primary": True, "verified": True}],
+                },
+            )
+            login.state = {"process": "connect", "next": "/profile/"}
+            complete_social_login(request, login)
+
+        self.assertEqual(SocialAccount.objects.get(uid="7").user, self.member)
