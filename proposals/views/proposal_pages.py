@@ -108,9 +108,7 @@ def detail_context(
         "role": role,
         "lifecycle": lifecycle_now,
         "lifecycle_drawings": [(lifecycle_now.wide, "wide"), (lifecycle_now.tall, "tall")],
-        "history": event_sentences.lines(
-            proposal.events.select_related("actor").order_by("at", "id")
-        ),
+        "history": event_sentences.lines(proposal.events.select_related("actor").order_by("id")),
         "mentions": proposal.mentions.select_related("meeting", "meeting__committee"),
         "checklist": checklist,
         "current_votes": current_votes,
