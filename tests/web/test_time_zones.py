@@ -93,8 +93,7 @@ class DatesTests(TimeZoneTestCase):
                 self.assertContains(response, "Times are in UTC.")
                 self.assertContains(
                     response,
-                    '(as of <time datetime="2017-05-16T22:30:00+00:00">'
-                    "2017-05-16 22:30</time>)",
+                    '(as of <time datetime="2017-05-16T22:30:00+00:00">2017-05-16 22:30</time>)',
                     html=False,
                 )
 
