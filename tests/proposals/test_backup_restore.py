@@ -163,6 +163,12 @@ class PgDumpRestoreTests(AppendOnlyTransactionTestCase):
                 out = assert_ok(self, manage(url, "verify_audit", "--expect-head", head))
                 self.assertIn(f"Audit chain intact: {count} events checked.", out)
                 self.assertIn(f"Head: {head}", out)
+                # The append-only triggers came with the dump.
+                refused = run(
+                    "psql", "--dbname", url.rsplit("/", 1)[1], "--command",
+                    "UPDATE proposals_event SET reason = 'rewritten'", env=postgres_env(),
+                )  # fmt: skip
+                self.assertIn("proposals_event is append-only", refused.stderr)
 
             # The old backup, restored as if it were the latest: a valid, shorter chain.
             # Alone it verifies; the head noted at the last verification catches it.
