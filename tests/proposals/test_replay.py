@@ -16,9 +16,11 @@ from django.utils import timezone
 from pmc.models import Committee, Membership, Project, ProjectStatus, Role
 from proposals import actions, replay
 from proposals.actors import SYSTEM
+from proposals.importing import apply_import
 from proposals.models import Proposal, Vote
 from proposals.states import Kind, State
 from tests.factories import make_meeting, make_user
+from tests.importing.helpers import sample_files
 
 HOUR = datetime.timedelta(hours=1)
 
@@ -291,3 +293,13 @@ class DemoDataAgreesTests(TestCase):
                 f"(round {vote.round}) is 0; its events say +1"
             ],
         )
+
+
+class ImportedNotesAgreeTests(TestCase):
+    def test_every_sample_meeting_imported_agrees_with_its_log(self):
+        apply_import(sample_files())
+
+        decided = Proposal.objects.filter(state__in=[State.ACCEPTED, State.COMPLETED])
+        self.assertGreater(decided.count(), 10)
+        self.assertGreater(Project.objects.count(), 50)
+        self.assertEqual(replay.disagreements(), [])
