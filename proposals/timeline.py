@@ -73,7 +73,8 @@ class Entry:
 
 def for_proposal(proposal, history: Iterable[event_sentences.Line]) -> list[Entry]:
     """The proposal's timeline from its history lines (`event_sentences.lines` of its
-    events, in order) and its comments and concerns."""
+    events, in order) and its comments and concerns, in the order they were recorded
+    (an event about another time shows that time beside its own)."""
     threads = threads_of(proposal)
     concerns = list(
         Concern.objects.filter(proposal=proposal).select_related("raised_by", "resolved_by")
@@ -85,7 +86,7 @@ def for_proposal(proposal, history: Iterable[event_sentences.Line]) -> list[Entr
             comment.explains = explained.get(comment.pk)
             shown.add(comment.pk)
     entries = [
-        Entry(at=line.event.at, line=line)
+        Entry(at=line.event.recorded_at, line=line)
         for line in history
         if line.event.action not in TOLD_BY_THE_DISCUSSION
     ]
