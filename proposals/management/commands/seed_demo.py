@@ -468,6 +468,7 @@ class Seeder:
         actions.do_submit(
             proposal=proposal, actor=self.user("Evan Farrar"), at=self.days_ago(8, 10)
         )
+        self.open_concern(proposal)
 
     def vote_on_grootfs(self) -> None:
         """The open vote: started yesterday, with a -1, a changed vote and a recusal."""
@@ -484,6 +485,7 @@ class Seeder:
         actions.do_submit(
             proposal=proposal, actor=self.user("Julz Friedman"), at=self.days_ago(11, 9)
         )
+        self.resolved_concern(proposal)
         started = self.days_ago(1)
         actions.do_start_vote(proposal=proposal, actor=self.user(CHAIR), at=started)
         hour = datetime.timedelta(hours=1)
@@ -510,6 +512,39 @@ class Seeder:
         )
         actions.do_cast_vote(
             proposal=proposal, actor=self.user("Dies Köper"), value=1, at=started + 9 * hour
+        )
+
+    # Blocking concerns: one still holds a vote back, one was resolved before its vote
+
+    def open_concern(self, proposal: Proposal) -> None:
+        """The etcd attic proposal cannot go to a vote yet: Adam Hevenor's concern."""
+        actions.do_raise_concern(
+            proposal=proposal,
+            actor=self.user("Adam Hevenor"),
+            title="Loggregator still reads its TLS certificates from etcd",
+            explanation="Loggregator's Doppler still finds the traffic controllers through "
+            "etcd in the releases most operators run. Moving etcd-release to the attic now "
+            "leaves them without a supported path.\n\n@evan.farrar, can the proposal wait "
+            "until Loggregator 2.0, which drops etcd, is out?",
+            at=self.days_ago(6, 15),
+        )
+
+    def resolved_concern(self, proposal: Proposal) -> None:
+        """GrootFS's promotion waited for a migration guide; its vote started after."""
+        concern = actions.do_raise_concern(
+            proposal=proposal,
+            actor=self.user("Dies Köper"),
+            title="Operators need a guide to move from the old image plugin",
+            explanation="Promoting GrootFS makes it the default for everyone. Before we "
+            "vote, operators need to know how to move existing cells and what happens to "
+            "images already cached.",
+            at=self.days_ago(10, 11),
+        )
+        actions.do_resolve_concern(
+            concern=concern,
+            actor=self.user("Dies Köper"),
+            reason="The Garden team published the migration guide in the GrootFS README.",
+            at=self.days_ago(3, 16),
         )
 
     def draft_bbl_rename(self) -> None:
