@@ -5,6 +5,10 @@ withdrawal leaves a placeholder in the thread; a chair's hiding keeps the text f
 with the reason shown to everyone. Each is an event in the audit chain, written in the
 same transaction, whose payload carries the SHA-256 of the text it published so the
 comment table can be checked against the log.
+
+`@username` mentions of active people become links to their page (`proposals.mentions`),
+and each event lists, as `mentions`, the ids of the people its version names for the
+first time in this comment: the outbox tells each of them once per comment.
 """
 
 from __future__ import annotations
