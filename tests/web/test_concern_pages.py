@@ -307,6 +307,25 @@ class HomeAndPeopleTests(ConcernPageTestCase):
         self.assertLess(content.index("Still open"), content.index("Resolved one"))
         self.assertNotContains(response, "Not mine")
 
+    def test_the_home_page_runs_as_many_queries_for_many_concerns_as_for_one(self):
+        self.concern()
+        self.sign_in("other_member")
+        url = reverse("proposals:home")
+        self.client.get(url)
+        with CaptureQueriesContext(connection) as few:
+            self.client.get(url)
+        for i in range(40):
+            proposal = make_proposal(self.committee, self.member, state=State.DISCUSSION)
+            concern = actions.do_raise_concern(
+                proposal=proposal, actor=self.other_member, title=f"C{i}", explanation="E."
+            )
+            if i % 2:
+                actions.do_resolve_concern(concern=concern, actor=self.other_member)
+        with CaptureQueriesContext(connection) as many:
+            response = self.client.get(url)
+        self.assertContains(response, "C38")
+        self.assertEqual(len(few.captured_queries), len(many.captured_queries))
+
     def test_a_mention_links_to_a_page_of_the_person(self):
         comment = actions.do_post_comment(
             proposal=self.proposal, actor=self.chair, body="@other_member, thoughts?"
