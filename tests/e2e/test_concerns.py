@@ -78,7 +78,8 @@ def test_a_concern_holds_the_vote_back_until_it_is_resolved(live_server, browser
     # Where the button was, the page now says why it is not there.
     expect(amelia.locator("section.actions summary", has_text="Start the vote")).to_have_count(0)
     expect(amelia.locator("#start-vote-blocked")).to_contain_text(TITLE)
-    expect(amelia.locator("#vote-blocked")).to_contain_text("Resolve it (Chidi Okafor")
+    expect(amelia.locator("#start-vote-blocked")).to_contain_text("Resolve it (Chidi Okafor")
+    expect(amelia.locator("#vote")).to_contain_text("once the open concerns are resolved")
     assert_no_serious_violations(amelia, axe, "the chair's page with the vote held back")
 
     # Chidi resolves it; it stays, marked resolved.

@@ -193,6 +193,16 @@ class ProposalPageTests(ConcernPageTestCase):
         self.proposal.refresh_from_db()
         self.assertEqual(self.proposal.state, State.DISCUSSION)
 
+    def test_everyone_else_reads_why_in_the_vote_panel(self):
+        self.concern()
+        for who in ("anonymous", "outsider", "third_member"):
+            with self.subTest(who=who):
+                self.sign_in(who)
+                response = self.client.get(self.proposal.get_absolute_url())
+                self.assertContains(response, 'id="vote-blocked"')
+                self.assertContains(response, "Julz Friedman raised a concern: “Wait for the DEAs”")
+                self.assertNotContains(response, 'id="start-vote-blocked"')
+
     def test_once_resolved_the_button_is_back_and_the_concern_stays(self):
         concern = self.concern()
         actions.do_resolve_concern(concern=concern, actor=self.other_member)
