@@ -55,6 +55,18 @@ def open_items_count() -> Coalesce:
     return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
 
 
+def open_concerns_count() -> Coalesce:
+    """How many unresolved concerns hold the proposal's vote back."""
+    counts = (
+        Concern.objects.filter(proposal=OuterRef("pk"), resolved_at__isnull=True)
+        .order_by()
+        .values("proposal")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
+
+
 def in_discussion_since() -> Subquery:
     """When the proposal last entered discussion (submitted, resumed or returned)."""
     entered = Event.objects.filter(proposal=OuterRef("pk"), to_state=State.DISCUSSION).order_by(
@@ -93,6 +105,7 @@ def chair_todos(committees: list[Committee], now: datetime.datetime) -> list[Cha
             discussion_since=in_discussion_since(),
             unvoted=someone_has_not_voted(),
             open_items=open_items_count(),
+            open_concerns=open_concerns_count(),
         )
         .filter(
             Q(state=State.VOTING) & (Q(closes_at__lte=now) | Q(unvoted=False))

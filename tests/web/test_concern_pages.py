@@ -317,6 +317,17 @@ class HomeAndPeopleTests(ConcernPageTestCase):
         self.assertLess(content.index("Still open"), content.index("Resolved one"))
         self.assertNotContains(response, "Not mine")
 
+    def test_the_chairs_to_dos_say_the_vote_waits_for_open_concerns(self):
+        self.committee.discussion_days = 0
+        self.committee.save()
+        self.concern()
+        self.concern(actor=self.chair, title="Another")
+        self.sign_in("chair")
+
+        response = self.client.get(reverse("proposals:home"))
+
+        self.assertContains(response, "the vote waits for 2 open concerns")
+
     def test_the_home_page_runs_as_many_queries_for_many_concerns_as_for_one(self):
         self.concern()
         self.sign_in("other_member")
