@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from proposals.models import Concern, Proposal
 
+NAMED = 3  # open concerns named in one refusal; the rest are counted
+
 
 def open_concerns(proposal: Proposal) -> list[Concern]:
     """The proposal's unresolved concerns, oldest first, with who raised them."""
@@ -26,7 +28,11 @@ def blocking_message(concerns: list[Concern]) -> str:
     reason) before starting the vote." """
     if not concerns:
         return ""
-    raised = "; ".join(f"{_name(c.raised_by)} raised a concern: “{c.title}”" for c in concerns)
+    named = concerns[:NAMED]
+    raised = "; ".join(f"{_name(c.raised_by)} raised a concern: “{c.title}”" for c in named)
+    if len(concerns) > NAMED:
+        more = len(concerns) - NAMED
+        raised += f"; and {more} more concern{'s are' if more > 1 else ' is'} open"
     if len(concerns) == 1:
         who = _name(concerns[0].raised_by)
         return f"{raised}. Resolve it ({who}, or the chair with a reason) before starting the vote."

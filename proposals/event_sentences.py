@@ -375,6 +375,61 @@ def _checklist(done: bool):
     return wording
 
 
+# Discussion
+
+
+def _comment_link(event) -> SafeString:
+    """“comment #12”, linked to its place in the proposal's discussion."""
+    pk = event.payload.get("comment")
+    if not pk or not event.proposal_id:
+        return format_html("comment #{}", pk or "?")
+    url = reverse("proposals:detail", args=[event.proposal_id])
+    return format_html('<a href="{}#comment-{}">comment #{}</a>', url, pk, pk)
+
+
+def _comment_posted(event, _):
+    payload = event.payload
+    text = (
+        format_html("replied to comment #{} ({})", payload["reply_to"], _comment_link(event))
+        if payload.get("reply_to")
+        else format_html("commented on the proposal ({})", _comment_link(event))
+    )
+    if payload.get("by_member") is False:
+        text = format_html("{}, as a non-member", text)
+    return text
+
+
+def _comment_edited(event, _):
+    return format_html(
+        "edited {}, making version {}", _comment_link(event), event.payload.get("version", "?")
+    )
+
+
+def _comment_withdrawn(event, _):
+    return format_html("withdrew their {}", _comment_link(event))
+
+
+def _comment_hidden(event, _):
+    return format_html("hid {}", _comment_link(event))
+
+
+def _concern_title(payload: dict) -> str:
+    title = payload.get("title")
+    return _quoted(title, 200) if title else ""
+
+
+def _concern_raised(event, _):
+    title = _concern_title(event.payload)
+    return format_html("raised a concern: {}", title) if title else mark_safe("raised a concern")
+
+
+def _concern_resolved(event, _):
+    title = _concern_title(event.payload)
+    return (
+        format_html("resolved the concern {}", title) if title else mark_safe("resolved a concern")
+    )
+
+
 # Meetings and their notes
 
 
@@ -635,6 +690,12 @@ WORDING: dict[str, Callable] = {
     events.VOTE_RECUSED: _vote_recused,
     events.CHECKLIST_DONE: _checklist(done=True),
     events.CHECKLIST_REOPENED: _checklist(done=False),
+    events.COMMENT_POSTED: _comment_posted,
+    events.COMMENT_EDITED: _comment_edited,
+    events.COMMENT_WITHDRAWN: _comment_withdrawn,
+    events.COMMENT_HIDDEN: _comment_hidden,
+    events.CONCERN_RAISED: _concern_raised,
+    events.CONCERN_RESOLVED: _concern_resolved,
     events.MEETING_IMPORTED: _meeting_imported,
     events.MEETING_UPDATED: _meeting_updated,
     events.MEETING_LINK_SUGGESTED: _link_suggested("suggested"),

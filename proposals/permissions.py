@@ -152,6 +152,22 @@ def may_comment(user, proposal) -> bool:
     return bool(getattr(settings, "PMC_NON_MEMBER_COMMENTS", False))
 
 
+def comment_refusal(user, proposal) -> str | None:
+    """Why `user` may not comment on `proposal` (`proposals.comment`), in words that say
+    what to do; None when they may. The comment actions refuse with it and the page
+    shows it where the comment form would be."""
+    if has_perm("proposals.comment", user, proposal):
+        return None
+    if not getattr(user, "is_authenticated", False):
+        return "Sign in to comment."
+    if proposal.state == State.DRAFT:
+        return f"“{proposal}” is a draft: only its proposer comments on it until it is submitted."
+    return (
+        f"Only members of {proposal.committee} comment on its proposals. Ask its chair "
+        "for a seat, or raise the point with a member."
+    )
+
+
 @rules.predicate
 def wrote_comment(user, comment) -> bool:
     return getattr(user, "is_authenticated", False) and comment.author_id == user.pk

@@ -2,6 +2,7 @@ from django.urls import path
 
 from proposals.views import (
     audit_log,
+    comments,
     committees,
     concerns,
     link_suggestions,
@@ -36,6 +37,27 @@ urlpatterns = [
         "proposals/<int:pk>/revisions/<int:number>/changes/",
         revisions.revision_changes,
         name="revision_changes",
+    ),
+    path("proposals/<int:pk>/comments/", comments.comment_post, name="comment_post"),
+    path(
+        "proposals/<int:pk>/comments/<int:comment_pk>/edit/",
+        comments.comment_edit,
+        name="comment_edit",
+    ),
+    path(
+        "proposals/<int:pk>/comments/<int:comment_pk>/withdraw/",
+        comments.comment_withdraw,
+        name="comment_withdraw",
+    ),
+    path(
+        "proposals/<int:pk>/comments/<int:comment_pk>/hide/",
+        comments.comment_hide,
+        name="comment_hide",
+    ),
+    path(
+        "proposals/<int:pk>/comments/<int:comment_pk>/versions/",
+        comments.comment_versions,
+        name="comment_versions",
     ),
     path("proposals/<int:pk>/vote/", proposal_actions.vote, name="vote"),
     path("proposals/<int:pk>/recuse/", proposal_actions.recuse, name="recuse"),

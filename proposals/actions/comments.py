@@ -163,18 +163,9 @@ def do_hide_comment(
 
 
 def _require_may_comment(actor, proposal) -> None:
-    if permissions.has_perm("proposals.comment", actor, proposal):
-        return
-    if not getattr(actor, "is_authenticated", False):
-        raise NotPermitted("Sign in to comment.")
-    if proposal.state == "draft":
-        raise NotPermitted(
-            f"“{proposal}” is a draft: only its proposer comments on it until it is submitted."
-        )
-    raise NotPermitted(
-        f"Only members of {proposal.committee} comment on its proposals. Ask its chair "
-        "for a seat, or raise the point with a member."
-    )
+    refusal = permissions.comment_refusal(actor, proposal)
+    if refusal is not None:
+        raise NotPermitted(refusal)
 
 
 def _require_visible(comment: Comment, verb: str) -> None:

@@ -217,6 +217,16 @@ class VoteWaitsForConcernsTests(ConcernTestCase):
         self.assertIn("“Wait for the DEAs' end of life”; chair raised", refused.exception.message)
         self.assertIn("Resolve them", refused.exception.message)
 
+    def test_many_open_concerns_are_named_up_to_three_and_the_rest_counted(self):
+        for i in range(5):
+            self.raise_concern(title=f"Concern {i}")
+
+        with self.assertRaises(ConditionNotMet) as refused:
+            actions.do_start_vote(proposal=self.proposal, actor=self.chair)
+
+        self.assertIn("“Concern 2”; and 2 more concerns are open.", refused.exception.message)
+        self.assertNotIn("Concern 3", refused.exception.message)
+
     def test_the_vote_starts_once_every_concern_is_resolved(self):
         first = self.raise_concern()
         second = self.raise_concern(actor=self.chair, title="Ask the Diego team first")
