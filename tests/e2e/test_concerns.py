@@ -1,14 +1,13 @@
-"""A blocking concern in a real browser: a member comments, another member raises a
-concern, the chair's Start the vote is refused naming it, the concern is resolved, and
-the vote starts; axe-core finds nothing serious on the page on the way."""
+"""A blocking concern in a real browser: a member comments (mentioning another), the
+other replies and raises a concern, the chair's Start the vote is refused naming it, the
+concern is resolved, and the vote starts; axe-core finds nothing serious on the way."""
 
 from __future__ import annotations
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from proposals import actions
-from proposals.models import Concern, Proposal
+from proposals.models import Comment, Concern, Proposal
 from proposals.states import Kind, State
 from tests.e2e.helpers import describe_violations, open_all_details
 from tests.factories import make_proposal
@@ -43,13 +42,29 @@ def test_a_concern_holds_the_vote_back_until_it_is_resolved(live_server, browser
         project=rt.project,
         title="Move legacy-cli to the attic",
     )
-    # The first comment, as posted from the comment form.
-    actions.do_post_comment(
-        proposal=proposal,
-        actor=rt.member,
-        body="Nobody has released it since 2019. @other_member, does Diego still use it?",
-    )
     url = proposal.get_absolute_url()
+
+    # Bruno comments, mentioning Chidi; Chidi replies under it.
+    bruno = browser_as("member")
+    bruno.goto(url)
+    form = bruno.locator("#comment-form-new")
+    form.get_by_label("Your comment (markdown)").fill(
+        "Nobody has released it since 2019. @other_member, does Diego still use it?"
+    )
+    form.get_by_role("button", name="Post the comment").click()
+    expect(bruno.locator(".messages")).to_contain_text("Your comment is posted.")
+    comment = Comment.objects.get()
+    mention = bruno.locator(f"#comment-{comment.pk} a.mention")
+    expect(mention).to_have_text("@other_member")
+    expect(mention).to_have_attribute("href", "/people/other_member/")
+
+    chidi = browser_as("other_member")
+    chidi.goto(url)
+    thread = chidi.locator("li.thread").filter(has=chidi.locator(f"#comment-{comment.pk}"))
+    thread.locator("details.reply-form summary").click()
+    thread.get_by_label("Your reply (markdown)").fill("Only through the DEA backends.")
+    thread.get_by_role("button", name="Post the reply").click()
+    expect(chidi.locator(".messages")).to_contain_text("Your reply is posted.")
 
     # The chair has the page open, the vote ready to start.
     amelia = browser_as("chair")
@@ -57,8 +72,6 @@ def test_a_concern_holds_the_vote_back_until_it_is_resolved(live_server, browser
     expect(amelia.locator("section.actions summary", has_text="Start the vote")).to_be_visible()
 
     # Chidi, a member with a binding vote, raises a concern.
-    chidi = browser_as("other_member")
-    chidi.goto(url)
     concerns = chidi.locator("#concerns")
     concerns.locator("summary", has_text="Raise a concern").click()
     concerns.get_by_label("Concern", exact=False).fill(TITLE)

@@ -13,6 +13,7 @@ from django_fsm import can_proceed
 
 from pmc.models import Membership
 from proposals import actions, audit, events
+from proposals.actors import SYSTEM
 from proposals.errors import ConditionNotMet, LifecycleError, NotPermitted
 from proposals.models import Comment, Concern, Event
 from proposals.states import State
@@ -289,6 +290,21 @@ class MeetingDecisionTests(ConcernTestCase):
         self.assertGreater(resolved.pk, decided.pk)
         self.assertEqual(resolved.payload["by_decision"], meeting.pk)
         self.assertTrue(audit.verify_chain().ok)
+
+    def test_a_decision_read_from_old_notes_resolves_them_no_earlier_than_raised(self):
+        concern = self.raise_concern()
+        meeting = make_meeting(self.committee, date=datetime.date(2017, 5, 16))
+        at = datetime.datetime(2017, 5, 16, 12, tzinfo=datetime.UTC)
+
+        actions.do_decide(
+            proposal=self.proposal, actor=SYSTEM, accepted=False, meeting=meeting, at=at
+        )
+
+        concern.refresh_from_db()
+        self.assertIsNone(concern.resolved_by)
+        self.assertEqual(concern.resolved_at, concern.raised_at)
+        page = self.client.get(self.proposal.get_absolute_url()).content.decode()
+        self.assertIn("<strong>The system</strong> resolved the concern", page)
 
 
 @pytest.mark.postgres
