@@ -14,6 +14,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from pmc.env import env_bool, env_int, env_list, env_str
+from pmc.sso_settings import form_action_origins, sso_providers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("PMC_VAR_DIR", str(BASE_DIR / "var")))
@@ -55,9 +56,18 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The signed-in person is who acted in the audit events of what the request changes
+    # without naming an actor (the admin's forms for users and groups).
+    "proposals.acting.ActingPersonMiddleware",
+    # Single sign-on (django-allauth) and second factors (django-otp): see the end.
+    "allauth.account.middleware.AccountMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     # The signed-in reader's time zone for the dates of every page.
     "proposals.time_zones.ReaderTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the messages: a chair's or staff member's POST without a second factor is
+    # sent to set it up or confirm it (pmc.second_factor).
+    "pmc.second_factor.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a refused sign-in into the lockout page.
@@ -139,6 +149,21 @@ STORAGES = {
         )
     },
 }
+
+# Accounts (README "Accounts and seats"). A password-reset link works for
+# PASSWORD_RESET_MINUTES (60) and once: Django's token covers the password hash and the
+# last sign-in, so setting the password or signing in spends it. An e-mail change is
+# confirmed from the new address within PMC_EMAIL_CHANGE_HOURS (24); an invitation to
+# a committee is accepted within PMC_INVITATION_DAYS (14), once.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_MINUTES", 60) * 60
+if PASSWORD_RESET_TIMEOUT < 60:
+    raise ImproperlyConfigured("PASSWORD_RESET_MINUTES: expected 1 or more.")
+PMC_EMAIL_CHANGE_HOURS = env_int("PMC_EMAIL_CHANGE_HOURS", 24)
+PMC_INVITATION_DAYS = env_int("PMC_INVITATION_DAYS", 14)
+if PMC_EMAIL_CHANGE_HOURS < 1 or PMC_INVITATION_DAYS < 1:
+    raise ImproperlyConfigured(
+        "PMC_EMAIL_CHANGE_HOURS and PMC_INVITATION_DAYS: expected 1 or more."
+    )
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "proposals:home"
@@ -314,3 +339,41 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 3600},
     },
 }
+
+# Single sign-on (django-allauth): OpenID Connect and GitHub, each enabled only when its
+# environment variables are set (pmc.sso_settings); who a person becomes is decided in
+# pmc.sso. The site's password sign-in stays Django's LoginView; allauth's own account
+# pages are not mounted (pmc.sso_urls).
+INSTALLED_APPS += [
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.github",
+    "pmc.oidc",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+]
+SOCIALACCOUNT_PROVIDERS = sso_providers()
+# Starting a single sign-on posts a form here that redirects to the provider.
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += form_action_origins(SOCIALACCOUNT_PROVIDERS)
+ACCOUNT_ADAPTER = "pmc.sso.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "pmc.sso.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+# Matching by e-mail is pmc.sso's (a verified address and one account only). allauth's own
+# would also wipe the password of an account whose address it has no record of verifying,
+# which is every account made by staff.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_QUERY_EMAIL = True
+SOCIALACCOUNT_STORE_TOKENS = False
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if _HTTPS else "http"
+
+# Second factor (django-otp: TOTP, with single-use recovery codes). With PMC_REQUIRE_MFA
+# (on by default when DEBUG is off), staff and chairs must have one, and have confirmed it
+# in the current session, before any POST (pmc.second_factor). After each wrong code the
+# next try waits 2^(n-1) seconds for the n-th failure in a row (1, 2, 4, ... 512 s after 10).
+PMC_REQUIRE_MFA = env_bool("PMC_REQUIRE_MFA", not DEBUG)
+OTP_TOTP_ISSUER = "PMC Lifecycle"  # what authenticator apps call the account
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1

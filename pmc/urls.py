@@ -6,5 +6,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/sso/", include("pmc.sso_urls")),
+    path("accounts/second-factor/", include("pmc.second_factor_urls")),
     path("", include("proposals.urls")),
 ]

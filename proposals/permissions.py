@@ -211,6 +211,17 @@ def is_superuser(user, obj=None) -> bool:
     return bool(getattr(user, "is_superuser", False))
 
 
+@rules.predicate
+def chairs_committee(user, committee) -> bool:
+    """The chair of `committee` (a Committee), while the seat lasts."""
+    return _active_role(user, committee.pk) == Role.CHAIR
+
+
+@rules.predicate
+def is_active_account(user, obj=None) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
 # Actions that are not state transitions.
 rules.add_perm("proposals.vote", is_member)
 rules.add_perm("proposals.edit_proposal", (is_proposer & is_member) | is_chair | is_system)
@@ -231,6 +242,14 @@ rules.add_perm("proposals.hide_comment", chairs_comments_committee | is_superuse
 # by the chair of the committee (with a reason when it is someone else's).
 rules.add_perm("proposals.raise_concern", may_raise_concern)
 rules.add_perm("proposals.resolve_concern", raised_concern | chairs_concerns_committee)
+
+
+# Seats and invitations on a committee's page: its chair or an administrator, as the
+# actions (`do_add_member`, `do_change_role`, `do_end_membership`, `do_invite`,
+# `do_withdraw_invitation`) require; staff who are no administrators use the admin.
+rules.add_perm("proposals.manage_seats", is_active_account & (chairs_committee | is_superuser))
+# Deactivating an account: administrators, never their own (`do_deactivate_user`).
+rules.add_perm("proposals.deactivate_user", is_active_account & is_superuser)
 
 
 def has_perm(name: str, user, obj=None) -> bool:

@@ -24,3 +24,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": os.path.join(tempfile.gettempdir(), f"pmc-test-{os.getpid()}.sqlite3")
     }
+# Second factors are required only where a test asks (pmc.second_factor's tests).
+PMC_REQUIRE_MFA = False
