@@ -57,6 +57,12 @@ class NotificationKind(models.TextChoices):
     CONCERN = "concern", "A concern is raised or resolved on a proposal I watch"
 
 
+def no_open_concerns(proposal: Proposal) -> bool:
+    """The vote waits while a blocking concern on the proposal is unresolved (the
+    refusal names them: `proposals.concerns.blocking_message`)."""
+    return not proposal.concerns.filter(resolved_at__isnull=True).exists()
+
+
 class ProposalQuerySet(models.QuerySet):
     def voting(self) -> ProposalQuerySet:
         return self.filter(state=State.VOTING)
@@ -242,7 +248,7 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         source=State.DISCUSSION,
         target=State.VOTING,
         permission=allowed(is_chair | is_system),
-        conditions=[lambda p: p.committee.memberships.active().exists()],
+        conditions=[lambda p: p.committee.memberships.active().exists(), no_open_concerns],
         custom={
             "label": "Start the vote",
             "who": _CHAIR,

@@ -69,7 +69,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pmc.models import Membership
-from proposals import events, failures, lifecycle
+from proposals import discussion_notices, events, failures, lifecycle
 from proposals.actors import IMPORT
 from proposals.models import (
     ChecklistItem,
@@ -128,8 +128,10 @@ _on_outbox_commit: list[Callable[[], object]] = []
 
 
 def write_outbox(event: Event) -> OutboxMessage | None:
-    kind = EVENT_KINDS.get(event.action)
+    kind = EVENT_KINDS.get(event.action) or discussion_notices.KINDS.get(event.action)
     if kind is None or event.proposal_id is None or _silenced.get():
+        return None
+    if event.action in discussion_notices.KINDS and not discussion_notices.needs_outbox(event):
         return None
     if event.actor_id is None and event.actor_name == str(IMPORT):
         return None  # imported meeting notes are history, not news
@@ -225,6 +227,8 @@ def _retry_delay(attempts: int) -> datetime.timedelta:
 def _fan_out(row: OutboxMessage) -> int:
     event = row.event
     proposal = event.proposal
+    if event.action in discussion_notices.KINDS:
+        return _fan_out_discussion(row)
     members = Membership.objects.active().filter(committee_id=proposal.committee_id)
     recipients = (
         _reachable(row.kind)
@@ -254,6 +258,44 @@ def _fan_out(row: OutboxMessage) -> int:
         )
         for user in recipients
     ]
+    Notification.objects.bulk_create(notifications, ignore_conflicts=True, batch_size=500)
+    return len(notifications)
+
+
+def _fan_out_discussion(row: OutboxMessage) -> int:
+    """A comment's or a concern's event: each person told once, as the kind that
+    concerns them most (`discussion_notices`)."""
+    event = row.event
+    proposal = event.proposal
+    told = discussion_notices.told(event, row.pk, _reachable)
+    if told is None:
+        return 0
+    context = {
+        "event": event,
+        "proposal": proposal,
+        "committee": proposal.committee,
+        "url": absolute_url(proposal.get_absolute_url()),
+        "payload": event.payload,
+        **told.context,
+    }
+    rendered: dict[str, tuple[str, str]] = {}
+    notifications = []
+    for user, kind, key in told.recipients:
+        if kind not in rendered:
+            rendered[kind] = render_email(f"emails/{kind}.txt", context)
+        subject, body = rendered[kind]
+        notifications.append(
+            Notification(
+                key=key,
+                user=user,
+                kind=kind,
+                outbox=row,
+                proposal=proposal,
+                subject=subject,
+                body=body,
+            )
+        )
+    # A key that exists already (a mention an earlier version told) is skipped.
     Notification.objects.bulk_create(notifications, ignore_conflicts=True, batch_size=500)
     return len(notifications)
 

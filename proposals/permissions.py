@@ -17,6 +17,10 @@ from django.utils import timezone
 from pmc.models import Membership, Role
 from proposals.states import CONFIRMED_READINGS, ReadingStatus, State
 
+# The states a concern can be raised in: before the vote (it holds the vote back) and
+# during it (it is shown to those who have not voted yet).
+CONCERN_STATES = (State.DISCUSSION, State.DEFERRED, State.VOTING)
+
 
 def _active_role(user, committee_id) -> str | None:
     if not getattr(user, "is_authenticated", False):
@@ -143,7 +147,7 @@ def may_comment(user, proposal) -> bool:
         return False
     if proposal.state == State.DRAFT:
         return proposal.proposer_id == user.pk
-    if is_member(user, proposal):
+    if is_member(user, proposal) or has_binding_vote(user, proposal):
         return True
     return bool(getattr(settings, "PMC_NON_MEMBER_COMMENTS", False))
 
@@ -172,6 +176,34 @@ def wrote_comment(user, comment) -> bool:
 @rules.predicate
 def chairs_comments_committee(user, comment) -> bool:
     return _active_role(user, comment.proposal.committee_id) == Role.CHAIR
+
+
+def has_binding_vote(user, proposal) -> bool:
+    """Whether `user` holds a binding vote on `proposal`: during its vote, as one of the
+    voters frozen when it started (a member who joined since votes non-binding, and one
+    whose seat ended since still binds); otherwise, as a member of its committee now."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if proposal.state == State.VOTING:
+        return proposal.eligible.filter(round=proposal.vote_round, user=user).exists()
+    return is_member(user, proposal)
+
+
+@rules.predicate
+def may_raise_concern(user, proposal) -> bool:
+    """Who raises a blocking concern: someone with a binding vote, while the proposal is
+    discussed, deferred or voted on (afterwards there is no vote left to hold back)."""
+    return proposal.state in CONCERN_STATES and has_binding_vote(user, proposal)
+
+
+@rules.predicate
+def raised_concern(user, concern) -> bool:
+    return getattr(user, "is_authenticated", False) and concern.raised_by_id == user.pk
+
+
+@rules.predicate
+def chairs_concerns_committee(user, concern) -> bool:
+    return _active_role(user, concern.proposal.committee_id) == Role.CHAIR
 
 
 @rules.predicate
@@ -206,6 +238,10 @@ rules.add_perm("proposals.review_readings", reviews_readings)
 rules.add_perm("proposals.comment", may_comment)
 rules.add_perm("proposals.withdraw_comment", wrote_comment)
 rules.add_perm("proposals.hide_comment", chairs_comments_committee | is_superuser)
+# Blocking concerns: raised by someone with a binding vote; resolved by who raised it, or
+# by the chair of the committee (with a reason when it is someone else's).
+rules.add_perm("proposals.raise_concern", may_raise_concern)
+rules.add_perm("proposals.resolve_concern", raised_concern | chairs_concerns_committee)
 
 
 # Seats and invitations on a committee's page: its chair or an administrator, as the

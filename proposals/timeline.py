@@ -51,6 +51,9 @@ class ConcernLine:
 
     @property
     def who(self) -> str:
+        # A decision the notes import recorded resolves open concerns with no person.
+        if self.resolved and self.concern.resolved_by is None:
+            return "The system"
         return person(self.concern.resolved_by if self.resolved else self.concern.raised_by)
 
     @property

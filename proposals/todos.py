@@ -1,6 +1,6 @@
 """What waits for a person, for their home page: a chair's to-dos in each committee they
-chair, and the checklist items a person owns. A fixed number of queries, however many
-proposals there are."""
+chair, the checklist items a person owns and the concerns they raised. A fixed number of
+queries, however many proposals there are."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subque
 from django.db.models.functions import Coalesce, RowNumber
 
 from pmc.models import Committee
-from proposals.models import ChecklistItem, EligibleVoter, Event, Proposal, Vote
+from proposals.models import ChecklistItem, Concern, EligibleVoter, Event, Proposal, Vote
 from proposals.states import State
 
 # Drafts and deferred proposals listed per committee; the rest are a link to the list.
@@ -47,6 +47,18 @@ def open_items_count() -> Coalesce:
     counts = (
         ChecklistItem.objects.to_do()
         .filter(proposal=OuterRef("pk"))
+        .order_by()
+        .values("proposal")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
+
+
+def open_concerns_count() -> Coalesce:
+    """How many unresolved concerns hold the proposal's vote back."""
+    counts = (
+        Concern.objects.filter(proposal=OuterRef("pk"), resolved_at__isnull=True)
         .order_by()
         .values("proposal")
         .annotate(count=Count("pk"))
@@ -93,6 +105,7 @@ def chair_todos(committees: list[Committee], now: datetime.datetime) -> list[Cha
             discussion_since=in_discussion_since(),
             unvoted=someone_has_not_voted(),
             open_items=open_items_count(),
+            open_concerns=open_concerns_count(),
         )
         .filter(
             Q(state=State.VOTING) & (Q(closes_at__lte=now) | Q(unvoted=False))
@@ -139,6 +152,19 @@ def _attach_parked(todos: dict[int, ChairTodos]) -> None:
         else:
             todo.deferred.append(proposal)
             todo.deferred_total = proposal.total
+
+
+def raised_concerns(user, resolved_listed: int = 5) -> list[Concern]:
+    """The concerns `user` raised: every open one (oldest first: each holds a vote back
+    until they or the chair resolve it), then the latest resolved ones. Two queries."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    mine = Concern.objects.filter(raised_by=user).select_related(
+        "proposal", "proposal__committee", "resolved_by"
+    )
+    open_ = list(mine.filter(resolved_at__isnull=True).order_by("raised_at", "id"))
+    resolved = mine.filter(resolved_at__isnull=False).order_by("-resolved_at", "-id")
+    return open_ + list(resolved[:resolved_listed])
 
 
 def owned_items(user) -> list[ChecklistItem]:

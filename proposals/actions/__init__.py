@@ -9,8 +9,9 @@ they never set states or save proposals themselves.
 Callers import this package (`from proposals import actions`); each module holds one
 kind of change: `proposals` (create, edit, link a meeting), `transitions` (submit to
 resume, and what completing does to the project), `votes`, `checklists`, `comments`
-(the discussion), `memberships` (seats and their roles), `invitations` (to a seat, by
-e-mail), `accounts` (deactivating one), `projects`, `committees`, `meetings` (the notes import) and
+(the discussion), `concerns` (blocking concerns), `watching` (who follows a proposal),
+`memberships` (seats and their roles), `invitations` (to a seat, by e-mail), `accounts`
+(deactivating one), `projects`, `committees`, `meetings` (the notes import) and
 `link_suggestions` (a chair's notes that mention another committee's proposal) and
 `readings` (a chair confirms, corrects, merges or dismisses what an import read). What
 they share (locking, the transition runner, the common checks and their messages) is in
@@ -31,6 +32,7 @@ from proposals.actions.committees import (
     do_create_committee,
     do_update_committee,
 )
+from proposals.actions.concerns import do_raise_concern, do_resolve_concern, raise_refusal
 from proposals.actions.invitations import (
     do_accept_invitation,
     do_invite,
@@ -76,6 +78,7 @@ from proposals.actions.transitions import (
     do_withdraw,
 )
 from proposals.actions.votes import do_cast_vote, do_recuse
+from proposals.actions.watching import do_watch
 
 __all__ = [
     # proposals
@@ -114,6 +117,10 @@ __all__ = [
     "do_edit_comment",
     "do_withdraw_comment",
     "do_hide_comment",
+    "do_raise_concern",
+    "do_resolve_concern",
+    "raise_refusal",
+    "do_watch",
     # memberships
     "do_add_member",
     "do_end_membership",

@@ -12,7 +12,7 @@ from django_fsm import can_proceed
 
 from pmc.models import Committee, Project, Role
 from pmc.text import validate_single_line
-from proposals import audit, events, lifecycle, permissions
+from proposals import audit, concerns, events, lifecycle, permissions
 from proposals.errors import (
     ConditionNotMet,
     InvalidTransition,
@@ -104,6 +104,8 @@ def _transition(
 
 
 def _unmet_condition(proposal: Proposal, name: str) -> str:
+    if name == "start_vote" and (blocking := concerns.open_concerns(proposal)):
+        return concerns.blocking_message(blocking)
     if name == "start_vote":
         return f"{proposal.committee} has no active members to vote. Add members first."
     if name == "complete" and not permissions.readings_confirmed(proposal):

@@ -5,6 +5,10 @@ withdrawal leaves a placeholder in the thread; a chair's hiding keeps the text f
 with the reason shown to everyone. Each is an event in the audit chain, written in the
 same transaction, whose payload carries the SHA-256 of the text it published so the
 comment table can be checked against the log.
+
+`@username` mentions of active people become links to their page (`proposals.mentions`),
+and each event lists, as `mentions`, the ids of the people its version names for the
+first time in this comment: the outbox tells each of them once per comment.
 """
 
 from __future__ import annotations
@@ -15,11 +19,11 @@ import hashlib
 from django.conf import settings
 from django.utils import timezone
 
-from pmc.markup import MarkupTooComplex, check_markup, render_markdown
-from proposals import events, permissions
+from pmc.markup import MarkupTooComplex, check_markup
+from proposals import events, mentions, permissions
 from proposals.actions._base import _locked, _nonblank, _proposal_event, action
 from proposals.errors import LifecycleError, NotPermitted
-from proposals.models import Comment, CommentVersion
+from proposals.models import Comment, CommentVersion, Event
 
 
 def max_chars() -> int:
@@ -43,13 +47,14 @@ def do_post_comment(
     _require_may_comment(actor, proposal)
     body = _checked_body(body)
     parent = _thread_of(reply_to, proposal) if reply_to is not None else None
+    body_html, named = mentions.render(body)
     comment = Comment.objects.create(
         proposal=proposal,
         parent=parent,
         author=actor,
         by_member=permissions.is_member(actor, proposal),
         body=body,
-        body_html=_rendered(body),
+        body_html=body_html,
         created_at=at,
     )
     CommentVersion.objects.create(comment=comment, number=1, body=body, written_at=at)
@@ -64,6 +69,7 @@ def do_post_comment(
             "version": 1,
             "by_member": comment.by_member,
             "text_sha256": _digest(body),
+            "mentions": _mentioned(named, actor),
         },
     )
     return comment
@@ -83,8 +89,10 @@ def do_edit_comment(
     body = _checked_body(body)
     if body == comment.body:
         return comment
+    body_html, named = mentions.render(body)
+    already = _mentioned_before(comment)
     comment.version += 1
-    comment.body, comment.body_html, comment.edited_at = body, _rendered(body), at
+    comment.body, comment.body_html, comment.edited_at = body, body_html, at
     comment.save(update_fields=["version", "body", "body_html", "edited_at"])
     CommentVersion.objects.create(comment=comment, number=comment.version, body=body, written_at=at)
     _proposal_event(
@@ -96,6 +104,7 @@ def do_edit_comment(
             "comment": comment.pk,
             "version": comment.version,
             "text_sha256": _digest(body),
+            "mentions": [pk for pk in _mentioned(named, actor) if pk not in already],
         },
     )
     return comment
@@ -198,8 +207,21 @@ def _checked_body(body: str) -> str:
     return body
 
 
-def _rendered(body: str) -> str:
-    return render_markdown(body)
+def _mentioned(named: list, actor) -> list[int]:
+    """The ids of the people a version names with `@username`, its author left out."""
+    return [user.pk for user in named if user.pk != actor.pk]
+
+
+def _mentioned_before(comment: Comment) -> set[int]:
+    """Everyone an earlier version of `comment` mentioned, as its events recorded them:
+    each person is told once per comment, however often it is edited (an edit's event
+    lists only the people no earlier version named)."""
+    earlier = Event.objects.filter(
+        proposal_id=comment.proposal_id,
+        action__in=[events.COMMENT_POSTED, events.COMMENT_EDITED],
+        payload__comment=comment.pk,
+    ).values_list("payload", flat=True)
+    return {pk for payload in earlier for pk in payload.get("mentions", [])}
 
 
 def _locked_comment(comment: Comment | int) -> Comment:

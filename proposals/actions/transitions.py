@@ -16,6 +16,7 @@ from proposals.actions._base import (
     action,
 )
 from proposals.actions.checklists import _create_checklist, _mark_system_items_done
+from proposals.actions.concerns import resolve_by_decision
 from proposals.actions.proposals import MeetingLink, do_link_meetings
 from proposals.errors import ConditionNotMet, LifecycleError
 from proposals.kinds import KINDS, Effect
@@ -154,6 +155,9 @@ def do_decide(
     and its date, and the proposal is linked to the meeting. With `at` (the notes import
     and the review of what it read), the decision is history recorded as of that time,
     and the import links the meeting itself.
+
+    Open concerns do not hold a meeting's decision back (they hold back the vote): the
+    decision resolves them, each with the meeting named as the reason.
     """
     locked = _locked(proposal)
     if meeting.committee_id != locked.committee_id and not _is_system(actor):
@@ -177,6 +181,10 @@ def do_decide(
         precheck=_raised_in(meeting, actor, at) if recorded_now else None,
         locked=True,
     )
+    # Unlike the vote, a meeting's decision is not held back by an open concern: the
+    # committee decided by consensus with the concern before it, so the decision settles
+    # it (each concern is resolved, naming the meeting, and stays on the proposal).
+    resolve_by_decision(proposal, actor, meeting, at)
     if proposal.state == State.ACCEPTED:
         _create_checklist(proposal)
     return proposal

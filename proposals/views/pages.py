@@ -73,6 +73,7 @@ def home(request):
                 now,
             ),
             "my_items": todos.owned_items(request.user),
+            "my_concerns": todos.raised_concerns(request.user),
         },
     )
 

@@ -15,6 +15,7 @@ from proposals.models import ChecklistItem, EligibleVoter, Proposal, Vote
 from proposals.states import EDITABLE_STATES, State
 from proposals.templatetags.people import person
 from proposals.views.access import readable
+from proposals.views.concerns import concern_context
 from proposals.views.downloads import attachment, csv_lines
 from proposals.views.link_suggestions import pending_suggestions
 
@@ -133,6 +134,7 @@ def detail_context(
         else [],
     }
     context.update(_discussion(proposal, user, role, history, comment_form, comment_preview))
+    context.update(concern_context(user, proposal, role))
     if proposal.state == State.ACCEPTED and checklist:
         context["what_remains"] = _what_remains(proposal, checklist)
     if proposal.state == State.ACCEPTED and not permissions.readings_confirmed(proposal):

@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 from django.test import TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
+from django_fsm import can_proceed
 
 from pmc.models import Committee, Meeting, Membership, Project, ProjectStatus, Role, TeamReport
 from proposals.audit import verify_chain
@@ -155,7 +156,8 @@ class SeedDemoTests(TestCase):
         replies = [c for c in comments if c.parent_id is not None]
         self.assertGreaterEqual(len(threads), 3)
         self.assertGreaterEqual(len(replies), 2)
-        self.assertEqual(len({c.author_id for c in comments}), 4)
+        explaining = {c.comment_id for c in proposal.concerns.all()}
+        self.assertEqual(len({c.author_id for c in comments if c.pk not in explaining}), 4)
         [edited] = [c for c in comments if c.version > 1]
         self.assertEqual(CommentVersion.objects.filter(comment=edited).count(), 2)
         mentioned = [c for c in comments if "@david.sabeti" in c.body]
@@ -166,6 +168,22 @@ class SeedDemoTests(TestCase):
         # Backdated history notifies nobody.
         self.assertFalse(Notification.objects.exists())
         self.assertFalse(OutboxMessage.objects.exists())
+
+    def test_it_holds_an_open_concern_and_a_resolved_one_before_a_vote(self):
+        etcd = Proposal.objects.get(title="Move etcd-release to the attic")
+        [open_concern] = etcd.concerns.all()
+        self.assertTrue(open_concern.is_open)
+        self.assertEqual(open_concern.raised_by.username, "david.sabeti")
+        self.assertIn("@evan.farrar", open_concern.comment.body)
+        self.assertIn('href="/people/evan.farrar/"', open_concern.comment.body_html)
+        self.assertFalse(can_proceed(etcd.start_vote))
+
+        grootfs = Proposal.objects.get(title="Promote GrootFS to active")
+        [resolved] = grootfs.concerns.all()
+        self.assertFalse(resolved.is_open)
+        self.assertEqual(resolved.resolved_by, resolved.raised_by)
+        self.assertLess(resolved.resolved_at, grootfs.vote_started_at)
+        self.assertEqual(grootfs.state, State.VOTING)
 
     def test_its_discussion_reads_on_the_proposal_page(self):
         proposal = Proposal.objects.get(title="Move etcd-release to the attic")

@@ -472,6 +472,7 @@ class Seeder:
         )
         self.etcd_attic = proposal
         self.discussion_of_etcd_attic(proposal)
+        self.open_concern(proposal)
 
     def discussion_of_etcd_attic(self, proposal: Proposal) -> None:
         """A real discussion: threads with replies, an edited comment, a mention."""
@@ -538,6 +539,7 @@ class Seeder:
         actions.do_submit(
             proposal=proposal, actor=self.user("Julz Friedman"), at=self.days_ago(11, 9)
         )
+        self.resolved_concern(proposal)
         started = self.days_ago(1)
         actions.do_start_vote(proposal=proposal, actor=self.user(CHAIR), at=started)
         hour = datetime.timedelta(hours=1)
@@ -564,6 +566,39 @@ class Seeder:
         )
         actions.do_cast_vote(
             proposal=proposal, actor=self.user("Dies Köper"), value=1, at=started + 9 * hour
+        )
+
+    # Blocking concerns: one still holds a vote back, one was resolved before its vote
+
+    def open_concern(self, proposal: Proposal) -> None:
+        """The etcd attic proposal cannot go to a vote yet: David Sabeti answers the
+        chair's question with a concern."""
+        actions.do_raise_concern(
+            proposal=proposal,
+            actor=self.user("David Sabeti"),
+            title="cf-deployment drops the etcd job only in its next major release",
+            explanation="The bosh-lite manifests still deploy etcd until cf-deployment 2.0 "
+            "ships, which is not cut yet. Until then operators on bosh-lite need a supported "
+            "etcd-release.\n\n@evan.farrar, I will resolve this as soon as 2.0 is out.",
+            at=self.days_ago(2, 10),
+        )
+
+    def resolved_concern(self, proposal: Proposal) -> None:
+        """GrootFS's promotion waited for a migration guide; its vote started after."""
+        concern = actions.do_raise_concern(
+            proposal=proposal,
+            actor=self.user("Dies Köper"),
+            title="Operators need a guide to move from the old image plugin",
+            explanation="Promoting GrootFS makes it the default for everyone. Before we "
+            "vote, operators need to know how to move existing cells and what happens to "
+            "images already cached.",
+            at=self.days_ago(10, 11),
+        )
+        actions.do_resolve_concern(
+            concern=concern,
+            actor=self.user("Dies Köper"),
+            reason="The Garden team published the migration guide in the GrootFS README.",
+            at=self.days_ago(3, 16),
         )
 
     def draft_bbl_rename(self) -> None:
