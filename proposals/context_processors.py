@@ -8,7 +8,8 @@ from django.conf import settings
 from django.db.models import Count, Min, Value
 from django.utils import timezone
 
-from proposals import failures
+from pmc.models import Membership
+from proposals import audit_alerts, failures
 from proposals.models import Notification, OutboxMessage
 
 
@@ -63,3 +64,18 @@ def operator_alerts(
         elif backlog_since is None or at < backlog_since:
             backlog_since = at
     return backlog_since, failing
+
+
+def audit_alert(request) -> dict:
+    """For staff and chairs: the newest trusted verification result when it failed (the
+    banner on every page). A result row the key did not sign is never believed. Two
+    queries for them (their seat, the newest results), none for everyone else."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    if not user.is_staff and not Membership.objects.active().chairs().filter(user=user).exists():
+        return {}
+    check, _ = audit_alerts.latest_trusted()
+    if check is None or check.ok:
+        return {}
+    return {"audit_failure": check, "audit_advice": audit_alerts.ADVICE}

@@ -67,6 +67,7 @@ urlpatterns = [
     path("projects/<int:pk>/", pages.project_detail, name="project_detail"),
     path("audit/", audit_log.audit_log, name="audit_log"),
     path("audit/verify/", audit_log.verify_now, name="verify_audit"),
+    path("audit/checkpoints.json", audit_log.checkpoints_json, name="audit_checkpoints"),
     path("profile/", profile.profile, name="profile"),
     path("notifications/", notification_pages.notification_list, name="notifications"),
     path("notifications/read/", notification_pages.mark_all_read, name="notifications_read"),

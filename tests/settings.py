@@ -24,3 +24,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": os.path.join(tempfile.gettempdir(), f"pmc-test-{os.getpid()}.sqlite3")
     }
+# The audit log's signing key for the tests (public like the development key: it proves
+# nothing outside them). Tests that need another key or none override these.
+AUDIT_SIGNING_KEY = "dGVzdC1vbmx5IGF1ZGl0IGtleSwgMzIgYnl0ZXMgbG8="
+AUDIT_SIGNING_KEY_FILE = ""
