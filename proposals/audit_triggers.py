@@ -22,7 +22,10 @@ _MESSAGES = {
 
 
 def _postgres_install(table: str) -> list[str]:
+    # Idempotent, like SQLite's IF NOT EXISTS: puts back whichever trigger is missing.
     return [
+        f"DROP TRIGGER IF EXISTS {table}_no_update_delete ON {table}",
+        f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}",
         f"""
         CREATE OR REPLACE FUNCTION {table}_refuse() RETURNS trigger AS $$
         BEGIN
