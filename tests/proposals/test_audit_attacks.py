@@ -252,7 +252,9 @@ class ForgedWritesTests(AttackTestCase):
         other = Ed25519PrivateKey.generate()
         forged = self._append_forged(seal=base64.b64encode(other.sign(b"x")).decode())
 
-        self.detected("append a forged event with a made-up seal", f"the seal of event #{forged.pk}")
+        self.detected(
+            "append a forged event with a made-up seal", f"the seal of event #{forged.pk}"
+        )
 
     def test_it_catches_a_forged_checkpoint(self):
         attacker = signing.build_keyring(
@@ -292,7 +294,7 @@ class ForgedWritesTests(AttackTestCase):
         self.client.force_login(self.staff)
         page = self.client.get(reverse("proposals:audit_log"))
         self.assertContains(page, "Verification failed")
-        self.assertNotContains(page, "<strong class=\"badge state-accepted\">Verified</strong>")
+        self.assertNotContains(page, '<strong class="badge state-accepted">Verified</strong>')
         self.assertContains(page, "1 newer verification result in the database is not signed")
         self.detected(
             "insert a fake verification result", f"verification result row #{fake.pk} is not"
@@ -322,9 +324,7 @@ class CheckpointTamperingTests(AttackTestCase):
         with triggers_lifted():
             run_sql("DELETE FROM proposals_checkpoint")
 
-        self.detected(
-            "delete every checkpoint", "written after the first sealed event have waited"
-        )
+        self.detected("delete every checkpoint", "written after the first sealed event have waited")
 
     def test_it_passes_events_that_wait_less_than_the_limit(self):
         actions.do_cast_vote(proposal=self.proposal, actor=self.member, value=1)
@@ -340,7 +340,7 @@ class CheckpointTamperingTests(AttackTestCase):
 
         self.detected(
             "restore an old backup (checkpoints newer)",
-            f"checkpoint #3 (signed",
+            "checkpoint #3 (signed",
             f"but the log has only {covered}",
         )
 
