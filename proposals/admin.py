@@ -26,6 +26,7 @@ from proposals.forms import renderable_markdown
 from proposals.models import (
     AuditCheck,
     ChecklistItem,
+    Checkpoint,
     EligibleVoter,
     Event,
     JobFailure,
@@ -317,7 +318,12 @@ class CommitteeAdmin(ActionSavingAdmin):
 
 @admin.register(AuditCheck)
 class AuditCheckAdmin(ReadOnlyAdmin):
-    list_display = ["checked_at", "ok", "events", "broken_at"]
+    list_display = ["checked_at", "ok", "events", "broken_at", "key_id"]
+
+
+@admin.register(Checkpoint)
+class CheckpointAdmin(ReadOnlyAdmin):
+    list_display = ["sequence", "signed_at", "events", "head", "key_id"]
 
 
 @admin.register(Membership)

@@ -1,9 +1,11 @@
 """Writing and verifying the hash-chained event log.
 
 Every event stores the hash of the event before it, so one chain covers the whole
-log and an edited or deleted row breaks it. Writers take a lock before reading the
-chain's head, so concurrent transactions (several web and worker processes) append
-one after the other instead of forking the chain.
+log and an edited or deleted row breaks it, and the application's seal (its Ed25519
+signature of the hash, `signing.py`), so an event written past the application is told
+apart. Writers take a lock before reading the chain's head, so concurrent transactions
+(several web and worker processes) append one after the other instead of forking the
+chain; checkpoint signers take the same lock (`checkpoints.py`).
 """
 
 from __future__ import annotations
