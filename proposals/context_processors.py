@@ -9,7 +9,7 @@ from django.db.models import Count, Min, Value
 from django.utils import timezone
 
 from pmc.models import Membership
-from proposals import audit_alerts, failures
+from proposals import audit_alerts, failures, signing
 from proposals.models import Notification, OutboxMessage
 
 
@@ -75,7 +75,12 @@ def audit_alert(request) -> dict:
         return {}
     if not user.is_staff and not Membership.objects.active().chairs().filter(user=user).exists():
         return {}
-    check, _ = audit_alerts.latest_trusted()
-    if check is None or check.ok:
-        return {}
-    return {"audit_failure": check, "audit_advice": audit_alerts.ADVICE}
+    alert = {}
+    keys = signing.keyring()
+    if user.is_staff and keys.problem:
+        # Nothing signed means nothing to believe: no result can fail, so say why.
+        alert["audit_key_problem"] = keys.problem
+    check, _ = audit_alerts.latest_trusted(keys)
+    if check is not None and not check.ok:
+        alert.update(audit_failure=check, audit_advice=audit_alerts.ADVICE)
+    return alert

@@ -95,10 +95,13 @@ def verify(
         result.add(f"the chain is broken: {found.problem}")
     for text in checkpoints.seal_problems(found):
         result.add(text)
-    _check_stored(result, stored, keys, found)
-    _check_age(result, newest, found, now)
-    _check_outsider(result, outsider, stored, keys, found)
-    _check_results(result, keys)
+    if keys.can_verify:
+        # Without a key every signature would be reported as forged: the one finding
+        # above (configure the key) says all there is to say about them.
+        _check_stored(result, stored, keys, found)
+        _check_age(result, newest, found, now)
+        _check_outsider(result, outsider, stored, keys, found)
+        _check_results(result, keys)
     for text in replay.disagreements():
         result.add(f"a row disagrees with the log: {text}")
     return result

@@ -19,7 +19,7 @@ from proposals import checkpoints, signing, verification
 from proposals.models import AuditCheck, Checkpoint, Event
 from proposals.system_checks import audit_signing_key
 from tests.base import LifecycleTestCase
-from tests.factories import make_proposal
+from tests.factories import make_proposal, make_user
 
 
 def new_key() -> tuple[str, str]:
@@ -106,6 +106,16 @@ class NoKeyTests(LifecycleTestCase):
         self.assertIn("audit_key --new", str(caught.exception))
         self.assertFalse(Checkpoint.objects.exists())
         self.assertEqual(AuditCheck.objects.get().signature, "")
+
+    def test_staff_see_on_every_page_that_the_key_is_missing(self):
+        staff = make_user("operator", is_staff=True)
+        self.client.force_login(staff)
+
+        page = self.client.get(reverse("proposals:home"))
+
+        self.assertContains(page, "Operators: No audit signing key is configured")
+        self.client.force_login(self.chair)
+        self.assertNotContains(self.client.get(reverse("proposals:home")), "Operators: No audit")
 
 
 class PublicKeyOnlyTests(LifecycleTestCase):

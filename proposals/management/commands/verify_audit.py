@@ -107,7 +107,10 @@ class Command(BaseCommand):
             self.stderr.write(
                 f"{before} event(s) before it verified; last good hash {result.head}."
             )
-        self.stderr.write(f"What to do: {ADVICE}")
+        if not signing.keyring().can_verify and len(result.findings) == 1:
+            self.stderr.write(f"What to do: {signing.HOW_TO_CREATE}")
+        else:
+            self.stderr.write(f"What to do: {ADVICE}")
         first = result.findings[0].text
         if result.broken_at is not None:
             raise CommandError(f"audit chain broken at event #{result.broken_at}", returncode=1)
