@@ -200,14 +200,22 @@ def _check_outsider(result: Verification, outsider, stored, keys, found) -> None
 
 def _check_results(result: Verification, keys) -> None:
     """A stored result that the key did not sign was written past the application. Rows
-    from before results were signed (older than the first signed one) are let be."""
-    first_signed = None
-    forged = []
-    for check in AuditCheck.objects.order_by("id").iterator(chunk_size=500):
-        if audit_alerts.is_trusted(check, keys):
-            first_signed = first_signed or check.pk
-        elif first_signed is not None or check.signature:
-            forged.append(check.pk)
+    from before results were signed (before the first signed one, by number and time)
+    are let be."""
+    rows = [
+        (check, audit_alerts.is_trusted(check, keys))
+        for check in AuditCheck.objects.order_by("id").iterator(chunk_size=500)
+    ]
+    first = next((check for check, trusted in rows if trusted), None)
+    forged = [
+        check.pk
+        for check, trusted in rows
+        if not trusted
+        and (
+            check.signature
+            or (first and (check.pk > first.pk or check.checked_at >= first.checked_at))
+        )
+    ]
     if forged:
         shown = ", ".join(f"#{pk}" for pk in forged[:5])
         result.add(

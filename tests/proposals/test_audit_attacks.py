@@ -300,6 +300,16 @@ class ForgedWritesTests(AttackTestCase):
             "insert a fake verification result", f"verification result row #{fake.pk} is not"
         )
 
+    def test_it_catches_an_unsigned_result_slipped_in_under_an_old_number(self):
+        call_command("verify_audit", stdout=StringIO(), stderr=StringIO())
+        fake = AuditCheck.objects.create(
+            pk=0, checked_at=timezone.now(), ok=True, events=1, head=self.events[0].hash
+        )
+
+        self.detected(
+            "insert a fake result under an old number", f"verification result row #{fake.pk} is"
+        )
+
 
 class CheckpointTamperingTests(AttackTestCase):
     def test_it_catches_a_checkpoint_deleted_from_the_middle(self):
@@ -399,6 +409,24 @@ class PublishedCheckpointsTests(AttackTestCase):
         out = StringIO()
         call_command("verify_audit", "--checkpoint", str(path), stdout=out, stderr=StringIO())
         self.assertIn("and 3 copied one(s)", out.getvalue())
+
+    def test_it_publishes_the_checkpoints_after_a_number(self):
+        response = self.client.get(reverse("proposals:audit_checkpoints"), {"after": 2})
+
+        self.assertEqual([c["sequence"] for c in response.json()["checkpoints"]], [3])
+        bad = self.client.get(reverse("proposals:audit_checkpoints"), {"after": "x"})
+        self.assertEqual(bad.status_code, 400)
+        self.assertIn("after must be a checkpoint's sequence number", bad.json()["error"])
+
+    @override_settings(PMC_PUBLIC_READ=False)
+    def test_it_publishes_them_to_whoever_may_read_the_audit_page(self):
+        url = reverse("proposals:audit_checkpoints")
+
+        self.assertEqual(self.client.get(url).status_code, 302)  # asked to sign in
+        self.client.force_login(self.outsider)
+        self.assertEqual(self.client.get(url).status_code, 403)
+        self.client.force_login(self.member)
+        self.assertEqual(self.client.get(url).status_code, 200)
 
     def test_it_signs_a_checkpoint_at_every_verification(self):
         self.assertIntact()
