@@ -55,6 +55,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The signed-in person is who acted in the audit events of what the request changes
+    # without naming an actor (the admin's forms for users and groups).
+    "proposals.acting.ActingPersonMiddleware",
     # The signed-in reader's time zone for the dates of every page.
     "proposals.time_zones.ReaderTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -140,6 +143,21 @@ STORAGES = {
         )
     },
 }
+
+# Accounts (README "Accounts and seats"). A password-reset link works for
+# PASSWORD_RESET_MINUTES (60) and once: Django's token covers the password hash and the
+# last sign-in, so setting the password or signing in spends it. An e-mail change is
+# confirmed from the new address within PMC_EMAIL_CHANGE_HOURS (24); an invitation to
+# a committee is accepted within PMC_INVITATION_DAYS (14), once.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_MINUTES", 60) * 60
+if PASSWORD_RESET_TIMEOUT < 60:
+    raise ImproperlyConfigured("PASSWORD_RESET_MINUTES: expected 1 or more.")
+PMC_EMAIL_CHANGE_HOURS = env_int("PMC_EMAIL_CHANGE_HOURS", 24)
+PMC_INVITATION_DAYS = env_int("PMC_INVITATION_DAYS", 14)
+if PMC_EMAIL_CHANGE_HOURS < 1 or PMC_INVITATION_DAYS < 1:
+    raise ImproperlyConfigured(
+        "PMC_EMAIL_CHANGE_HOURS and PMC_INVITATION_DAYS: expected 1 or more."
+    )
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "proposals:home"
@@ -265,6 +283,10 @@ AUDIT_CHECKPOINT_MAX_AGE = env_int("AUDIT_CHECKPOINT_MAX_AGE", 60)
 # meeting notes file imported, in characters (see pmc.markup and README "Security").
 PMC_MARKDOWN_MAX_CHARS = env_int("PMC_MARKDOWN_MAX_CHARS", 100_000)
 PMC_NOTES_MAX_CHARS = env_int("PMC_NOTES_MAX_CHARS", 1_000_000)
+# Discussion: the longest comment, and whether signed-in people without a seat on the
+# proposal's committee may comment too (shown as non-members).
+PMC_COMMENT_MAX_CHARS = env_int("PMC_COMMENT_MAX_CHARS", 20_000)
+PMC_NON_MEMBER_COMMENTS = env_bool("PMC_NON_MEMBER_COMMENTS", False)
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_BROKER_CONNECTION_TIMEOUT = 3

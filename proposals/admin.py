@@ -6,13 +6,17 @@ list actions and the buttons on its page), edits of its text use `do_edit_propos
 seats use `do_add_member` and `do_end_membership`, projects `do_create_project` and
 `do_update_project`. Votes are cast on the site and the event log is never changed, so
 both are read-only here. A decision taken in a meeting needs the meeting, and is
-recorded on the proposal's page on the site.
+recorded on the proposal's page on the site. People and groups keep Django's own admin;
+`proposals.account_events` writes the events of their changes.
 """
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -20,7 +24,7 @@ from django.utils.html import format_html, format_html_join
 
 from pmc.admin import ReadOnly
 from pmc.models import Committee, Membership, Project
-from proposals import actions, lifecycle, permissions
+from proposals import account_events, actions, lifecycle, permissions
 from proposals.errors import LifecycleError
 from proposals.forms import renderable_markdown
 from proposals.models import (
@@ -29,6 +33,7 @@ from proposals.models import (
     Checkpoint,
     EligibleVoter,
     Event,
+    Invitation,
     JobFailure,
     LinkSuggestion,
     Notification,
@@ -434,8 +439,85 @@ class ReadingAdmin(ReadOnlyAdmin):
     search_fields = ["subject", "quote"]
 
 
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdmin):
+    """Sent and withdrawn on the committee's page by its chair, so each is audited."""
+
+    list_display = ["email", "committee", "role", "invited_by", "created_at", "expires_at",
+                    "sent_at", "accepted_at", "withdrawn_at"]  # fmt: skip
+    list_filter = ["committee", "role"]
+    list_select_related = ["committee", "invited_by"]
+    search_fields = ["email"]
+    exclude = ["nonce"]
+
+
 @admin.register(JobFailure)
 class JobFailureAdmin(ReadOnlyAdmin):
     list_display = ["job", "item", "failures", "first_failed_at", "last_failed_at", "resolved_at"]
     list_filter = ["job", ("resolved_at", admin.EmptyFieldListFilter)]
     search_fields = ["item", "last_error"]
+
+
+# People: Django's own admin for users and groups. Their changes are events written by
+# `proposals.account_events`; a form's save sets the groups and permissions by removing
+# and adding, and `together()` makes that one event per person. Deactivating an account
+# ends its seats and its sessions.
+
+
+class AccountChangesTogether:
+    def save_related(self, request, form, formsets, change) -> None:
+        with account_events.together():
+            super().save_related(request, form, formsets, change)
+
+
+User = get_user_model()
+admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class PowersGroupAdmin(AccountChangesTogether, GroupAdmin):
+    pass
+
+
+@admin.register(User)
+class AccountAdmin(AccountChangesTogether, UserAdmin):
+    """Django's user admin. Deactivating an account, by the list action or by unticking
+    *active* on its page, goes through `do_deactivate_user`: its seats end (with their
+    events) and its sessions are deleted. Only administrators may; others are refused
+    and nothing is saved."""
+
+    actions = ["deactivate_selected"]
+
+    @admin.action(
+        description="Deactivate selected accounts (ends their seats)", permissions=["deactivate"]
+    )
+    def deactivate_selected(self, request, queryset) -> None:
+        for user in queryset:
+            try:
+                ended = actions.do_deactivate_user(user=user, actor=request.user)
+            except LifecycleError as error:
+                self.message_user(request, error.message, messages.ERROR)
+            else:
+                self.message_user(
+                    request, f"{user} is deactivated; {len(ended)} seat(s) ended.", messages.SUCCESS
+                )
+
+    def has_deactivate_permission(self, request) -> bool:
+        return permissions.has_perm("proposals.deactivate_user", request.user)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except LifecycleError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def save_model(self, request, obj, form, change) -> None:
+        deactivating = change and "is_active" in form.changed_data and not obj.is_active
+        if deactivating:
+            obj.is_active = True  # saved as it was; the action deactivates it
+        super().save_model(request, obj, form, change)
+        if deactivating:
+            actions.do_deactivate_user(user=obj, actor=request.user)
+            obj.is_active = False

@@ -22,7 +22,7 @@ from django.utils.text import Truncator
 from pmc.models import ProjectStatus, Role
 from proposals import events
 from proposals.actions.proposals import TEXT_FIELDS
-from proposals.models import Event
+from proposals.models import Event, NotificationKind
 from proposals.states import Kind, State
 from proposals.templatetags.people import person
 
@@ -31,6 +31,8 @@ SYSTEM_NAMES = {
     "system": "The system",
     "system:import": "The notes import",
     "system:seed_demo": "The demo data",
+    "system:command": "A management command",
+    "system:sign-in throttle": "The sign-in throttle",
 }
 # The proposal's fields an edit may change, as a sentence names them.
 FIELD_NAMES = {
@@ -77,6 +79,8 @@ def who(event: Event) -> str:
     name = event.actor_name
     if name in SYSTEM_NAMES:
         return SYSTEM_NAMES[name]
+    if name.startswith("system:command:"):
+        return f"The command {name.removeprefix('system:command:')}"
     if name.startswith("system:"):
         return f"The system ({name.removeprefix('system:')})"
     return name
@@ -375,6 +379,61 @@ def _checklist(done: bool):
     return wording
 
 
+# Discussion
+
+
+def _comment_link(event) -> SafeString:
+    """“comment #12”, linked to its place in the proposal's discussion."""
+    pk = event.payload.get("comment")
+    if not pk or not event.proposal_id:
+        return format_html("comment #{}", pk or "?")
+    url = reverse("proposals:detail", args=[event.proposal_id])
+    return format_html('<a href="{}#comment-{}">comment #{}</a>', url, pk, pk)
+
+
+def _comment_posted(event, _):
+    payload = event.payload
+    text = (
+        format_html("replied to comment #{} ({})", payload["reply_to"], _comment_link(event))
+        if payload.get("reply_to")
+        else format_html("commented on the proposal ({})", _comment_link(event))
+    )
+    if payload.get("by_member") is False:
+        text = format_html("{}, as a non-member", text)
+    return text
+
+
+def _comment_edited(event, _):
+    return format_html(
+        "edited {}, making version {}", _comment_link(event), event.payload.get("version", "?")
+    )
+
+
+def _comment_withdrawn(event, _):
+    return format_html("withdrew their {}", _comment_link(event))
+
+
+def _comment_hidden(event, _):
+    return format_html("hid {}", _comment_link(event))
+
+
+def _concern_title(payload: dict) -> str:
+    title = payload.get("title")
+    return _quoted(title, 200) if title else ""
+
+
+def _concern_raised(event, _):
+    title = _concern_title(event.payload)
+    return format_html("raised a concern: {}", title) if title else mark_safe("raised a concern")
+
+
+def _concern_resolved(event, _):
+    title = _concern_title(event.payload)
+    return (
+        format_html("resolved the concern {}", title) if title else mark_safe("resolved a concern")
+    )
+
+
 # Meetings and their notes
 
 
@@ -604,6 +663,203 @@ def _membership_ended(event, context):
     )
 
 
+# People and their powers
+
+
+def _themselves(event) -> bool:
+    """Whether the person acted on their own account."""
+    return event.actor_id is not None and event.actor_id == event.payload.get("user_id")
+
+
+def _subject(event, context) -> str:
+    """The person the event is about, or “themselves”."""
+    return "themselves" if _themselves(event) else context.named(event.payload.get("user"))
+
+
+def _account_of(event, context) -> str:
+    if _themselves(event):
+        return "their account"
+    return f"the account of {context.named(event.payload.get('user'))}"
+
+
+def _account_created(event, context):
+    payload = event.payload
+    powers = [name for name in ("staff", "superuser") if payload.get(name)]
+    if payload.get("active") is False:
+        powers.append("inactive")
+    text = format_html("created {}", _account_of(event, context))
+    return format_html("{} ({})", text, ", ".join(powers)) if powers else text
+
+
+def _account_verb(verb: str):
+    def wording(event, context):
+        return format_html("{} {}", verb, _account_of(event, context))
+
+    return wording
+
+
+def _power(granted: bool, power: str):
+    def wording(event, context):
+        if granted:
+            return format_html("granted {} status to {}", power, _subject(event, context))
+        return format_html("removed {} status from {}", power, _subject(event, context))
+
+    return wording
+
+
+DETAIL_NAMES = {
+    "username": "the user name",
+    "first_name": "the first name",
+    "last_name": "the last name",
+    "email": "the e-mail address",
+}
+
+
+def _details_changed(event, context):
+    parts = []
+    for field, change in _in_order(event.payload.get("changed") or {}, order=DETAIL_NAMES):
+        name = DETAIL_NAMES.get(field, field.replace("_", " "))
+        if "from" in change or "to" in change:
+            old, new = _quoted(change.get("from") or "—"), _quoted(change.get("to") or "—")
+            parts.append(format_html("{} from {} to {}", name, old, new))
+        else:  # a value the public log leaves out
+            parts.append(format_html("{}", name))
+    return format_html(
+        "changed {}: {}",
+        _account_of(event, context),
+        format_html_join("; ", "{}", ((part,) for part in parts)) or "nothing",
+    )
+
+
+def _added_removed(payload: dict, added: str, removed: str, *args) -> SafeString:
+    """“added … the groups “a” and “b” and removed … the group “c””: each wording takes
+    `args`, then “s” for more than one, then the names."""
+    parts = []
+    for key, wording in (("added", added), ("removed", removed)):
+        names = payload.get(key) or []
+        if names:
+            plural = "s" if len(names) > 1 else ""
+            parts.append(format_html(wording, *args, plural, _listed([_quoted(n) for n in names])))
+    if not parts:
+        return mark_safe("changed nothing")
+    return format_html_join(" and ", "{}", ((part,) for part in parts))
+
+
+def _groups_changed(event, context):
+    return _added_removed(
+        event.payload,
+        "added {} to the group{} {}",
+        "removed {} from the group{} {}",
+        _subject(event, context),
+    )
+
+
+def _permissions_changed(event, context):
+    return _added_removed(
+        event.payload,
+        "gave {} the permission{} {}",
+        "took from {} the permission{} {}",
+        _subject(event, context),
+    )
+
+
+def _group_permissions_changed(event, _):
+    return _added_removed(
+        event.payload,
+        "gave the group {} the permission{} {}",
+        "took from the group {} the permission{} {}",
+        _quoted(event.payload.get("group", "")),
+    )
+
+
+def _password(reset: bool):
+    def wording(event, context):
+        if event.payload.get("usable") is False:
+            return format_html("disabled the password of {}", _subject(event, context))
+        if _themselves(event):
+            if reset:
+                return mark_safe("reset their password without signing in (a reset link)")
+            return mark_safe("changed their password")
+        return format_html("set a new password for {}", _subject(event, context))
+
+    return wording
+
+
+def _preferences_changed(event, context):
+    payload = event.payload
+    parts = []
+    notifications = payload.get("notifications") or {}
+    for key, verb in (("turned_on", "turned on"), ("turned_off", "turned off")):
+        kinds = notifications.get(key) or []
+        if kinds:
+            labels = [f"“{_label(NotificationKind, kind)}”" for kind in kinds]
+            parts.append(format_html("{} the e-mails {}", verb, _listed(labels)))
+    zone = payload.get("time_zone")
+    if isinstance(zone, dict):
+        parts.append(
+            format_html(
+                "set the time zone to {} (was {})",
+                zone.get("to") or "the site's",
+                zone.get("from") or "the site's",
+            )
+        )
+    whose = _subject(event, context)
+    return format_html(
+        "changed {}: {}",
+        "their preferences" if _themselves(event) else f"the preferences of {whose}",
+        format_html_join("; ", "{}", ((part,) for part in parts)) or "nothing",
+    )
+
+
+def _locked_out(event, context):
+    payload = event.payload
+    failures = payload.get("failures", "several")
+    minutes = payload.get("minutes")
+    until = f" for {minutes} minutes" if minutes else ""
+    if payload.get("by") == "address":
+        return format_html(
+            "locked out the sign-ins from one address{} after {} failed sign-ins for any user "
+            "names",
+            until,
+            failures,
+        )
+    return format_html(
+        "locked out the sign-in of {} at one address{} after {} failed sign-ins",
+        _throttled(payload, context),
+        until,
+        failures,
+    )
+
+
+def _unlocked(event, context):
+    payload = event.payload
+    if payload.get("by") == "address":
+        return mark_safe("unlocked the sign-ins from an address that was locked out")
+    addresses = payload.get("addresses", 1)
+    where = "one address" if addresses == 1 else f"{addresses} addresses"
+    return format_html("unlocked the sign-in of {} at {}", _throttled(payload, context), where)
+
+
+def _throttled(payload: dict, context) -> str:
+    if payload.get("user"):
+        return context.named(payload["user"])
+    return "a user name that is no account"
+
+
+def _invitation(verb: str):
+    def sentence(event, context):
+        committee = event.committee.name if event.committee_id else "a committee"
+        role = _label(Role, event.payload.get("role"), "member")
+        who = event.payload.get("to") or "someone"
+        if verb == "accepted":
+            return format_html(
+                "accepted the invitation sent to {} and sits on {} as {}", who, committee, role
+            )
+        return format_html("{} {} to a seat on {} as {}", verb, who, committee, role)
+
+    return sentence
+
+
 def _unknown(event, _):
     text = format_html("recorded “{}”", event.action)
     if event.from_state or event.to_state:
@@ -635,6 +891,12 @@ WORDING: dict[str, Callable] = {
     events.VOTE_RECUSED: _vote_recused,
     events.CHECKLIST_DONE: _checklist(done=True),
     events.CHECKLIST_REOPENED: _checklist(done=False),
+    events.COMMENT_POSTED: _comment_posted,
+    events.COMMENT_EDITED: _comment_edited,
+    events.COMMENT_WITHDRAWN: _comment_withdrawn,
+    events.COMMENT_HIDDEN: _comment_hidden,
+    events.CONCERN_RAISED: _concern_raised,
+    events.CONCERN_RESOLVED: _concern_resolved,
     events.MEETING_IMPORTED: _meeting_imported,
     events.MEETING_UPDATED: _meeting_updated,
     events.MEETING_LINK_SUGGESTED: _link_suggested("suggested"),
@@ -653,10 +915,31 @@ WORDING: dict[str, Callable] = {
     events.COMMITTEE_UPDATED: _committee_updated,
     events.MEMBERSHIP_STARTED: _membership_started,
     events.MEMBERSHIP_ENDED: _membership_ended,
+    events.ACCOUNT_CREATED: _account_created,
+    events.ACCOUNT_DELETED: _account_verb("deleted"),
+    events.ACCOUNT_DETAILS_CHANGED: _details_changed,
+    events.ACCOUNT_DEACTIVATED: _account_verb("deactivated"),
+    events.ACCOUNT_REACTIVATED: _account_verb("reactivated"),
+    events.ACCOUNT_STAFF_GRANTED: _power(True, "staff"),
+    events.ACCOUNT_STAFF_REMOVED: _power(False, "staff"),
+    events.ACCOUNT_SUPERUSER_GRANTED: _power(True, "superuser"),
+    events.ACCOUNT_SUPERUSER_REMOVED: _power(False, "superuser"),
+    events.ACCOUNT_GROUPS_CHANGED: _groups_changed,
+    events.ACCOUNT_PERMISSIONS_CHANGED: _permissions_changed,
+    events.GROUP_PERMISSIONS_CHANGED: _group_permissions_changed,
+    events.ACCOUNT_PASSWORD_CHANGED: _password(reset=False),
+    events.ACCOUNT_PASSWORD_RESET: _password(reset=True),
+    events.ACCOUNT_PREFERENCES_CHANGED: _preferences_changed,
+    events.ACCOUNT_LOCKED_OUT: _locked_out,
+    events.ACCOUNT_UNLOCKED: _unlocked,
+    events.INVITATION_SENT: _invitation("invited"),
+    events.INVITATION_WITHDRAWN: _invitation("withdrew the invitation of"),
+    events.INVITATION_ACCEPTED: _invitation("accepted"),
 }
 
 # The payload keys that name a person by user name, per action.
 _NAMES_PEOPLE = {
     events.PROPOSAL_LINK_SUGGESTION_CONFIRMED: ("suggested_by",),
     events.PROPOSAL_LINK_SUGGESTION_DISMISSED: ("suggested_by",),
+    **{action: ("user",) for action in WORDING if action.startswith("account.")},
 }

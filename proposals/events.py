@@ -56,6 +56,30 @@ COMMITTEE_UPDATED = "committee.updated"
 MEMBERSHIP_STARTED = "membership.started"
 MEMBERSHIP_ENDED = "membership.ended"
 
+# People: accounts and their powers, whichever way they change (the site, the admin,
+# a management command, code); written by `proposals.account_events`
+ACCOUNT_CREATED = "account.created"
+ACCOUNT_DELETED = "account.deleted"
+ACCOUNT_DETAILS_CHANGED = "account.details_changed"
+ACCOUNT_DEACTIVATED = "account.deactivated"
+ACCOUNT_REACTIVATED = "account.reactivated"
+ACCOUNT_STAFF_GRANTED = "account.staff_granted"
+ACCOUNT_STAFF_REMOVED = "account.staff_removed"
+ACCOUNT_SUPERUSER_GRANTED = "account.superuser_granted"
+ACCOUNT_SUPERUSER_REMOVED = "account.superuser_removed"
+ACCOUNT_GROUPS_CHANGED = "account.groups_changed"
+ACCOUNT_PERMISSIONS_CHANGED = "account.permissions_changed"
+ACCOUNT_PASSWORD_CHANGED = "account.password_changed"  # noqa: S105 (an event name)
+ACCOUNT_PASSWORD_RESET = "account.password_reset"  # noqa: S105 (an event name)
+ACCOUNT_PREFERENCES_CHANGED = "account.preferences_changed"
+ACCOUNT_LOCKED_OUT = "account.locked_out"
+ACCOUNT_UNLOCKED = "account.unlocked"
+GROUP_PERMISSIONS_CHANGED = "group.permissions_changed"
+# Invitations to a seat, sent by a committee's chair to an e-mail address
+INVITATION_SENT = "invitation.sent"
+INVITATION_WITHDRAWN = "invitation.withdrawn"
+INVITATION_ACCEPTED = "invitation.accepted"
+
 
 def transition(name: str) -> str:
     """The action of the event a transition writes: `proposal.<transition name>`."""

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from pmc.markup import render_markdown
-from pmc.models import Committee, Meeting, Project
+from pmc.models import Committee, Meeting, Project, Role
 from pmc.search import document_index
 from pmc.text import validate_single_line
 from proposals import voting
@@ -1092,3 +1092,75 @@ class JobFailure(models.Model):
     def __str__(self) -> str:
         state = "resolved" if self.resolved_at else f"{self.failures} failures"
         return f"{self.job}: {self.item} ({state})"
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self, now: datetime.datetime | None = None) -> InvitationQuerySet:
+        """Neither accepted nor withdrawn, and not expired."""
+        return self.filter(
+            accepted_at__isnull=True,
+            withdrawn_at__isnull=True,
+            expires_at__gt=now or timezone.now(),
+        )
+
+
+class Invitation(models.Model):
+    """A committee chair's invitation to a seat, sent to an e-mail address. Its link is
+    signed and names the invitation and its `nonce`; it is accepted once, before
+    `expires_at`, unless withdrawn. Accepting gives the seat (`actions.do_add_member`)."""
+
+    committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="invitations")
+    email = models.EmailField(help_text="Where the invitation was sent.")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(help_text="The link works until then (PMC_INVITATION_DAYS).")
+    nonce = models.CharField(
+        max_length=32, unique=True, editable=False, help_text="Random; the signed link names it."
+    )
+    sent_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the mail server took the e-mail; empty if not."
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    membership = models.ForeignKey(
+        "pmc.Membership",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The seat its acceptance gave.",
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(withdrawn_at__isnull=True),
+                name="invitation_accepted_or_withdrawn_not_both",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.committee_id} as {self.role}"
+
+    def status(self, now: datetime.datetime | None = None) -> str:
+        """pending, accepted, withdrawn or expired."""
+        if self.accepted_at is not None:
+            return "accepted"
+        if self.withdrawn_at is not None:
+            return "withdrawn"
+        if self.expires_at <= (now or timezone.now()):
+            return "expired"
+        return "pending"

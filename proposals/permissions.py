@@ -11,10 +11,11 @@ from collections.abc import Callable
 from typing import Any
 
 import rules
+from django.conf import settings
 from django.utils import timezone
 
 from pmc.models import Membership, Role
-from proposals.states import CONFIRMED_READINGS, ReadingStatus
+from proposals.states import CONFIRMED_READINGS, ReadingStatus, State
 
 
 def _active_role(user, committee_id) -> str | None:
@@ -133,6 +134,62 @@ def chairs_items_committee(user, item) -> bool:
     return is_chair(user, item.proposal)
 
 
+@rules.predicate
+def may_comment(user, proposal) -> bool:
+    """Who comments on a proposal: a member of its committee once it is submitted (its
+    proposer on a draft too), and, where PMC_NON_MEMBER_COMMENTS is on, anyone signed in
+    (shown as a non-member)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if proposal.state == State.DRAFT:
+        return proposal.proposer_id == user.pk
+    if is_member(user, proposal):
+        return True
+    return bool(getattr(settings, "PMC_NON_MEMBER_COMMENTS", False))
+
+
+def comment_refusal(user, proposal) -> str | None:
+    """Why `user` may not comment on `proposal` (`proposals.comment`), in words that say
+    what to do; None when they may. The comment actions refuse with it and the page
+    shows it where the comment form would be."""
+    if has_perm("proposals.comment", user, proposal):
+        return None
+    if not getattr(user, "is_authenticated", False):
+        return "Sign in to comment."
+    if proposal.state == State.DRAFT:
+        return f"“{proposal}” is a draft: only its proposer comments on it until it is submitted."
+    return (
+        f"Only members of {proposal.committee} comment on its proposals. Ask its chair "
+        "for a seat, or raise the point with a member."
+    )
+
+
+@rules.predicate
+def wrote_comment(user, comment) -> bool:
+    return getattr(user, "is_authenticated", False) and comment.author_id == user.pk
+
+
+@rules.predicate
+def chairs_comments_committee(user, comment) -> bool:
+    return _active_role(user, comment.proposal.committee_id) == Role.CHAIR
+
+
+@rules.predicate
+def is_superuser(user, obj=None) -> bool:
+    return bool(getattr(user, "is_superuser", False))
+
+
+@rules.predicate
+def chairs_committee(user, committee) -> bool:
+    """The chair of `committee` (a Committee), while the seat lasts."""
+    return _active_role(user, committee.pk) == Role.CHAIR
+
+
+@rules.predicate
+def is_active_account(user, obj=None) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
 # Actions that are not state transitions.
 rules.add_perm("proposals.vote", is_member)
 rules.add_perm("proposals.edit_proposal", (is_proposer & is_member) | is_chair | is_system)
@@ -144,6 +201,19 @@ rules.add_perm(
 rules.add_perm("proposals.upload_notes", chairs_a_committee)
 # Confirming, correcting, merging or dismissing a reading of a committee's notes.
 rules.add_perm("proposals.review_readings", reviews_readings)
+# Discussion. A comment's author edits it while they may still comment, and withdraws
+# it at any time; a chair of its committee (or an administrator) hides it.
+rules.add_perm("proposals.comment", may_comment)
+rules.add_perm("proposals.withdraw_comment", wrote_comment)
+rules.add_perm("proposals.hide_comment", chairs_comments_committee | is_superuser)
+
+
+# Seats and invitations on a committee's page: its chair or an administrator, as the
+# actions (`do_add_member`, `do_change_role`, `do_end_membership`, `do_invite`,
+# `do_withdraw_invitation`) require; staff who are no administrators use the admin.
+rules.add_perm("proposals.manage_seats", is_active_account & (chairs_committee | is_superuser))
+# Deactivating an account: administrators, never their own (`do_deactivate_user`).
+rules.add_perm("proposals.deactivate_user", is_active_account & is_superuser)
 
 
 def has_perm(name: str, user, obj=None) -> bool:

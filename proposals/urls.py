@@ -1,8 +1,11 @@
 from django.urls import path
 
 from proposals.views import (
+    accounts,
     audit_log,
+    comments,
     committees,
+    invitations,
     link_suggestions,
     notes_upload,
     notification_pages,
@@ -14,6 +17,7 @@ from proposals.views import (
     readings,
     revisions,
     search,
+    seats,
 )
 
 app_name = "proposals"
@@ -34,6 +38,27 @@ urlpatterns = [
         "proposals/<int:pk>/revisions/<int:number>/changes/",
         revisions.revision_changes,
         name="revision_changes",
+    ),
+    path("proposals/<int:pk>/comments/", comments.comment_post, name="comment_post"),
+    path(
+        "proposals/<int:pk>/comments/<int:comment_pk>/edit/",
+        comments.comment_edit,
+        name="comment_edit",
+    ),
+    path(
+        "proposals/<int:pk>/comments/<int:comment_pk>/withdraw/",
+        comments.comment_withdraw,
+        name="comment_withdraw",
+    ),
+    path(
+        "proposals/<int:pk>/comments/<int:comment_pk>/hide/",
+        comments.comment_hide,
+        name="comment_hide",
+    ),
+    path(
+        "proposals/<int:pk>/comments/<int:comment_pk>/versions/",
+        comments.comment_versions,
+        name="comment_versions",
     ),
     path("proposals/<int:pk>/vote/", proposal_actions.vote, name="vote"),
     path("proposals/<int:pk>/recuse/", proposal_actions.recuse, name="recuse"),
@@ -62,6 +87,16 @@ urlpatterns = [
         readings.review_reading,
         name="review_reading",
     ),
+    path("committees/<slug:slug>/seats/", seats.add_seat, name="add_seat"),
+    path("committees/<slug:slug>/seats/<int:pk>/role/", seats.change_role, name="change_role"),
+    path("committees/<slug:slug>/seats/<int:pk>/end/", seats.end_seat, name="end_seat"),
+    path("committees/<slug:slug>/invitations/", seats.invite, name="invite"),
+    path(
+        "committees/<slug:slug>/invitations/<int:pk>/withdraw/",
+        seats.withdraw_invitation,
+        name="withdraw_invitation",
+    ),
+    path("invitations/<str:token>/", invitations.invitation_page, name="invitation"),
     path("projects/", pages.project_list, name="project_list"),
     path("projects/new/", proposal_filing.project_create, name="project_create"),
     path("projects/<int:pk>/", pages.project_detail, name="project_detail"),
@@ -69,6 +104,25 @@ urlpatterns = [
     path("audit/verify/", audit_log.verify_now, name="verify_audit"),
     path("audit/checkpoints.json", audit_log.checkpoints_json, name="audit_checkpoints"),
     path("profile/", profile.profile, name="profile"),
+    path("profile/email/<str:token>/", accounts.confirm_email, name="email_confirm"),
+    # Django's own password views, with the site's templates (proposals.views.accounts).
+    path("accounts/password/", accounts.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/reset/", accounts.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "accounts/reset/sent/",
+        accounts.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        accounts.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        accounts.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("notifications/", notification_pages.notification_list, name="notifications"),
     path("notifications/read/", notification_pages.mark_all_read, name="notifications_read"),
     path("notifications/<int:pk>/read/", notification_pages.mark_read, name="notification_read"),

@@ -8,20 +8,34 @@ they never set states or save proposals themselves.
 
 Callers import this package (`from proposals import actions`); each module holds one
 kind of change: `proposals` (create, edit, link a meeting), `transitions` (submit to
-resume, and what completing does to the project), `votes`, `checklists`,
-`memberships`, `projects`, `committees`, `meetings` (the notes import) and
+resume, and what completing does to the project), `votes`, `checklists`, `comments`
+(the discussion), `memberships` (seats and their roles), `invitations` (to a seat, by
+e-mail), `accounts` (deactivating one), `projects`, `committees`, `meetings` (the notes import) and
 `link_suggestions` (a chair's notes that mention another committee's proposal) and
 `readings` (a chair confirms, corrects, merges or dismisses what an import read). What
 they share (locking, the transition runner, the common checks and their messages) is in
-`_base`.
+`_base`. A person's preferences (notifications, time zone) are in `preferences`.
 """
 
 from proposals.actions._base import chaired_committee_ids
+from proposals.actions.accounts import do_deactivate_user
 from proposals.actions.checklists import do_set_checklist_item
+from proposals.actions.comments import (
+    do_edit_comment,
+    do_hide_comment,
+    do_post_comment,
+    do_withdraw_comment,
+)
 from proposals.actions.committees import (
     COMMITTEE_FIELDS,
     do_create_committee,
     do_update_committee,
+)
+from proposals.actions.invitations import (
+    do_accept_invitation,
+    do_invite,
+    do_mark_invitation_sent,
+    do_withdraw_invitation,
 )
 from proposals.actions.link_suggestions import (
     do_decide_link_suggestion,
@@ -29,7 +43,8 @@ from proposals.actions.link_suggestions import (
     do_withdraw_link_suggestions,
 )
 from proposals.actions.meetings import MEETING_IMPORT_FIELDS, do_import_meeting
-from proposals.actions.memberships import do_add_member, do_end_membership
+from proposals.actions.memberships import do_add_member, do_change_role, do_end_membership
+from proposals.actions.preferences import do_set_notification_preferences, do_set_time_zone
 from proposals.actions.projects import PROJECT_FIELDS, do_create_project, do_update_project
 from proposals.actions.proposals import (
     EDITABLE_FIELDS,
@@ -94,9 +109,22 @@ __all__ = [
     "do_recuse",
     # checklists
     "do_set_checklist_item",
+    # discussion
+    "do_post_comment",
+    "do_edit_comment",
+    "do_withdraw_comment",
+    "do_hide_comment",
     # memberships
     "do_add_member",
     "do_end_membership",
+    "do_change_role",
+    # invitations
+    "do_invite",
+    "do_mark_invitation_sent",
+    "do_withdraw_invitation",
+    "do_accept_invitation",
+    # accounts
+    "do_deactivate_user",
     # projects
     "PROJECT_FIELDS",
     "do_create_project",
@@ -113,4 +141,7 @@ __all__ = [
     "do_correct_reading",
     "do_merge_reading",
     "do_dismiss_reading",
+    # preferences
+    "do_set_notification_preferences",
+    "do_set_time_zone",
 ]

@@ -58,7 +58,13 @@ def do_end_membership(
     _require_committee_admin(actor, membership.committee)
     if membership.ended_on is not None:
         raise LifecycleError(f"{membership.user}'s seat already ended on {membership.ended_on}.")
-    membership.ended_on = ended_on or timezone.localdate()
+    # A seat that has not begun yet ends on the day it would have begun.
+    membership.ended_on = ended_on or max(timezone.localdate(), membership.started_on)
+    if membership.ended_on < membership.started_on:
+        raise LifecycleError(
+            f"{membership.user}'s seat begins on {membership.started_on}; it cannot end "
+            f"before that (on {membership.ended_on})."
+        )
     membership.save(update_fields=["ended_on"])
     audit.record(
         action=events.MEMBERSHIP_ENDED,
@@ -69,3 +75,28 @@ def do_end_membership(
         payload={"user": membership.user.get_username(), "ended_on": str(membership.ended_on)},
     )
     return membership
+
+
+@action
+def do_change_role(*, membership: Membership | int, actor, role: str, reason="") -> Membership:
+    """Change a seat's role: the seat ends and a new one with the new role starts the same
+    day, each with its event, so every seat keeps the one role it was held in and the
+    history says who held which role when. Votes already running are untouched: their
+    eligible voters were frozen when they opened."""
+    pk = membership.pk if isinstance(membership, Membership) else membership
+    seat = Membership.objects.select_for_update().select_related("committee", "user").get(pk=pk)
+    _require_committee_admin(actor, seat.committee)
+    if role not in Role.values:
+        raise LifecycleError(f"“{role}” is not a role; choose one of {', '.join(Role.values)}.")
+    if seat.ended_on is not None:
+        raise LifecycleError(
+            f"{seat.user}'s seat ended on {seat.ended_on}; give a new seat instead."
+        )
+    if seat.role == role:
+        raise LifecycleError(f"{seat.user} already sits on {seat.committee} as {role}.")
+    day = max(timezone.localdate(), seat.started_on)
+    why = reason or f"Role changed from {seat.get_role_display().lower()} to {role}."
+    do_end_membership(membership=seat, actor=actor, ended_on=day, reason=why)
+    return do_add_member(
+        committee=seat.committee, user=seat.user, actor=actor, role=role, started_on=day, reason=why
+    )

@@ -1,15 +1,18 @@
 """A committee's page: its members and their seats, its voting rules in words, its open
-proposals and its meetings."""
+proposals and its meetings; for its chair (and administrators), the forms that manage its
+seats and invitations (`proposals.views.seats`)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import Case, Count, IntegerField, Value, When
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from pmc.models import Committee, Meeting, Membership, Role
 from proposals import permissions, voting_rules
-from proposals.models import Proposal
+from proposals.models import Invitation, Proposal
+from proposals.seat_forms import AddSeatForm, InvitationForm
 from proposals.states import FINAL_STATES, State
 from proposals.views.access import readable
 from proposals.views.pages import readings_to_review
@@ -22,7 +25,12 @@ _OPEN_ORDER = [State.VOTING, State.DISCUSSION, State.ACCEPTED, State.DEFERRED, S
 
 @readable
 def committee_detail(request, slug: str):
-    committee = get_object_or_404(Committee, slug=slug)
+    return committee_page(request, get_object_or_404(Committee, slug=slug))
+
+
+def committee_page(request, committee: Committee, *, status: int = 200, **forms):
+    """The committee's page; `forms` are bound seat forms to show again with their
+    errors and what was typed (`seats`)."""
     today = timezone.localdate()
     seats = list(
         Membership.objects.filter(committee=committee)
@@ -52,6 +60,8 @@ def committee_detail(request, slug: str):
     to_review = None
     if permissions.has_perm("proposals.review_readings", request.user, committee):
         to_review = readings_to_review([committee.pk])[committee.pk]
+    manages_seats = permissions.has_perm("proposals.manage_seats", request.user, committee)
+    seat_forms = seat_management(committee, forms) if manages_seats else {}
     return render(
         request,
         "proposals/committee_detail.html",
@@ -67,8 +77,29 @@ def committee_detail(request, slug: str):
             "meeting_count": Meeting.objects.filter(committee=committee).count(),
             "readings_to_review": to_review,
             "today": today,
+            "manages_seats": manages_seats,
+            **seat_forms,
         },
+        status=status,
     )
+
+
+def seat_management(committee: Committee, forms: dict) -> dict:
+    """What the chair's seat forms need: the forms (bound ones as given) and the
+    pending invitations, with who sent each."""
+    return {
+        "add_form": forms.get("add_form") or AddSeatForm(),
+        "invite_form": forms.get("invite_form") or InvitationForm(),
+        "failed_seat": forms.get("failed_seat"),
+        "roles": Role.choices,
+        "invitation_days": settings.PMC_INVITATION_DAYS,
+        "invitations": list(
+            Invitation.objects.pending()
+            .filter(committee=committee)
+            .select_related("invited_by")
+            .order_by("expires_at", "pk")
+        ),
+    }
 
 
 def _ended(seat: Membership, today) -> bool:

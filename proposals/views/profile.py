@@ -1,5 +1,7 @@
-"""The signed-in user's profile: which notifications they get by e-mail, and the time
-zone they read dates in."""
+"""The signed-in user's profile: their full name and e-mail address (changed through a
+link sent to the new one), their password (a link to Django's change form), which
+notifications they get by e-mail, and the time zone they read dates in (saved by
+`proposals.actions.preferences`, which records each change in the audit log)."""
 
 from __future__ import annotations
 
@@ -7,12 +9,12 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.shortcuts import redirect, render
 
 from pmc.models import Membership
-from proposals import time_zones
-from proposals.models import NotificationKind, NotificationPreference, ReaderSettings
+from proposals import account_flows, actions, email_change, time_zones
+from proposals.account_forms import EmailChangeForm, FullNameForm
+from proposals.models import NotificationKind, NotificationPreference
 
 
 class NotificationPreferencesForm(forms.Form):
@@ -49,34 +51,50 @@ def _enabled_kinds(user) -> list[str]:
     return [kind for kind in NotificationKind.values if kind not in turned_off]
 
 
-@transaction.atomic
-def _save(user, enabled: set[str]) -> None:
-    for kind in NotificationKind.values:
-        NotificationPreference.objects.update_or_create(
-            user=user, kind=kind, defaults={"enabled": kind in enabled}
-        )
-
-
-def _save_time_zone(user, name: str) -> None:
-    ReaderSettings.objects.update_or_create(user=user, defaults={"time_zone": name})
-
-
 @login_required
 def profile(request):
     form = NotificationPreferencesForm(initial={"kinds": _enabled_kinds(request.user)})
     zone_form = TimeZoneForm(initial={"time_zone": time_zones.chosen_zone(request.user)})
-    if request.method == "POST" and "time_zone" in request.POST:
+    name_form = FullNameForm(instance=request.user)
+    email_form = EmailChangeForm(request.user)
+    if request.method == "POST" and "first_name" in request.POST:
+        name_form = FullNameForm(request.POST, instance=request.user)
+        if name_form.is_valid():
+            with account_flows.flow(account_flows.PROFILE_EDIT, actor=request.user):
+                name_form.save()
+            messages.success(request, "Your name is saved.")
+            return redirect("proposals:profile")
+    elif request.method == "POST" and "new_email" in request.POST:
+        email_form = EmailChangeForm(request.user, request.POST)
+        if email_form.is_valid():
+            new_email = email_form.cleaned_data["new_email"]
+            problem = email_change.send_link(request.user, new_email)
+            if problem is None:
+                messages.success(
+                    request,
+                    f"A link is on its way to {new_email}. Your address changes when you "
+                    f"open it, within {settings.PMC_EMAIL_CHANGE_HOURS} hours, signed in.",
+                )
+                return redirect("proposals:profile")
+            email_form.add_error(
+                None,
+                f"The mail server did not take the e-mail ({problem}); nothing changed. "
+                "Try again in a few minutes.",
+            )
+    elif request.method == "POST" and "time_zone" in request.POST:
         zone_form = TimeZoneForm(request.POST)
         if zone_form.is_valid():
             name = zone_form.cleaned_data["time_zone"]
-            _save_time_zone(request.user, name)
+            actions.do_set_time_zone(user=request.user, name=name, actor=request.user)
             shown = name or f"the site's time zone ({settings.TIME_ZONE})"
             messages.success(request, f"Your time zone is saved: dates now show in {shown}.")
             return redirect("proposals:profile")
     elif request.method == "POST":
         form = NotificationPreferencesForm(request.POST)
         if form.is_valid():
-            _save(request.user, set(form.cleaned_data["kinds"]))
+            actions.do_set_notification_preferences(
+                user=request.user, enabled=set(form.cleaned_data["kinds"]), actor=request.user
+            )
             messages.success(request, "Your notification choices are saved.")
             return redirect("proposals:profile")
     seats = (
@@ -88,5 +106,11 @@ def profile(request):
     return render(
         request,
         "proposals/profile.html",
-        {"form": form, "zone_form": zone_form, "seats": seats},
+        {
+            "form": form,
+            "zone_form": zone_form,
+            "name_form": name_form,
+            "email_form": email_form,
+            "seats": seats,
+        },
     )

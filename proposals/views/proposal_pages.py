@@ -8,7 +8,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from pmc.models import Membership, PassRule, Role
-from proposals import diagram, event_sentences, lifecycle, permissions
+from proposals import diagram, event_sentences, lifecycle, permissions, timeline
+from proposals.comment_forms import CommentForm, comment_help
 from proposals.forms import SORTS, ProposalFilterForm, VoteForm, transition_form
 from proposals.models import ChecklistItem, EligibleVoter, Proposal, Vote
 from proposals.states import EDITABLE_STATES, State
@@ -91,10 +92,17 @@ def proposal_detail(request, pk: int):
 
 
 def detail_context(
-    request, proposal: Proposal, *, vote_form: VoteForm | None = None, bound: dict | None = None
+    request,
+    proposal: Proposal,
+    *,
+    vote_form: VoteForm | None = None,
+    bound: dict | None = None,
+    comment_form: CommentForm | None = None,
+    comment_preview: str | None = None,
 ) -> dict:
-    """What the detail page shows. `vote_form` and `bound` ({transition name: form}) are
-    forms sent back with their errors, shown in place of empty ones."""
+    """What the detail page shows. `vote_form`, `bound` ({transition name: form}) and
+    `comment_form` (a new comment or a reply, with `comment_preview`, its text rendered)
+    are forms sent back with their errors, shown in place of empty ones."""
     user = request.user
     role = permissions.roles_by_committee(user).get(proposal.committee_id)
     votes = list(
@@ -102,15 +110,14 @@ def detail_context(
     )
     current_votes = [v for v in votes if v.round == proposal.vote_round]
     checklist = list(ChecklistItem.objects.filter(proposal=proposal).select_related("owner"))
+    history = event_sentences.lines(proposal.events.select_related("actor").order_by("at", "id"))
     lifecycle_now = diagram.for_proposal(proposal)
     context = {
         "proposal": proposal,
         "role": role,
         "lifecycle": lifecycle_now,
         "lifecycle_drawings": [(lifecycle_now.wide, "wide"), (lifecycle_now.tall, "tall")],
-        "history": event_sentences.lines(
-            proposal.events.select_related("actor").order_by("at", "id")
-        ),
+        "history": history,
         "mentions": proposal.mentions.select_related("meeting", "meeting__committee"),
         "checklist": checklist,
         "current_votes": current_votes,
@@ -125,6 +132,7 @@ def detail_context(
         if role == "chair" or user.is_superuser
         else [],
     }
+    context.update(_discussion(proposal, user, role, history, comment_form, comment_preview))
     if proposal.state == State.ACCEPTED and checklist:
         context["what_remains"] = _what_remains(proposal, checklist)
     if proposal.state == State.ACCEPTED and not permissions.readings_confirmed(proposal):
@@ -137,6 +145,40 @@ def detail_context(
     elif proposal.state in (State.DRAFT, State.DISCUSSION):
         context["vote_not_started"] = True
     return context
+
+
+def _discussion(
+    proposal: Proposal,
+    user,
+    role,
+    history: list,
+    form: CommentForm | None,
+    preview: str | None,
+) -> dict:
+    """The timeline with its comment threads, and the comment forms this reader is
+    offered: a form sent back goes where it was filled in (under its thread for a
+    reply)."""
+    refusal = permissions.comment_refusal(user, proposal)
+    entries = timeline.for_proposal(proposal, history)
+    reply_to = form.cleaned_data.get("reply_to") if form is not None and form.is_bound else None
+    if reply_to and not any(
+        entry.thread and entry.thread.comment.pk == reply_to and not entry.thread.comment.hidden_at
+        for entry in entries
+    ):
+        reply_to = None  # no reply form there: the text comes back in the new comment's
+    return {
+        "timeline": entries,
+        "may_comment": refusal is None,
+        "comment_refusal": refusal,
+        # The rule of `proposals.hide_comment`, from the seat already read.
+        "may_hide": role == Role.CHAIR or user.is_superuser,
+        "comment_help": comment_help(),
+        "new_comment_form": None if reply_to else form,
+        "new_comment_preview": None if reply_to else preview,
+        "reply_form": form if reply_to else None,
+        "reply_to": reply_to,
+        "reply_preview": preview if reply_to else None,
+    }
 
 
 def _what_remains(proposal: Proposal, checklist: list[ChecklistItem]) -> dict:

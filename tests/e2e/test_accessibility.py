@@ -151,7 +151,7 @@ def test_a_phone_shows_the_vote_before_the_history_and_every_table_column(
     cut = cut_off_cells(page)
     assert not cut, f"{name} hides table columns off the edge at 390px: {cut}"
     vote = page.get_by_role("heading", name="Vote", exact=True).bounding_box()
-    history = page.get_by_role("heading", name="History", exact=True).bounding_box()
+    history = page.get_by_role("heading", name="Discussion and history").bounding_box()
     assert vote["y"] < history["y"], "on a phone the vote panel comes before the history"
 
 

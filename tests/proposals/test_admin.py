@@ -78,6 +78,7 @@ class AdminPagesTests(AdminTestCase):
             confidence="low",
             quote="- move cf-example to the attic?",
         )
+        actions.do_invite(committee=cls.committee, email="new@example.net", actor=cls.chair)
 
     def test_it_renders_the_list_and_a_change_page_of_every_model(self):
         verification.verify_and_store()

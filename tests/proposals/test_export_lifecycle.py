@@ -17,7 +17,7 @@ import proposals
 from pmc.models import PassRule, ProjectStatus, Role, TeamReport
 from proposals import actions, audit_triggers, checkpoints
 from proposals.actors import IMPORT
-from proposals.models import Event, Proposal
+from proposals.models import Concern, Event, Proposal
 from proposals.states import Kind, State
 from tests.base import AppendOnlyTransactionTestCase, CommitteeActorsMixin, LifecycleTestCase
 from tests.factories import make_meeting, make_project, make_proposal, make_user
@@ -366,6 +366,137 @@ class ExportLifecycleTests(LifecycleTestCase):
             validate(self.document)
 
 
+class ExportDiscussionTests(LifecycleTestCase):
+    """Each proposal's comments (with replies, versions and state) and concerns (with who
+    raised and resolved them)."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.proposal = make_proposal(cls.committee, cls.member, state=State.DISCUSSION)
+        at = datetime.datetime(2024, 3, 1, 9, 0, tzinfo=datetime.UTC)
+        cls.first = actions.do_post_comment(
+            proposal=cls.proposal, actor=cls.member, body="First *thoughts*.", at=at
+        )
+        actions.do_edit_comment(
+            comment=cls.first,
+            actor=cls.member,
+            body="First thoughts, revised.",
+            at=at + datetime.timedelta(minutes=5),
+        )
+        cls.reply = actions.do_post_comment(
+            proposal=cls.proposal,
+            actor=cls.other_member,
+            body="A reply.",
+            reply_to=cls.first,
+            at=at + datetime.timedelta(minutes=10),
+        )
+        cls.withdrawn = actions.do_post_comment(
+            proposal=cls.proposal, actor=cls.third_member, body="Oops.", at=at
+        )
+        actions.do_withdraw_comment(comment=cls.withdrawn, actor=cls.third_member)
+        cls.hidden = actions.do_post_comment(
+            proposal=cls.proposal, actor=cls.other_member, body="Rude words.", at=at
+        )
+        actions.do_hide_comment(comment=cls.hidden, actor=cls.chair, reason="Not civil")
+        cls.resolved = Concern.objects.create(
+            proposal=cls.proposal,
+            title="Docs still link to it",
+            comment=cls.first,
+            raised_by=cls.member,
+            raised_at=at,
+            raised_in=State.DISCUSSION,
+            resolved_at=at + datetime.timedelta(hours=1),
+            resolved_by=cls.chair,
+            resolution="Docs fixed.",
+        )
+        cls.open = Concern.objects.create(
+            proposal=cls.proposal,
+            title="Licence unclear",
+            raised_by=cls.other_member,
+            raised_at=at + datetime.timedelta(hours=2),
+            raised_in=State.DISCUSSION,
+        )
+
+    def setUp(self) -> None:
+        self.document = export()
+        self.exported = by(self.document["proposals"], "id", self.proposal.pk)
+
+    def test_it_matches_the_schema(self):
+        validate(self.document)
+
+    def test_it_exports_top_level_comments_with_their_replies_under_them(self):
+        comments = self.exported["comments"]
+
+        self.assertEqual(
+            [comment["id"] for comment in comments],
+            [self.first.pk, self.withdrawn.pk, self.hidden.pk],
+        )
+        first = comments[0]
+        self.assertEqual([reply["id"] for reply in first["replies"]], [self.reply.pk])
+        self.assertEqual(first["replies"][0]["author"], "other_member")
+        self.assertNotIn("replies", first["replies"][0])
+        self.assertEqual(comments[1]["replies"], [])
+
+    def test_it_exports_every_version_and_the_state(self):
+        first, withdrawn, hidden = self.exported["comments"]
+
+        self.assertEqual(first["state"], "edited")
+        self.assertEqual(first["body"], "First thoughts, revised.")
+        self.assertEqual(first["version"], 2)
+        self.assertEqual(first["created_at"], "2024-03-01T09:00:00Z")
+        self.assertEqual(first["edited_at"], "2024-03-01T09:05:00Z")
+        self.assertEqual(
+            [(v["number"], v["body"], v["written_at"]) for v in first["versions"]],
+            [
+                (1, "First *thoughts*.", "2024-03-01T09:00:00Z"),
+                (2, "First thoughts, revised.", "2024-03-01T09:05:00Z"),
+            ],
+        )
+        self.assertEqual(first["replies"][0]["state"], "visible")
+        self.assertEqual(withdrawn["state"], "withdrawn")
+        self.assertIsNotNone(withdrawn["withdrawn_at"])
+        self.assertEqual(withdrawn["body"], "Oops.")  # nothing is deleted
+        self.assertEqual(hidden["state"], "hidden")
+        self.assertEqual(hidden["hidden"]["by"], "chair")
+        self.assertEqual(hidden["hidden"]["reason"], "Not civil")
+        self.assertIsNone(first["hidden"])
+
+    def test_it_exports_concerns_with_who_raised_and_resolved_them(self):
+        resolved, open_ = self.exported["concerns"]
+
+        self.assertEqual(
+            resolved,
+            {
+                "id": self.resolved.pk,
+                "title": "Docs still link to it",
+                "comment": self.first.pk,
+                "raised_by": "member",
+                "raised_at": "2024-03-01T09:00:00Z",
+                "raised_in": "discussion",
+                "resolved_at": "2024-03-01T10:00:00Z",
+                "resolved_by": "chair",
+                "resolution": "Docs fixed.",
+            },
+        )
+        self.assertEqual(open_["raised_by"], "other_member")
+        self.assertIsNone(open_["comment"])
+        self.assertIsNone(open_["resolved_at"])
+        self.assertIsNone(open_["resolved_by"])
+
+    def test_a_proposal_without_discussion_exports_empty_lists(self):
+        quiet = make_proposal(self.committee, self.member, state=State.DISCUSSION)
+
+        exported = by(export()["proposals"], "id", quiet.pk)
+        self.assertEqual((exported["comments"], exported["concerns"]), ([], []))
+
+    def test_the_schema_refuses_an_unknown_comment_state(self):
+        self.exported["comments"][0]["state"] = "deleted"
+
+        with self.assertRaises(jsonschema.ValidationError):
+            validate(self.document)
+
+
 class ExportQueryCountTests(LifecycleTestCase):
     def add_proposals(self, count: int) -> None:
         for index in range(count):
@@ -373,6 +504,14 @@ class ExportQueryCountTests(LifecycleTestCase):
                 self.committee, self.member, state=State.VOTING, chair=self.chair
             )
             actions.do_cast_vote(proposal=proposal, actor=self.other_member, value=1)
+            comment = actions.do_post_comment(proposal=proposal, actor=self.member, body="Hm.")
+            actions.do_edit_comment(comment=comment, actor=self.member, body="Hm, yes.")
+            actions.do_post_comment(
+                proposal=proposal, actor=self.chair, body="Agreed.", reply_to=comment
+            )
+            Concern.objects.create(
+                proposal=proposal, title=f"Concern {index}", raised_by=self.third_member
+            )
             actions.do_link_meeting(
                 proposal=proposal, meeting=self.meeting, actor=IMPORT, section=f"Item {index}"
             )

@@ -12,8 +12,12 @@ from pmc.models import Committee, Meeting, Membership, Project, ProjectStatus, R
 from proposals.audit import verify_chain
 from proposals.models import (
     ChecklistItem,
+    Comment,
+    CommentVersion,
     EligibleVoter,
     Event,
+    Notification,
+    OutboxMessage,
     Proposal,
     ProposalMeeting,
     Vote,
@@ -35,6 +39,8 @@ MODELS = [
     EligibleVoter,
     Vote,
     ChecklistItem,
+    Comment,
+    CommentVersion,
     Event,
 ]
 
@@ -139,6 +145,35 @@ class SeedDemoTests(TestCase):
         self.assertTrue(
             Event.objects.filter(project__name="BPM", action="project.status_changed").exists()
         )
+
+    def test_it_holds_a_discussion_with_replies_an_edit_and_a_mention(self):
+        proposal = Proposal.objects.get(title="Move etcd-release to the attic")
+        self.assertEqual(proposal.state, State.DISCUSSION)
+        comments = list(proposal.comments.select_related("author"))
+
+        threads = [c for c in comments if c.parent_id is None]
+        replies = [c for c in comments if c.parent_id is not None]
+        self.assertGreaterEqual(len(threads), 3)
+        self.assertGreaterEqual(len(replies), 2)
+        self.assertEqual(len({c.author_id for c in comments}), 4)
+        [edited] = [c for c in comments if c.version > 1]
+        self.assertEqual(CommentVersion.objects.filter(comment=edited).count(), 2)
+        mentioned = [c for c in comments if "@david.sabeti" in c.body]
+        self.assertEqual(len(mentioned), 1)
+        self.assertTrue(get_user_model().objects.filter(username="david.sabeti").exists())
+        submitted = proposal.events.get(action="proposal.submit").at
+        self.assertTrue(all(submitted < c.created_at < timezone.now() for c in comments))
+        # Backdated history notifies nobody.
+        self.assertFalse(Notification.objects.exists())
+        self.assertFalse(OutboxMessage.objects.exists())
+
+    def test_its_discussion_reads_on_the_proposal_page(self):
+        proposal = Proposal.objects.get(title="Move etcd-release to the attic")
+
+        page = self.client.get(proposal.get_absolute_url()).content.decode()
+        self.assertIn("Loggregator moved off etcd in <strong>v95</strong>", page)
+        self.assertIn(">edited<", page)
+        self.assertEqual(page.count('class="comment reply"'), 2)
 
     def test_it_backdates_the_history(self):
         proposal = Proposal.objects.get(project__name="Diego-Enabler")

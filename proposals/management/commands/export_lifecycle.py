@@ -33,7 +33,16 @@ from django.utils import timezone
 from pmc.models import Committee, Meeting, Membership, Project, TeamReport
 from proposals import checkpoints, signing
 from proposals.audit import verify_chain
-from proposals.models import ChecklistItem, Event, Proposal, ProposalMeeting, Vote
+from proposals.models import (
+    ChecklistItem,
+    Comment,
+    CommentVersion,
+    Concern,
+    Event,
+    Proposal,
+    ProposalMeeting,
+    Vote,
+)
 
 FORMATS = ("json",)
 FORMAT_NAME = "pmc-lifecycle-export"
@@ -44,8 +53,8 @@ CHUNK_SIZE = 500
 class Command(BaseCommand):
     help = (
         "Export committees, members, projects, meetings and proposals (with their meeting "
-        "mentions, checklists, votes and history) as one JSON document described by "
-        "proposals/export_schema.json. Writes to stdout unless --output is given."
+        "mentions, checklists, votes, history, comments and concerns) as one JSON document "
+        "described by proposals/export_schema.json. Writes to stdout unless --output is given."
     )
 
     def add_arguments(self, parser) -> None:
@@ -302,6 +311,20 @@ def proposals() -> Iterator[dict]:
                 queryset=Vote.objects.select_related("voter").order_by("round", "cast_at", "id"),
             ),
             Prefetch(
+                "comments",
+                queryset=Comment.objects.select_related("author", "hidden_by")
+                .prefetch_related(
+                    Prefetch("versions", queryset=CommentVersion.objects.order_by("number"))
+                )
+                .order_by("created_at", "id"),
+            ),
+            Prefetch(
+                "concerns",
+                queryset=Concern.objects.select_related("raised_by", "resolved_by").order_by(
+                    "raised_at", "id"
+                ),
+            ),
+            Prefetch(
                 "events",
                 queryset=Event.objects.only(
                     "id", "proposal_id", "at", "actor_name", "action", "from_state", "to_state",
@@ -372,4 +395,71 @@ def proposals() -> Iterator[dict]:
                 }
                 for event in proposal.events.all()
             ],
+            "comments": discussion(proposal.comments.all()),
+            "concerns": [concern_row(concern) for concern in proposal.concerns.all()],
         }
+
+
+def discussion(comments: Iterable[Comment]) -> list[dict]:
+    """Top-level comments, oldest first, each with its replies under it."""
+    comments = list(comments)
+    replies: dict[int, list[dict]] = {}
+    for comment in comments:
+        if comment.parent_id is not None:
+            replies.setdefault(comment.parent_id, []).append(comment_row(comment))
+    return [
+        comment_row(comment) | {"replies": replies.get(comment.pk, [])}
+        for comment in comments
+        if comment.parent_id is None
+    ]
+
+
+def comment_state(comment: Comment) -> str:
+    if comment.hidden_at is not None:
+        return "hidden"
+    if comment.withdrawn_at is not None:
+        return "withdrawn"
+    return "edited" if comment.version > 1 else "visible"
+
+
+def comment_row(comment: Comment) -> dict:
+    return {
+        "id": comment.pk,
+        "author": comment.author.get_username(),
+        "by_member": comment.by_member,
+        "created_at": _time(comment.created_at),
+        "state": comment_state(comment),
+        "body": comment.body,
+        "version": comment.version,
+        "edited_at": _time(comment.edited_at),
+        "withdrawn_at": _time(comment.withdrawn_at),
+        "hidden": None
+        if comment.hidden_at is None
+        else {
+            "at": _time(comment.hidden_at),
+            "by": _username(comment.hidden_by),
+            "reason": comment.hidden_reason,
+        },
+        "versions": [
+            {
+                "number": version.number,
+                "body": version.body,
+                "written_at": _time(version.written_at),
+            }
+            for version in comment.versions.all()
+        ],
+    }
+
+
+def concern_row(concern: Concern) -> dict:
+    return {
+        "id": concern.pk,
+        "title": concern.title,
+        "comment": concern.comment_id,
+        "raised_by": concern.raised_by.get_username(),
+        "raised_at": _time(concern.raised_at),
+        "raised_in": concern.raised_in,
+        "resolved_at": _time(concern.resolved_at),
+        "resolved_by": _username(concern.resolved_by),
+        "resolution": concern.resolution,
+    }

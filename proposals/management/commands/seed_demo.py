@@ -5,7 +5,9 @@ Builds the Runtime PMC from its real meeting notes of 2017-05-16 (shipped as
 meeting with its team reports, the projects, and the CLI team's proposal to move
 Diego-Enabler to the attic that the notes record. Around it, proposals in every state
 with backdated votes, checklists and decisions, so the history looks lived in; one vote
-is still open. A few members of the Extensions PMC and an administrator complete it.
+is still open, and one proposal in discussion has a conversation (threads with replies,
+an edited comment, a mention). A few members of the Extensions PMC and an administrator
+complete it.
 
 Everything is built through `proposals.actions`, so the audit log tells the same story
 as the rows. The command runs once: when the Runtime committee already exists it says
@@ -30,7 +32,7 @@ from django.utils import timezone
 import pmc
 from pmc.models import Committee, Meeting, ProjectStatus, Role, TeamReport
 from pmc.notes import fix_encoding, parse_team_reports
-from proposals import actions, notifications
+from proposals import acting, actions, notifications
 from proposals.actors import SystemActor
 from proposals.models import Proposal
 from proposals.states import Kind
@@ -133,7 +135,7 @@ class Command(BaseCommand):
             )
             return
         # The demo is backdated history, not news: it notifies nobody.
-        with transaction.atomic(), notifications.silenced():
+        with transaction.atomic(), notifications.silenced(), acting.acting_as(SEED):
             logins = Seeder(now=timezone.now()).run()
         self.stdout.write(self.style.SUCCESS("Seeded the demo. Logins:"))
         self.stdout.write(self.login_table(logins))
@@ -468,6 +470,58 @@ class Seeder:
         actions.do_submit(
             proposal=proposal, actor=self.user("Evan Farrar"), at=self.days_ago(8, 10)
         )
+        self.etcd_attic = proposal
+        self.discussion_of_etcd_attic(proposal)
+
+    def discussion_of_etcd_attic(self, proposal: Proposal) -> None:
+        """A real discussion: threads with replies, an edited comment, a mention."""
+
+        def say(name: str, at, body: str, reply_to=None):
+            return actions.do_post_comment(
+                proposal=proposal, actor=self.user(name), body=body, reply_to=reply_to, at=at
+            )
+
+        deployments = say(
+            "Shannon Coen",
+            self.days_ago(7, 11),
+            "Routing still reads etcd in two older deployments we support. Do we know who "
+            "else runs etcd-release outside cf-deployment?",
+        )
+        say(
+            "Evan Farrar",
+            self.days_ago(7, 15),
+            "Only the bosh-lite manifests, as far as we can tell; they go away with the "
+            "next cf-deployment major.",
+            reply_to=deployments,
+        )
+        say(
+            "Shannon Coen",
+            self.days_ago(6, 9),
+            "Good: then the condition covers us.",
+            reply_to=deployments,
+        )
+        migration = say(
+            "Adam Hevenor",
+            self.days_ago(5, 10),
+            "Loggregator moved off etcd in v93. Happy to move the release to the attic "
+            "once the condition is met.",
+        )
+        actions.do_edit_comment(
+            comment=migration,
+            actor=self.user("Adam Hevenor"),
+            at=self.days_ago(5, 11),
+            body="Loggregator moved off etcd in **v95** (not v93, my mistake). Happy to "
+            "move the release to the attic once the condition is met.",
+        )
+        say(
+            "Eric Malm",
+            self.days_ago(3, 16),
+            f"@{self.user('David Sabeti').username}, could Release Integration confirm "
+            "when cf-deployment drops the etcd job? That is the one thing left before we "
+            "vote.",
+        )
+        # Concerns (an open one here, a resolved one on another proposal) belong after
+        # the comments they answer; the concern actions add them.
 
     def vote_on_grootfs(self) -> None:
         """The open vote: started yesterday, with a -1, a changed vote and a recusal."""

@@ -26,7 +26,7 @@ def reinstall_event_triggers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('proposals', '0016_discussion'),
+        ('proposals', '0017_committee_invitations'),
     ]
 
     operations = [

@@ -1,0 +1,121 @@
+"""The proposal page's one timeline: what was done (the history's sentences, from
+`event_sentences`) and what was said (comment threads with their replies, concerns
+raised and resolved), merged in time order.
+
+The comment and concern events stay in the audit log, word for word, and read as
+sentences on the audit page; here the comments and concerns themselves stand in their
+place, so nothing is told twice. The page reads every comment and every concern in one
+query each, whatever their number.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from proposals import event_sentences, events
+from proposals.models import Comment, Concern
+from proposals.templatetags.people import person
+
+# Events that the comments and concerns themselves show on the timeline.
+TOLD_BY_THE_DISCUSSION = frozenset(
+    {
+        events.COMMENT_POSTED,
+        events.COMMENT_EDITED,
+        events.COMMENT_WITHDRAWN,
+        events.COMMENT_HIDDEN,
+        events.CONCERN_RAISED,
+        events.CONCERN_RESOLVED,
+    }
+)
+
+
+@dataclass
+class Thread:
+    """A top-level comment and its replies, oldest first."""
+
+    comment: Comment
+    replies: list[Comment] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ConcernLine:
+    """A concern being raised, or resolved, as a sentence."""
+
+    concern: Concern
+    resolved: bool
+
+    @property
+    def who(self) -> str:
+        return person(self.concern.resolved_by if self.resolved else self.concern.raised_by)
+
+    @property
+    def sentence(self) -> SafeString:
+        title = f"“{self.concern.title}”"
+        if self.resolved:
+            return format_html("<strong>{}</strong> resolved the concern {}.", self.who, title)
+        return format_html("<strong>{}</strong> raised a concern: {}.", self.who, title)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One item of the timeline: exactly one of `line`, `thread` or `concern` is set."""
+
+    at: datetime.datetime
+    line: event_sentences.Line | None = None
+    thread: Thread | None = None
+    concern: ConcernLine | None = None
+
+
+def for_proposal(proposal, history: Iterable[event_sentences.Line]) -> list[Entry]:
+    """The proposal's timeline from its history lines (`event_sentences.lines` of its
+    events, in order) and its comments and concerns."""
+    threads = threads_of(proposal)
+    concerns = list(
+        Concern.objects.filter(proposal=proposal).select_related("raised_by", "resolved_by")
+    )
+    explained = {concern.comment_id: concern for concern in concerns if concern.comment_id}
+    shown = set()
+    for thread in threads:
+        for comment in (thread.comment, *thread.replies):
+            comment.explains = explained.get(comment.pk)
+            shown.add(comment.pk)
+    entries = [
+        Entry(at=line.event.at, line=line)
+        for line in history
+        if line.event.action not in TOLD_BY_THE_DISCUSSION
+    ]
+    entries += [Entry(at=thread.comment.created_at, thread=thread) for thread in threads]
+    for concern in concerns:
+        # A concern explained in a comment is raised by that comment, which says so.
+        if concern.comment_id not in shown:
+            entries.append(
+                Entry(at=concern.raised_at, concern=ConcernLine(concern, resolved=False))
+            )
+        if concern.resolved_at is not None:
+            entries.append(
+                Entry(at=concern.resolved_at, concern=ConcernLine(concern, resolved=True))
+            )
+    # sorted() keeps ties in the order built: events, then comments, then concerns.
+    return sorted(entries, key=lambda entry: entry.at)
+
+
+def threads_of(proposal) -> list[Thread]:
+    """The proposal's comments as threads, in the order they were posted. A reply whose
+    parent is missing (it cannot be, as comments are never deleted) would be left out."""
+    comments = Comment.objects.filter(proposal=proposal).select_related("author", "hidden_by")
+    threads: dict[int, Thread] = {}
+    replies: list[Comment] = []
+    for comment in comments.order_by("created_at", "id"):
+        if comment.parent_id is None:
+            threads[comment.pk] = Thread(comment)
+        else:
+            replies.append(comment)
+    for reply in replies:
+        if reply.parent_id in threads:
+            threads[reply.parent_id].replies.append(reply)
+    return list(threads.values())
