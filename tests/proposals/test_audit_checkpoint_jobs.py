@@ -94,9 +94,10 @@ class AlarmTests(LifecycleTestCase):
     def test_writing_goes_on_while_the_log_fails(self):
         self.break_the_log()
         self.verify_fails()
+        before = Event.objects.count()
 
         make_proposal(self.committee, self.member)  # writing goes on
-        self.assertEqual(Event.objects.count(), 3)
+        self.assertEqual(Event.objects.count(), before + 1)
 
     def test_staff_and_chairs_get_one_notification_per_failure(self):
         self.break_the_log()
