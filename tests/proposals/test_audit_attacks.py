@@ -13,7 +13,10 @@ import base64
 import contextlib
 import datetime
 import json
+import shutil
+import tempfile
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -46,6 +49,13 @@ def triggers_lifted():
 def run_sql(sql: str, params: list | None = None) -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql, params or [])
+
+
+def tmp_file(test, name: str) -> Path:
+    """A path in a directory of its own, removed with everything in it after `test`."""
+    directory = Path(tempfile.mkdtemp(prefix="pmc-attack-"))
+    test.addCleanup(shutil.rmtree, directory, ignore_errors=True)
+    return directory / name
 
 
 class AttackTestCase(LifecycleTestCase):
@@ -359,7 +369,7 @@ class CheckpointTamperingTests(AttackTestCase):
         # the backup, so only a copy of the published checkpoints can tell.
         self.client.force_login(self.staff)
         published = self.client.get(reverse("proposals:audit_checkpoints")).content
-        path = self._tmp("checkpoints.json")
+        path = tmp_file(self, "checkpoints.json")
         path.write_bytes(published)
         covered = Checkpoint.objects.get(sequence=2).events
         with triggers_lifted():
@@ -371,14 +381,6 @@ class CheckpointTamperingTests(AttackTestCase):
             "the copy of checkpoint #3",
             args=("--checkpoint", str(path)),
         )
-
-    def _tmp(self, name: str):
-        import tempfile
-        from pathlib import Path
-
-        directory = Path(tempfile.mkdtemp(prefix="pmc-attack-"))
-        self.addCleanup(lambda: [p.unlink() for p in directory.iterdir()] and directory.rmdir())
-        return directory / name
 
 
 class PublishedCheckpointsTests(AttackTestCase):
@@ -402,7 +404,7 @@ class PublishedCheckpointsTests(AttackTestCase):
         self.assertContains(page, f"<td>{len(self.events)}</td>")
 
     def test_it_passes_a_copy_the_log_still_holds(self):
-        path = CheckpointTamperingTests._tmp(self, "copy.json")
+        path = tmp_file(self, "copy.json")
         path.write_bytes(self.client.get(reverse("proposals:audit_checkpoints")).content)
         actions.do_cast_vote(proposal=self.proposal, actor=self.member, value=1)
 
