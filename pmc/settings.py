@@ -95,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "proposals.context_processors.outbox_backlog",
+                "proposals.context_processors.audit_alert",
                 "proposals.context_processors.unread_notifications",
             ],
         },
@@ -276,6 +277,17 @@ PMC_REMINDER_HOURS = env_int("PMC_REMINDER_HOURS", 24)
 PMC_CHECKLIST_OVERDUE_DAYS = env_int("PMC_CHECKLIST_OVERDUE_DAYS", 14)
 PMC_OUTBOX_ALERT_MINUTES = env_int("PMC_OUTBOX_ALERT_MINUTES", 10)
 PMC_SITE_URL = env_str("PMC_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# The audit log's Ed25519 key (proposals/signing.py; README, Audit). The private half
+# comes from the environment only, never from the database.
+AUDIT_SIGNING_KEY = env_str("AUDIT_SIGNING_KEY", "")
+AUDIT_SIGNING_KEY_FILE = env_str("AUDIT_SIGNING_KEY_FILE", "")
+AUDIT_PUBLIC_KEY = env_str("AUDIT_PUBLIC_KEY", "")
+AUDIT_TRUSTED_KEYS = env_str("AUDIT_TRUSTED_KEYS", "")
+# How often the jobs sign a checkpoint while events are written, and how long events may
+# wait for one before verification fails (a checkpoint deleted, or the jobs stopped).
+AUDIT_CHECKPOINT_MINUTES = env_int("AUDIT_CHECKPOINT_MINUTES", 5)
+AUDIT_CHECKPOINT_MAX_AGE = env_int("AUDIT_CHECKPOINT_MAX_AGE", 60)
 # The longest text rendered from a form (a proposal's body, its preview) and the longest
 # meeting notes file imported, in characters (see pmc.markup and README "Security").
 PMC_MARKDOWN_MAX_CHARS = env_int("PMC_MARKDOWN_MAX_CHARS", 100_000)
@@ -334,6 +346,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "proposals.tasks.send_chair_digests",
         "schedule": crontab(hour=7, minute=0),
         "options": {"expires": 3600},
+    },
+    "sign-audit-checkpoint": {
+        "task": "proposals.tasks.sign_audit_checkpoint",
+        "schedule": 60.0 * AUDIT_CHECKPOINT_MINUTES,
+        "options": {"expires": 60.0 * AUDIT_CHECKPOINT_MINUTES - 10},
     },
     "verify-audit": {
         "task": "proposals.tasks.verify_audit",

@@ -30,6 +30,7 @@ from proposals.forms import renderable_markdown
 from proposals.models import (
     AuditCheck,
     ChecklistItem,
+    Checkpoint,
     EligibleVoter,
     Event,
     Invitation,
@@ -322,7 +323,12 @@ class CommitteeAdmin(ActionSavingAdmin):
 
 @admin.register(AuditCheck)
 class AuditCheckAdmin(ReadOnlyAdmin):
-    list_display = ["checked_at", "ok", "events", "broken_at"]
+    list_display = ["checked_at", "ok", "events", "broken_at", "key_id"]
+
+
+@admin.register(Checkpoint)
+class CheckpointAdmin(ReadOnlyAdmin):
+    list_display = ["sequence", "signed_at", "events", "head", "key_id"]
 
 
 @admin.register(Membership)

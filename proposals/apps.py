@@ -8,9 +8,17 @@ class ProposalsConfig(AppConfig):
 
     def ready(self) -> None:
         """Wire the layers: each event written may need an outbox row, each committed
-        outbox row gets the drain going, the jobs thread starts with a request, and
-        every change to a person's account or powers writes its event."""
-        from proposals import account_events, audit, background, embedded, notifications
+        outbox row gets the drain going, the jobs thread starts with a request, every
+        change to a person's account or powers writes its event, and the audit key's
+        system check is registered."""
+        from proposals import (  # noqa: F401  (system_checks registers on import)
+            account_events,
+            audit,
+            background,
+            embedded,
+            notifications,
+            system_checks,
+        )
 
         audit.on_written(notifications.write_outbox)
         notifications.on_outbox_committed(background.outbox_written)

@@ -1,9 +1,11 @@
 """Writing and verifying the hash-chained event log.
 
 Every event stores the hash of the event before it, so one chain covers the whole
-log and an edited or deleted row breaks it. Writers take a lock before reading the
-chain's head, so concurrent transactions (several web and worker processes) append
-one after the other instead of forking the chain.
+log and an edited or deleted row breaks it, and the application's seal (its Ed25519
+signature of the hash, `signing.py`), so an event written past the application is told
+apart. Writers take a lock before reading the chain's head, so concurrent transactions
+(several web and worker processes) append one after the other instead of forking the
+chain; checkpoint signers take the same lock (`checkpoints.py`).
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from proposals.models import GENESIS_HASH, AuditCheck, Event
+from proposals import signing
+from proposals.models import GENESIS_HASH, Event
 
 # Arbitrary constant naming "the audit chain" among PostgreSQL advisory locks.
 _CHAIN_LOCK_KEY = 7_245_113_901
@@ -147,13 +150,15 @@ _pending: contextvars.ContextVar[list[Event] | None] = contextvars.ContextVar(
 def _append(events: list[Event]) -> list[Event]:
     if not events:
         return []
-    _lock_chain()
+    lock_chain()
     previous, recorded = _chain_head()
+    keys = signing.keyring()
     for new in events:
         new.recorded_at = recorded
         new.at = new.at or recorded
         new.prev_hash = previous
         new.hash = previous = new.compute_hash()
+        new.seal = seal(new.hash, keys)
     if len(events) == 1:
         events[0].save(force_insert=True)
     else:
@@ -162,6 +167,15 @@ def _append(events: list[Event]) -> list[Event]:
         for listener in _listeners:
             listener(new)
     return events
+
+
+def seal(event_hash: str, keys: signing.Keyring) -> str:
+    """The event's seal: proof that the application wrote it, which nobody holding only
+    the database can make. Without a key (logged at start by the system check) the event
+    is written unsealed rather than refused: refusing would stop every change."""
+    if keys.private is None:
+        return ""
+    return keys.sign(signing.event_statement(event_hash))[1]
 
 
 # The database's clock, read where the chain's head is: `clock_timestamp()` is the
@@ -206,7 +220,7 @@ def _as_time(value) -> datetime.datetime:
     return value
 
 
-def _lock_chain() -> None:
+def lock_chain() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
@@ -251,15 +265,3 @@ def verify_chain(events: Iterator[Event] | None = None) -> ChainReport:
             )
         expected_prev = event.hash
     return ChainReport(checked, head=expected_prev)
-
-
-def check_and_store() -> AuditCheck:
-    """Verify the whole chain and keep the result for the audit page."""
-    report = verify_chain()
-    return AuditCheck.objects.create(
-        ok=report.ok,
-        events=report.checked,
-        head=report.head,
-        broken_at=report.broken_at,
-        problem=report.problem,
-    )

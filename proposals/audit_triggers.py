@@ -1,48 +1,70 @@
-"""Database triggers that make the event table append-only.
+"""Database triggers that make the audit tables append-only: the event log and the
+signed checkpoints.
 
 PostgreSQL refuses UPDATE, DELETE and TRUNCATE; SQLite refuses UPDATE and DELETE. They
-are installed by a migration for whichever database is in use. The hash chain is the
-evidence; the triggers stop accidents and casual edits through the application's own
-database account.
+are installed by migrations for whichever database is in use. The hash chain, the seals
+and the checkpoints are the evidence; the triggers stop accidents and casual edits
+through the application's own database account.
 """
 
 from __future__ import annotations
 
-TABLE = "proposals_event"
-MESSAGE = "proposals_event is append-only: record a new event instead of changing one"
+from collections.abc import Iterable
 
-_POSTGRES_INSTALL = [
-    f"""
-    CREATE OR REPLACE FUNCTION proposals_event_refuse() RETURNS trigger AS $$
-    BEGIN
-        RAISE EXCEPTION '{MESSAGE} (% refused)', TG_OP USING ERRCODE = 'insufficient_privilege';
-    END;
-    $$ LANGUAGE plpgsql
-    """,
-    f"""
-    CREATE TRIGGER proposals_event_no_update_delete BEFORE UPDATE OR DELETE ON {TABLE}
-    FOR EACH ROW EXECUTE FUNCTION proposals_event_refuse()
-    """,
-    f"""
-    CREATE TRIGGER proposals_event_no_truncate BEFORE TRUNCATE ON {TABLE}
-    FOR EACH STATEMENT EXECUTE FUNCTION proposals_event_refuse()
-    """,
-]
-_POSTGRES_UNINSTALL = [
-    f"DROP TRIGGER IF EXISTS proposals_event_no_update_delete ON {TABLE}",
-    f"DROP TRIGGER IF EXISTS proposals_event_no_truncate ON {TABLE}",
-    "DROP FUNCTION IF EXISTS proposals_event_refuse()",
-]
-_SQLITE_INSTALL = [
-    f"""
-    CREATE TRIGGER IF NOT EXISTS proposals_event_no_{op.lower()} BEFORE {op} ON {TABLE}
-    BEGIN SELECT RAISE(ABORT, '{MESSAGE} ({op} refused)'); END
-    """
-    for op in ("UPDATE", "DELETE")
-]
-_SQLITE_UNINSTALL = [
-    f"DROP TRIGGER IF EXISTS proposals_event_no_{op}" for op in ("update", "delete")
-]
+TABLE = "proposals_event"
+CHECKPOINT_TABLE = "proposals_checkpoint"
+TABLES = (TABLE, CHECKPOINT_TABLE)
+MESSAGE = "proposals_event is append-only: record a new event instead of changing one"
+_MESSAGES = {
+    TABLE: MESSAGE,
+    CHECKPOINT_TABLE: "proposals_checkpoint is append-only: sign a new checkpoint instead",
+}
+
+
+def _postgres_install(table: str) -> list[str]:
+    # Idempotent, like SQLite's IF NOT EXISTS: puts back whichever trigger is missing.
+    return [
+        f"DROP TRIGGER IF EXISTS {table}_no_update_delete ON {table}",
+        f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}",
+        f"""
+        CREATE OR REPLACE FUNCTION {table}_refuse() RETURNS trigger AS $$
+        BEGIN
+            RAISE EXCEPTION '{_MESSAGES[table]} (% refused)', TG_OP
+                USING ERRCODE = 'insufficient_privilege';
+        END;
+        $$ LANGUAGE plpgsql
+        """,
+        f"""
+        CREATE TRIGGER {table}_no_update_delete BEFORE UPDATE OR DELETE ON {table}
+        FOR EACH ROW EXECUTE FUNCTION {table}_refuse()
+        """,
+        f"""
+        CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
+        FOR EACH STATEMENT EXECUTE FUNCTION {table}_refuse()
+        """,
+    ]
+
+
+def _postgres_uninstall(table: str) -> list[str]:
+    return [
+        f"DROP TRIGGER IF EXISTS {table}_no_update_delete ON {table}",
+        f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}",
+        f"DROP FUNCTION IF EXISTS {table}_refuse()",
+    ]
+
+
+def _sqlite_install(table: str) -> list[str]:
+    return [
+        f"""
+        CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} ON {table}
+        BEGIN SELECT RAISE(ABORT, '{_MESSAGES[table]} ({op} refused)'); END
+        """
+        for op in ("UPDATE", "DELETE")
+    ]
+
+
+def _sqlite_uninstall(table: str) -> list[str]:
+    return [f"DROP TRIGGER IF EXISTS {table}_no_{op}" for op in ("update", "delete")]
 
 
 def _run(connection, statements: list[str]) -> None:
@@ -51,15 +73,17 @@ def _run(connection, statements: list[str]) -> None:
             cursor.execute(statement)
 
 
-def install(connection) -> None:
-    if connection.vendor == "postgresql":
-        _run(connection, _POSTGRES_INSTALL)
-    elif connection.vendor == "sqlite":
-        _run(connection, _SQLITE_INSTALL)
+def install(connection, tables: Iterable[str] = TABLES) -> None:
+    for table in tables:
+        if connection.vendor == "postgresql":
+            _run(connection, _postgres_install(table))
+        elif connection.vendor == "sqlite":
+            _run(connection, _sqlite_install(table))
 
 
-def uninstall(connection) -> None:
-    if connection.vendor == "postgresql":
-        _run(connection, _POSTGRES_UNINSTALL)
-    elif connection.vendor == "sqlite":
-        _run(connection, _SQLITE_UNINSTALL)
+def uninstall(connection, tables: Iterable[str] = TABLES) -> None:
+    for table in tables:
+        if connection.vendor == "postgresql":
+            _run(connection, _postgres_uninstall(table))
+        elif connection.vendor == "sqlite":
+            _run(connection, _sqlite_uninstall(table))

@@ -8,7 +8,8 @@ from django.conf import settings
 from django.db.models import Count, Min, Value
 from django.utils import timezone
 
-from proposals import failures
+from pmc.models import Membership
+from proposals import audit_alerts, failures, signing
 from proposals.models import Notification, OutboxMessage
 
 
@@ -63,3 +64,23 @@ def operator_alerts(
         elif backlog_since is None or at < backlog_since:
             backlog_since = at
     return backlog_since, failing
+
+
+def audit_alert(request) -> dict:
+    """For staff and chairs: the newest trusted verification result when it failed (the
+    banner on every page). A result row the key did not sign is never believed. Two
+    queries for them (their seat, the newest results), none for everyone else."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    if not user.is_staff and not Membership.objects.active().chairs().filter(user=user).exists():
+        return {}
+    alert = {}
+    keys = signing.keyring()
+    if user.is_staff and keys.problem:
+        # Nothing signed means nothing to believe: no result can fail, so say why.
+        alert["audit_key_problem"] = keys.problem
+    check, _ = audit_alerts.latest_trusted(keys)
+    if check is not None and not check.ok:
+        alert.update(audit_failure=check, audit_advice=audit_alerts.ADVICE)
+    return alert

@@ -3,8 +3,9 @@
 With PMC_EMBEDDED_JOBS on (the default when REDIS_URL is not set), the first request a
 web process serves starts one daemon thread in that process. Every
 PMC_EMBEDDED_TICK_SECONDS it closes expired votes, creates due reminders, drains the
-outbox and delivers the e-mail; once a day it creates the chairs' digests and verifies
-the audit chain. A commit that wrote outbox rows wakes it at once, so notifications go
+outbox and delivers the e-mail; every AUDIT_CHECKPOINT_MINUTES it signs a checkpoint of
+the audit log (when events were written), and once a day it creates the chairs' digests
+and verifies the audit log. A commit that wrote outbox rows wakes it at once, so notifications go
 out moments after the change, after the response.
 
 Several processes (gunicorn workers) each run a thread, which is safe: the sweep and the
@@ -27,7 +28,7 @@ from django.core.signals import request_started
 from django.db import IntegrityError, connections
 from django.utils import timezone
 
-from proposals import audit, deadlines, failures, notifications
+from proposals import checkpoints, deadlines, failures, notifications, verification
 from proposals.models import ScheduledRun
 
 logger = logging.getLogger(__name__)
@@ -88,8 +89,11 @@ def run_jobs(*, full: bool = True, now: datetime.datetime | None = None) -> None
         run(notifications.REMINDER_JOB, notifications.create_vote_reminders, now=now)
         if claim("chair-digests", DAILY, now):
             run(notifications.DIGEST_JOB, notifications.create_chair_digests, now=now)
+        every = datetime.timedelta(minutes=settings.AUDIT_CHECKPOINT_MINUTES)
+        if claim("audit-checkpoint", every, now):
+            run(checkpoints.JOB, verification.checkpoint_job)
         if claim("verify-audit", DAILY, now):
-            run("verify_audit", audit.check_and_store)
+            run(verification.JOB, verification.verify_and_store)
     run(notifications.DRAIN_JOB, notifications.drain_outbox)
 
 

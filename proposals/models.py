@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import hashlib
-import json
 
 from django.conf import settings
 from django.db import models
@@ -18,6 +16,8 @@ from pmc.models import Committee, Meeting, Project, Role
 from pmc.search import document_index
 from pmc.text import validate_single_line
 from proposals import voting
+from proposals.chain import GENESIS_HASH as GENESIS_HASH  # the log's first "previous hash"
+from proposals.chain import canonical_time, hash_fields
 from proposals.permissions import (
     allowed,
     deadline_passed,
@@ -55,6 +55,7 @@ class NotificationKind(models.TextChoices):
     MENTIONED = "mentioned", "Someone mentions me (@username) in a comment"
     COMMENTED = "commented", "A proposal I watch gets a new comment"
     CONCERN = "concern", "A concern is raised or resolved on a proposal I watch"
+    AUDIT_FAILED = "audit_failed", "Staff and chairs: the audit log fails verification"
 
 
 def no_open_concerns(proposal: Proposal) -> bool:
@@ -775,9 +776,6 @@ class Watch(models.Model):
         return f"{self.user} {'watches' if self.watching else 'unwatched'} {self.proposal_id}"
 
 
-GENESIS_HASH = "0" * 64
-
-
 class Event(models.Model):
     """An entry of the append-only lifecycle log; each carries the hash of the one before."""
 
@@ -820,6 +818,12 @@ class Event(models.Model):
     payload = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64, unique=True)
     hash = models.CharField(max_length=64, unique=True)
+    seal = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="The application's Ed25519 signature of the hash (base64), made as the "
+        "event was written; outside the hash. Empty only before sealing began.",
+    )
 
     class Meta:
         ordering = ["id"]
@@ -836,10 +840,15 @@ class Event(models.Model):
 
     def compute_hash(self) -> str:
         """SHA-256 over the previous hash and every recorded field, both times included."""
-        content = {
+        return hash_fields(self.hashed_fields())
+
+    def hashed_fields(self) -> dict:
+        """What the hash covers, as `chain.hash_fields` reads it (and the export carries
+        it, so that the chain can be checked without the database)."""
+        return {
             "prev": self.prev_hash,
-            "at": _canonical_time(self.at),
-            "recorded_at": _canonical_time(self.recorded_at),
+            "at": canonical_time(self.at),
+            "recorded_at": canonical_time(self.recorded_at),
             "actor": self.actor_id,
             "actor_name": self.actor_name,
             "action": self.action,
@@ -852,16 +861,11 @@ class Event(models.Model):
             "reason": self.reason,
             "payload": self.payload,
         }
-        canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def _canonical_time(value: datetime.datetime) -> str:
-    return value.astimezone(datetime.UTC).isoformat(timespec="microseconds")
 
 
 class AuditCheck(models.Model):
-    """The result of one walk of the event chain (`verify_audit`, or "Verify now")."""
+    """The result of one verification of the log (`verify_audit`, "Verify now", the daily
+    job), signed so that a row written past the application is not believed."""
 
     checked_at = models.DateTimeField(default=timezone.now)
     ok = models.BooleanField()
@@ -869,6 +873,12 @@ class AuditCheck(models.Model):
     head = models.CharField(max_length=64, help_text="Hash of the last event checked.")
     broken_at = models.BigIntegerField(null=True, blank=True, help_text="First bad event id.")
     problem = models.TextField(blank=True)
+    key_id = models.CharField(max_length=16, blank=True, help_text="The signing key's id.")
+    signature = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="Ed25519 signature (base64) of the result; empty when no key was configured.",
+    )
 
     class Meta:
         ordering = ["-checked_at"]
@@ -876,6 +886,27 @@ class AuditCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{'OK' if self.ok else 'BROKEN'} at {self.checked_at:%Y-%m-%d %H:%M}"
+
+
+class Checkpoint(models.Model):
+    """A signed statement that the log held `events` events ending in `head` at
+    `signed_at`: published, so that a log cut short or rewritten no longer matches it."""
+
+    sequence = models.PositiveIntegerField(unique=True, help_text="1, 2, 3, ... without gaps.")
+    events = models.PositiveIntegerField(help_text="How many events the log held.")
+    head = models.CharField(max_length=64, help_text="Hash of the last of them.")
+    signed_at = models.DateTimeField()
+    key_id = models.CharField(max_length=16, help_text="Id of the key that signed it.")
+    public_key = models.CharField(
+        max_length=64, help_text="That key's public half (32 bytes, base64)."
+    )
+    signature = models.CharField(max_length=100, help_text="Ed25519 signature (base64).")
+
+    class Meta:
+        ordering = ["sequence"]
+
+    def __str__(self) -> str:
+        return f"checkpoint {self.sequence}: {self.events} events, head {self.head[:12]}"
 
 
 # Notifications and background jobs

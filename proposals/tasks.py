@@ -1,8 +1,9 @@
 """Celery tasks: thin wrappers that call the jobs in deadlines.py and notifications.py.
 
-Every task but `verify_audit` is idempotent (row locks, conditional updates, unique
-keys), so they acknowledge late: a task whose worker dies mid-way is redelivered and
-finishes the work. `verify_audit` stores a new check each run, so it acknowledges early.
+Every task but `verify_audit` and `sign_audit_checkpoint` is idempotent (row locks,
+conditional updates, unique keys), so they acknowledge late: a task whose worker dies
+mid-way is redelivered and finishes the work. Those two store a new result or checkpoint
+each run, so they acknowledge early.
 Each job isolates its items (`failures.Items`); a task failing as a whole is recorded as
 a failure of its job's "run" as well as raised, so staff see it with the item failures.
 """
@@ -13,7 +14,7 @@ import logging
 
 from celery import shared_task
 
-from proposals import audit, deadlines, failures, notifications
+from proposals import checkpoints, deadlines, failures, notifications, verification
 
 logger = logging.getLogger(__name__)
 
@@ -55,4 +56,14 @@ def send_chair_digests() -> int:
 
 @shared_task
 def verify_audit() -> bool:
-    return audit.check_and_store().ok
+    with failures.whole_run(verification.JOB, logger, reraise=True):
+        return verification.verify_and_store()[0].ok
+
+
+@shared_task
+def sign_audit_checkpoint() -> int | None:
+    # Not idempotent in the Celery sense (a second run may sign another checkpoint), but
+    # harmless: the chain's lock orders the signers and an unchanged log is not signed.
+    with failures.whole_run(checkpoints.JOB, logger, reraise=True):
+        checkpoint = verification.checkpoint_job()
+    return checkpoint.sequence if checkpoint else None

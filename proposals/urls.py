@@ -112,6 +112,7 @@ urlpatterns = [
     path("projects/<int:pk>/", pages.project_detail, name="project_detail"),
     path("audit/", audit_log.audit_log, name="audit_log"),
     path("audit/verify/", audit_log.verify_now, name="verify_audit"),
+    path("audit/checkpoints.json", audit_log.checkpoints_json, name="audit_checkpoints"),
     path("profile/", profile.profile, name="profile"),
     path("profile/email/<str:token>/", accounts.confirm_email, name="email_confirm"),
     # Django's own password views, with the site's templates (proposals.views.accounts).

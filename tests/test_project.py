@@ -50,6 +50,7 @@ PRODUCTION = {
     "DEBUG": "0",
     "SECRET_KEY": "x7" * 30 + "-production-like-secret-for-the-check",
     "ALLOWED_HOSTS": "pmc.example.org",
+    "AUDIT_SIGNING_KEY": "cHJvZHVjdGlvbi1saWtlIGF1ZGl0IGtleSBmb3IgY2g=",
 }
 
 
@@ -57,6 +58,20 @@ def test_it_passes_the_deployment_checks_with_production_settings(tmp_path):
     result = _manage(["check", "--deploy", "--fail-level", "WARNING"], tmp_path, **PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_it_starts_without_an_audit_key_and_says_how_to_make_one(tmp_path):
+    env = {key: value for key, value in PRODUCTION.items() if key != "AUDIT_SIGNING_KEY"}
+
+    result = _manage(["check", "--deploy"], tmp_path, **env)
+
+    assert result.returncode == 0, result.stderr
+    output = result.stdout + result.stderr
+    assert "proposals.W001" in output
+    assert "No audit signing key is configured" in output
+    assert "manage.py audit_key --new" in output
+    strict = _manage(["check", "--deploy", "--fail-level", "WARNING"], tmp_path, **env)
+    assert strict.returncode != 0
 
 
 def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off(tmp_path):

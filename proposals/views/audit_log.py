@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
+from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from proposals import audit, event_sentences
+from proposals import audit_alerts, checkpoints, event_sentences, signing, verification
 from proposals.forms import AuditFilterForm
-from proposals.models import AuditCheck, Event
+from proposals.models import Checkpoint, Event
 from proposals.views.access import readable
 from proposals.views.downloads import attachment, csv_lines
 
+CHECKPOINTS_SHOWN = 10
 FIELDS = ["id", "recorded_at", "at", "actor", "action", "committee", "proposal", "project",
           "from_state", "to_state", "reason", "payload", "hash", "prev_hash"]  # fmt: skip
 
@@ -66,8 +68,55 @@ def audit_log(request):
             "page": page,
             "lines": event_sentences.lines(page.object_list),
             "query": query.urlencode(),
-            "check": AuditCheck.objects.order_by("-checked_at").first(),
+            **_integrity(),
         },
+    )
+
+
+def _integrity() -> dict:
+    """The integrity section: the newest verification result the key signed (never a
+    row it did not), the keys, and the newest checkpoints."""
+    keys = signing.keyring()
+    check, unsigned_newer = audit_alerts.latest_trusted(keys)
+    return {
+        "check": check,
+        "unsigned_newer": unsigned_newer,
+        "keys": keys,
+        "public_key": signing.public_text(keys.public) if keys.public else "",
+        "trusted_keys": [
+            {"key_id": key_id, "public_key": signing.public_text(public)}
+            for key_id, public in keys.trusted.items()
+        ],
+        "checkpoints": list(Checkpoint.objects.order_by("-sequence")[:CHECKPOINTS_SHOWN]),
+        "checkpoint_count": Checkpoint.objects.count(),
+        "checkpoint_minutes": settings.AUDIT_CHECKPOINT_MINUTES,
+    }
+
+
+@readable
+def checkpoints_json(request):
+    """Every signed checkpoint, for anyone who may read the audit page to keep copies
+    (`?after=N` for those after sequence N only). `verify_audit --checkpoint FILE` reads
+    this document back."""
+    try:
+        after = int(request.GET.get("after", "0"))
+    except ValueError:
+        return JsonResponse({"error": "after must be a checkpoint's sequence number"}, status=400)
+    keys = signing.keyring()
+    rows = Checkpoint.objects.filter(sequence__gt=after).order_by("sequence")
+    return JsonResponse(
+        {
+            "format": "pmc-lifecycle-checkpoints",
+            "version": 1,
+            "trusted_keys": [
+                {"key_id": key_id, "public_key": signing.public_text(public)}
+                for key_id, public in keys.trusted.items()
+            ],
+            "statement": "pmc-lifecycle checkpoint v1\\nsequence=S\\nevents=N\\nhead=H\\n"
+            "signed_at=T\\n, signed with Ed25519",
+            "checkpoints": [checkpoints.as_json(row) for row in rows.iterator(chunk_size=2000)],
+        },
+        json_dumps_params={"indent": 1},
     )
 
 
@@ -79,11 +128,11 @@ def verify_now(request):
         raise PermissionDenied(
             "Only staff may verify the audit chain on demand; it is also verified daily."
         )
-    check = audit.check_and_store()
+    _, check = verification.verify_and_store()
     if check.ok:
-        messages.success(request, f"The audit chain is intact: {check.events} events checked.")
+        messages.success(request, f"The audit log verified: {check.events} events checked.")
     else:
-        messages.error(request, f"The audit chain is broken: {check.problem}.")
+        messages.error(request, f"The audit log failed verification: {check.problem}.")
     return redirect("proposals:audit_log")
 
 

@@ -40,6 +40,7 @@ class CeleryConfigTests(SimpleTestCase):
             },
         )
         self.assertFalse(tasks.verify_audit.acks_late)
+        self.assertFalse(tasks.sign_audit_checkpoint.acks_late)
 
     def test_it_schedules_every_job_on_beat_and_none_with_a_delay(self):
         schedule = app.conf.beat_schedule
@@ -51,8 +52,10 @@ class CeleryConfigTests(SimpleTestCase):
                 "proposals.tasks.send_vote_reminders",
                 "proposals.tasks.send_chair_digests",
                 "proposals.tasks.verify_audit",
+                "proposals.tasks.sign_audit_checkpoint",
             },
         )
+        self.assertEqual(schedule["sign-audit-checkpoint"]["schedule"], 300.0)
         self.assertEqual(schedule["close-expired-votes"]["schedule"], 60.0)
         for entry in schedule.values():
             self.assertNotIn("countdown", entry.get("options", {}))

@@ -6,7 +6,7 @@ from django.test import TestCase, override_settings
 from django.urls import reverse
 
 from pmc.models import Committee, Meeting, Membership, Role, TeamReport
-from proposals import actions, audit, failures
+from proposals import actions, failures, verification
 from proposals.errors import NotPermitted
 from proposals.models import (
     ChecklistItem,
@@ -81,7 +81,7 @@ class AdminPagesTests(AdminTestCase):
         actions.do_invite(committee=cls.committee, email="new@example.net", actor=cls.chair)
 
     def test_it_renders_the_list_and_a_change_page_of_every_model(self):
-        audit.check_and_store()
+        verification.verify_and_store()
         failures.record("close_expired_votes", "proposal 1", KeyError("quorum_extensions"))
         registered = [m for m in admin.site._registry if m._meta.app_label in ("pmc", "proposals")]
         self.assertLessEqual(

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pmc.models import Role, TeamReport
-from proposals import actions, audit
+from proposals import actions, audit, verification
 from proposals.actors import IMPORT, SYSTEM
 from proposals.models import Event, Notification, NotificationKind, Proposal, Vote
 from proposals.states import Kind, State
@@ -350,14 +350,14 @@ class AuditLogQueriesTests(QueryCountTestCase):
         # people's accounts, whose lines look their names up (one query more).
         self.drafts(100)
         self.client.force_login(self.member)
-        audit.check_and_store()
+        verification.verify_and_store()
         small = self.measure(self.urls())
 
         proposals = self.drafts(100) + [self.make(State.ACCEPTED) for _ in range(10)]
         for proposal in proposals[::10]:
             self.extra_events(30, proposal=proposal)
         self.extra_events(200, project=make_project(self.other_committee))
-        audit.check_and_store()
+        verification.verify_and_store()
         large = self.measure(self.urls())
 
         self.assertSameQueries(small, large)

@@ -10,14 +10,14 @@ import json
 import re
 
 from django.contrib.auth.views import redirect_to_login
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
 from pmc.models import ProjectStatus
-from proposals import actions, audit
+from proposals import actions, audit, audit_triggers, verification
 from proposals.actors import IMPORT, SYSTEM
 from proposals.models import AuditCheck, Event
 from proposals.states import Kind, State
@@ -726,7 +726,7 @@ class AuditLogTests(ReadPagesTestCase):
     def test_it_says_when_the_chain_was_never_verified(self):
         response = self.get()
 
-        self.assertContains(response, "The chain has not been verified yet.")
+        self.assertContains(response, "No verification signed by the key yet.")
         self.assertNotContains(response, "Verify now")
 
     def test_it_lets_only_staff_verify_the_chain_on_demand(self):
@@ -746,22 +746,26 @@ class AuditLogTests(ReadPagesTestCase):
 
         self.assertRedirects(response, reverse("proposals:audit_log"))
         total = Event.objects.count()
-        self.assertContains(response, f"The audit chain is intact: {total} events checked.")
-        self.assertContains(response, "Chain intact")
-        self.assertContains(response, f"{total} events verified")
+        self.assertContains(response, f"The audit log verified: {total} events checked.")
+        self.assertContains(response, "Verified</strong>")
+        self.assertContains(response, f"{total} events: chain, seals, checkpoints and rows checked")
         check = AuditCheck.objects.get()
         self.assertTrue(check.ok)
         self.assertEqual(check.head, Event.objects.order_by("id").last().hash)
 
     def test_it_shows_a_broken_chain(self):
-        AuditCheck.objects.create(
-            ok=False, events=3, head="0" * 64, broken_at=3, problem="event #3 was edited"
-        )
+        edited = Event.objects.order_by("id")[2]
+        audit_triggers.uninstall(connection)
+        try:
+            Event.objects.filter(pk=edited.pk).update(reason="rewritten")
+        finally:
+            audit_triggers.install(connection)
+        verification.verify_and_store()
 
         response = self.get()
 
-        self.assertContains(response, "Chain broken")
-        self.assertContains(response, "event #3 was edited")
+        self.assertContains(response, "Verification failed")
+        self.assertContains(response, f"event #{edited.pk} was edited")
 
     def test_it_asks_anonymous_visitors_to_sign_in_to_verify(self):
         url = reverse("proposals:verify_audit")

@@ -5,7 +5,9 @@
 The document follows `proposals/export_schema.json` (documented in the README's
 "Export schema" section): keys may be added, never renamed. Dates are YYYY-MM-DD, times
 ISO 8601 in UTC. It also reports the audit chain's length, head hash and whether it
-verified, so an archive can later be checked against the live log.
+verified, so an archive can later be checked against the live log, and carries the log
+itself (every event's hashed fields, hash and seal) with the newest signed checkpoint,
+so that `verify_audit --export FILE --public-key KEY` checks it without the database.
 
 The rows are read in one transaction so the export is a consistent snapshot (on
 SQLite the transaction also holds the write lock, so writers wait until it is done).
@@ -29,6 +31,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from pmc.models import Committee, Meeting, Membership, Project, TeamReport
+from proposals import checkpoints, signing
 from proposals.audit import verify_chain
 from proposals.models import (
     ChecklistItem,
@@ -73,6 +76,7 @@ class Command(BaseCommand):
                 f"Unknown format {output_format!r}. Supported: {', '.join(FORMATS)}; "
                 "use --format json."
             )
+        self._sign_checkpoint()
         if output:
             counts = self._export_to_file(Path(output))
             if options["verbosity"] >= 1:
@@ -80,6 +84,15 @@ class Command(BaseCommand):
                 self.stdout.write(f"Exported {summary} to {output}.")
         else:
             self._export(lambda text: self.stdout.write(text, ending=""))
+
+    def _sign_checkpoint(self) -> None:
+        """Sign a checkpoint of the log as it is, so that the export carries one covering
+        its events; without a key, or over a log that no longer extends the last
+        checkpoint, the export carries the newest one there is (and says why)."""
+        try:
+            checkpoints.sign(only_if_new=True)
+        except (signing.KeyMissing, checkpoints.CheckpointRefused) as why:
+            self.stderr.write(f"Warning: no new checkpoint signed for the export: {why}")
 
     def _export_to_file(self, path: Path) -> dict[str, int]:
         # Write next to the target and rename, so a failed export never leaves a
@@ -119,6 +132,7 @@ class Command(BaseCommand):
                         "head": report.head,
                         "verified": report.ok,
                         "broken_at": report.broken_at,
+                        "checkpoint": _newest_checkpoint(),
                     },
                 ),
                 ("committees", committees()),
@@ -126,6 +140,7 @@ class Command(BaseCommand):
                 ("projects", projects()),
                 ("meetings", meetings()),
                 ("proposals", proposals()),
+                ("events", events()),
             ]
             return write_json_object(write, sections)
 
@@ -197,6 +212,23 @@ def _username(user) -> str | None:
 
 
 # The sections. Each reads its rows with a fixed number of queries.
+
+
+def _newest_checkpoint() -> dict | None:
+    newest = checkpoints.newest_signed(signing.keyring())
+    return checkpoints.as_json(newest) if newest else None
+
+
+def events() -> Iterator[dict]:
+    """The log itself: each event's hashed fields, hash and seal, so that the chain can be
+    re-computed from the file alone (`verify_audit --export`)."""
+    for event in Event.objects.order_by("id").iterator(chunk_size=2000):
+        yield {
+            "id": event.pk,
+            "hash": event.hash,
+            "seal": event.seal,
+            "hashed": event.hashed_fields(),
+        }
 
 
 def committees() -> Iterator[dict]:
