@@ -8,7 +8,7 @@ import itertools
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from pmc.models import Committee, Meeting, Membership, Project, Role
+from pmc.models import Committee, Meeting, Project, Role
 from proposals import actions
 from proposals.actors import SYSTEM
 from proposals.models import Proposal
@@ -29,20 +29,27 @@ def make_committee(name: str = "Runtime", **fields) -> Committee:
 
 
 def make_member(committee: Committee, user=None, role: str = Role.MEMBER, **fields):
+    """A seat given (and ended, with `ended_on`) through the actions, so that the audit
+    log records it as the site would."""
     user = user or make_user()
-    Membership.objects.create(
+    ended_on = fields.pop("ended_on", None)
+    seat = actions.do_add_member(
         committee=committee,
         user=user,
+        actor=SYSTEM,
         role=role,
         started_on=fields.pop("started_on", timezone.localdate() - datetime.timedelta(days=30)),
         **fields,
     )
+    if ended_on is not None:
+        actions.do_end_membership(membership=seat, actor=SYSTEM, ended_on=ended_on)
     return user
 
 
 def make_project(committee: Committee, name: str | None = None, **fields) -> Project:
-    return Project.objects.create(
-        committee=committee, name=name or f"project-{next(_counter)}", **fields
+    """A project put on the committee's list through the action, as the site would."""
+    return actions.do_create_project(
+        committee=committee, actor=SYSTEM, name=name or f"project-{next(_counter)}", **fields
     )
 
 

@@ -96,8 +96,8 @@ class AlarmTests(LifecycleTestCase):
         self.verify_fails()
         before = Event.objects.count()
 
-        make_proposal(self.committee, self.member)  # writing goes on
-        self.assertEqual(Event.objects.count(), before + 1)
+        make_proposal(self.committee, self.member)  # writing goes on: its project, then it
+        self.assertEqual(Event.objects.count(), before + 2)
 
     def test_staff_and_chairs_get_one_notification_per_failure(self):
         self.break_the_log()

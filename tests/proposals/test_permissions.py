@@ -435,7 +435,7 @@ class MembershipPermissionTests(PermissionTestCase):
                     membership.refresh_from_db()
                     self.assertEqual(membership.ended_on, timezone.localdate())
                     self.assertEqual(
-                        Event.objects.filter(membership=membership).get().action,
+                        Event.objects.filter(membership=membership).latest("id").action,
                         "membership.ended",
                     )
                 else:

@@ -129,7 +129,7 @@ class RecordedTimeTests(LifecycleTestCase):
                 last = audit.record(action="test.after", actor=IMPORT)
 
         after = list(Event.objects.filter(pk__gt=forced.pk).order_by("id"))
-        self.assertEqual(len(after), 3)  # filed, submitted, and the last one
+        self.assertEqual(len(after), 4)  # its project, filed, submitted, and the last one
         self.assertEqual({event.recorded_at for event in after}, {ahead})
         self.assertEqual(after[-1].pk, last.pk)
         self.assertTrue(recorded_in_order(Event.objects.order_by("id")))

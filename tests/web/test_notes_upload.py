@@ -338,7 +338,9 @@ class TamperingTests(NotesUploadTestCase):
         )
         self.assertFalse(Proposal.objects.filter(project=project).exists())
         self.assertFalse(Proposal.objects.filter(committee=self.other_committee).exists())
-        self.assertFalse(Event.objects.filter(committee=self.other_committee).exists())
+        self.assertFalse(
+            Event.objects.filter(committee=self.other_committee, proposal__isnull=False).exists()
+        )
         self.assertTrue(Meeting.objects.filter(committee=self.committee).exists())
 
     def test_it_names_only_the_chosen_committee_whatever_the_file_says(self):

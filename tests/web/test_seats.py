@@ -54,7 +54,9 @@ class AddingTests(SeatsTestCase):
 
         self.assertContains(response, "No active account is called “nobody”", status_code=400)
         self.assertContains(response, 'value="nobody"', status_code=400)
-        self.assertFalse(Event.objects.filter(action=events.MEMBERSHIP_STARTED).exists())
+        self.assertFalse(
+            Event.objects.filter(action=events.MEMBERSHIP_STARTED, actor=self.chair).exists()
+        )
 
     def test_a_second_seat_overlapping_the_first_is_refused(self):
         before = Membership.objects.count()
@@ -112,7 +114,7 @@ class RoleChangeTests(SeatsTestCase):
     def test_a_role_change_without_a_reason_says_what_changed(self):
         old = self.seat_of(self.member)
         self.post("change_role", {"role": Role.CHAIR}, old.pk)
-        started = Event.objects.get(action=events.MEMBERSHIP_STARTED)
+        started = Event.objects.get(action=events.MEMBERSHIP_STARTED, actor=self.chair)
         self.assertEqual(started.reason, "Role changed from member to chair.")
 
     def test_the_same_role_is_refused(self):
