@@ -276,7 +276,9 @@ def proposals() -> Iterator[dict]:
             ),
             Prefetch(
                 "votes",
-                queryset=Vote.objects.select_related("voter", "recorded_by").order_by("round", "cast_at", "id"),
+                queryset=Vote.objects.select_related("voter", "recorded_by").order_by(
+                    "round", "cast_at", "id"
+                ),
             ),
             Prefetch(
                 "comments",
