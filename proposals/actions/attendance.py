@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 
-from pmc.models import Attendance, Meeting, Membership
+from pmc.models import Attendance, Committee, Meeting, Membership
 from proposals import audit, events
 from proposals.actions._base import _require_committee_admin, _single_line, action
 from proposals.errors import ConditionNotMet, LifecycleError
@@ -37,12 +37,16 @@ class Presence:
 
 
 def presence(meeting: Meeting) -> Presence:
-    """Who counted at `meeting`: two queries, whatever the size of the committee."""
+    """Who counted at `meeting`: three queries, whatever the size of the committee. The
+    quorum is read from the database, not from the meeting's committee as loaded, which
+    may predate a change of the rules."""
     rows = list(meeting.attendance.values_list("binding", flat=True))
     return Presence(
         present=sum(rows) if rows else None,
         seated=_seated(meeting).values("user_id").distinct().count(),
-        quorum=meeting.committee.meeting_quorum,
+        quorum=Committee.objects.values_list("meeting_quorum", flat=True).get(
+            pk=meeting.committee_id
+        ),
     )
 
 
