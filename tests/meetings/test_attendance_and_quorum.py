@@ -109,9 +109,7 @@ class MeetingQuorumTests(LifecycleTestCase):
         self.proposal.refresh_from_db()
         self.assertEqual(self.proposal.state, State.ACCEPTED)
         payload = Event.objects.get(action=events.transition("decide")).payload
-        self.assertEqual(
-            (payload["present"], payload["seated"], payload["quorum"]), (3, 4, 3)
-        )
+        self.assertEqual((payload["present"], payload["seated"], payload["quorum"]), (3, 4, 3))
 
     def test_without_a_quorum_a_decision_stands_and_unknown_attendance_is_noted(self) -> None:
         Committee.objects.filter(pk=self.committee.pk).update(meeting_quorum=0)

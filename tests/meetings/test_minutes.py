@@ -132,6 +132,4 @@ class MinutesTests(LifecycleTestCase):
                     meeting=self.meeting, actor=actor, approved_in=self.next_meeting
                 )
         admin = make_user("admin", is_superuser=True)
-        actions.do_approve_minutes(
-            meeting=self.meeting, actor=admin, approved_in=self.next_meeting
-        )
+        actions.do_approve_minutes(meeting=self.meeting, actor=admin, approved_in=self.next_meeting)
