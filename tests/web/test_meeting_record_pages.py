@@ -10,6 +10,8 @@ from pathlib import Path
 
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -255,3 +257,47 @@ class ProxyVotePanelTests(MatrixTestCase):
         response = self.post_as(self.chair, self.url, self.data)
         self.assertIn("switched proxy votes off", " ".join(self.messages(response)))
         self.assertFalse(Vote.objects.exists())
+
+
+class QueryCountTests(MatrixTestCase):
+    """The record's pages read in a number of queries that does not grow with the people
+    present, the versions of the minutes or the proxy votes."""
+
+    def queries(self, url: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            self.assertEqual(self.client.get(url).status_code, 200)
+        return len(captured)
+
+    def test_the_meeting_page(self) -> None:
+        meeting = make_meeting(self.committee, date=TODAY, notes="# v1\n")
+        self.client.force_login(self.chair)
+        actions.do_record_attendance(meeting=meeting, actor=self.chair, members=[self.chair])
+        actions.do_propose_minutes(meeting=meeting, actor=self.chair)
+        few = self.queries(meeting.get_absolute_url())
+        many = [make_member(self.committee) for _ in range(15)]
+        actions.do_record_attendance(
+            meeting=meeting,
+            actor=self.chair,
+            members=[self.chair, *many],
+            guests=[f"Guest {i}" for i in range(10)],
+        )
+        for i in range(5):
+            meeting.notes = f"# v{i + 2}\n"
+            meeting.save()
+            actions.do_propose_minutes(meeting=meeting, actor=self.chair)
+        self.assertEqual(self.queries(meeting.get_absolute_url()), few)
+
+    def test_the_vote_panel_with_proxy_votes(self) -> None:
+        voters = [make_member(self.committee) for _ in range(10)]
+        proposal = make_proposal(self.committee, self.member, state=State.VOTING, chair=self.chair)
+        self.client.force_login(self.chair)
+        note = "In the meeting"
+        actions.do_record_proxy_vote(
+            proposal=proposal, actor=self.chair, voter=voters[0], value=1, note=note
+        )
+        few = self.queries(proposal.get_absolute_url())
+        for voter in voters[1:]:
+            actions.do_record_proxy_vote(
+                proposal=proposal, actor=self.chair, voter=voter, value=0, note=note
+            )
+        self.assertEqual(self.queries(proposal.get_absolute_url()), few)
