@@ -136,6 +136,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
+# dumpdata/loaddata keep times to the microsecond, as the audit log's hashes need.
+SERIALIZATION_MODULES = {"json": "pmc.serializers.json", "jsonl": "pmc.serializers.jsonl"}
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from proposals.models import GENESIS_HASH, AuditCheck, Event
 
@@ -147,11 +148,10 @@ def _append(events: list[Event]) -> list[Event]:
     if not events:
         return []
     _lock_chain()
-    now = timezone.now()
-    previous = _chain_head()
+    previous, recorded = _chain_head()
     for new in events:
-        new.recorded_at = now
-        new.at = new.at or now
+        new.recorded_at = recorded
+        new.at = new.at or recorded
         new.prev_hash = previous
         new.hash = previous = new.compute_hash()
     if len(events) == 1:
@@ -164,19 +164,46 @@ def _append(events: list[Event]) -> list[Event]:
     return events
 
 
-def _chain_head() -> str:
-    """The hash of the newest event (the genesis hash while the log is empty), read after
-    the chain's lock is taken. The statement is written out rather than built by the ORM
-    because it runs before every event and is always the same."""
+# The database's clock, read where the chain's head is: `clock_timestamp()` is the
+# time of the reading (`now()` would be when the transaction began, possibly before an
+# earlier writer that held the lock meanwhile); SQLite's clock has milliseconds.
+_DATABASE_NOW = {
+    "postgresql": "clock_timestamp()",
+    "sqlite": "strftime('%Y-%m-%d %H:%M:%f', 'now')",
+}
+
+
+def _chain_head() -> tuple[str, datetime.datetime]:
+    """The hash of the newest event (the genesis hash while the log is empty) and the
+    time to record the next events at, read after the chain's lock is taken: the
+    database's clock, never earlier than the newest event's, so that recorded times go
+    in id order whatever the clocks of the application's machines do. The statement is
+    written out rather than built by the ORM because it runs before every event and is
+    always the same."""
     quote = connection.ops.quote_name
     table = quote(Event._meta.db_table)
     hash_column = quote(Event._meta.get_field("hash").column)
+    recorded_column = quote(Event._meta.get_field("recorded_at").column)
     id_column = quote(Event._meta.pk.column)
-    sql = f"SELECT {hash_column} FROM {table} ORDER BY {id_column} DESC LIMIT 1"  # noqa: S608
+    newest = f"FROM {table} ORDER BY {id_column} DESC LIMIT 1"
+    now = _DATABASE_NOW.get(connection.vendor, "CURRENT_TIMESTAMP")
+    sql = f"SELECT (SELECT {hash_column} {newest}), (SELECT {recorded_column} {newest}), {now}"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql)
-        row = cursor.fetchone()
-    return (row[0] if row else "") or GENESIS_HASH
+        head, last_recorded, clock = cursor.fetchone()
+    recorded = _as_time(clock)
+    if last_recorded is not None:
+        recorded = max(recorded, _as_time(last_recorded))
+    return head or GENESIS_HASH, recorded
+
+
+def _as_time(value) -> datetime.datetime:
+    """A time read by raw SQL as an aware datetime: SQLite gives text in UTC."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, datetime.UTC)
+    return value
 
 
 def _lock_chain() -> None:

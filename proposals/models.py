@@ -797,8 +797,17 @@ GENESIS_HASH = "0" * 64
 class Event(models.Model):
     """An entry of the append-only lifecycle log; each carries the hash of the one before."""
 
-    at = models.DateTimeField(default=timezone.now, db_index=True, help_text="When it happened.")
-    recorded_at = models.DateTimeField(default=timezone.now, help_text="When it was written.")
+    at = models.DateTimeField(
+        default=timezone.now,
+        db_index=True,
+        help_text="The time it is about: the meeting's for what imported notes record, the "
+        "time given for back-dated history, the moment the action judged by otherwise.",
+    )
+    recorded_at = models.DateTimeField(
+        default=timezone.now,
+        help_text="When it was written, by the database's clock: never earlier than the "
+        "event before it.",
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -834,8 +843,15 @@ class Event(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.action} by {self.actor_name}"
 
+    @property
+    def about_another_time(self) -> bool:
+        """Whether the event is about another time than when it was written (a meeting's
+        date, back-dated history), so that the pages show that time beside the recording.
+        An action's own moment, taken just before its event is written, is the same time."""
+        return abs(self.at - self.recorded_at) >= datetime.timedelta(minutes=1)
+
     def compute_hash(self) -> str:
-        """SHA-256 over the previous hash and every recorded field."""
+        """SHA-256 over the previous hash and every recorded field, both times included."""
         content = {
             "prev": self.prev_hash,
             "at": _canonical_time(self.at),

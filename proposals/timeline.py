@@ -73,7 +73,12 @@ class Entry:
 
 def for_proposal(proposal, history: Iterable[event_sentences.Line]) -> list[Entry]:
     """The proposal's timeline from its history lines (`event_sentences.lines` of its
-    events, in order) and its comments and concerns."""
+    events, in order) and its comments and concerns, in the order they were recorded:
+    a comment or concern stands where the event that posted, raised or resolved it was
+    recorded (its own time where there is none), as an event about another time stands
+    where it was recorded, with that time beside it."""
+    history = list(history)
+    recorded = _recorded_times(history)
     threads = threads_of(proposal)
     concerns = list(
         Concern.objects.filter(proposal=proposal).select_related("raised_by", "resolved_by")
@@ -85,23 +90,47 @@ def for_proposal(proposal, history: Iterable[event_sentences.Line]) -> list[Entr
             comment.explains = explained.get(comment.pk)
             shown.add(comment.pk)
     entries = [
-        Entry(at=line.event.at, line=line)
+        Entry(at=line.event.recorded_at, line=line)
         for line in history
         if line.event.action not in TOLD_BY_THE_DISCUSSION
     ]
-    entries += [Entry(at=thread.comment.created_at, thread=thread) for thread in threads]
+    entries += [
+        Entry(
+            at=recorded.get(("comment", thread.comment.pk), thread.comment.created_at),
+            thread=thread,
+        )
+        for thread in threads
+    ]
     for concern in concerns:
         # A concern explained in a comment is raised by that comment, which says so.
         if concern.comment_id not in shown:
-            entries.append(
-                Entry(at=concern.raised_at, concern=ConcernLine(concern, resolved=False))
-            )
+            raised = recorded.get(("raised", concern.pk), concern.raised_at)
+            entries.append(Entry(at=raised, concern=ConcernLine(concern, resolved=False)))
         if concern.resolved_at is not None:
-            entries.append(
-                Entry(at=concern.resolved_at, concern=ConcernLine(concern, resolved=True))
-            )
+            resolved = recorded.get(("resolved", concern.pk), concern.resolved_at)
+            entries.append(Entry(at=resolved, concern=ConcernLine(concern, resolved=True)))
     # sorted() keeps ties in the order built: events, then comments, then concerns.
     return sorted(entries, key=lambda entry: entry.at)
+
+
+_RECORDING_EVENTS = {
+    events.COMMENT_POSTED: ("comment", "comment"),
+    events.CONCERN_RAISED: ("raised", "concern"),
+    events.CONCERN_RESOLVED: ("resolved", "concern"),
+}
+
+
+def _recorded_times(
+    history: list[event_sentences.Line],
+) -> dict[tuple[str, int], datetime.datetime]:
+    """When each comment was posted and each concern raised or resolved, as the log
+    recorded it: {("comment" | "raised" | "resolved", id): recorded_at}."""
+    times = {}
+    for line in history:
+        what = _RECORDING_EVENTS.get(line.event.action)
+        if what is not None and line.event.payload.get(what[1]) is not None:
+            times[(what[0], line.event.payload[what[1]])] = line.event.recorded_at
+    return times
 
 
 def threads_of(proposal) -> list[Thread]:

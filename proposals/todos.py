@@ -58,7 +58,7 @@ def open_items_count() -> Coalesce:
 def in_discussion_since() -> Subquery:
     """When the proposal last entered discussion (submitted, resumed or returned)."""
     entered = Event.objects.filter(proposal=OuterRef("pk"), to_state=State.DISCUSSION).order_by(
-        "-at", "-id"
+        "-id"
     )
     return Subquery(entered.values("at")[:1])
 

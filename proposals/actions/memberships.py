@@ -39,6 +39,7 @@ def do_add_member(
         reason=reason,
         payload={
             "user": user.get_username(),
+            "user_id": user.pk,
             "role": role,
             "started_on": str(membership.started_on),
         },

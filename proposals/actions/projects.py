@@ -58,6 +58,7 @@ def do_create_project(
             "name": project.name,
             "repository_urls": project.repository_urls,
             "lead": project.lead,
+            "former_names": project.former_names,
         },
     )
     return project

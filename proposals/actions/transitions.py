@@ -283,7 +283,10 @@ def _create_project(proposal: Proposal, status: str, actor, at) -> None:
     project = Project.objects.create(name=name, committee=proposal.committee, status=status)
     proposal.project = project
     proposal.save(update_fields=["project"])
-    _project_event(project, actor, at, proposal, events.PROJECT_CREATED, "", project.status)
+    _project_event(
+        project, actor, at, proposal, events.PROJECT_CREATED, "", project.status,
+        lead=project.lead, former_names=project.former_names,
+    )  # fmt: skip
 
 
 def _short_name(title: str) -> str:
@@ -293,7 +296,7 @@ def _short_name(title: str) -> str:
     return title if len(title) <= limit else title[: limit - 1] + "…"
 
 
-def _project_event(project, actor, at, proposal, action, old, new) -> None:
+def _project_event(project, actor, at, proposal, action, old, new, **more) -> None:
     audit.record(
         action=action,
         actor=actor,
@@ -301,7 +304,7 @@ def _project_event(project, actor, at, proposal, action, old, new) -> None:
         committee=project.committee,
         proposal=proposal,
         project=project,
-        payload={"from": old, "to": new, "name": project.name},
+        payload={"from": old, "to": new, "name": project.name, **more},
     )
 
 

@@ -18,8 +18,8 @@ from proposals.models import AuditCheck, Event
 from proposals.views.access import readable
 from proposals.views.downloads import attachment, csv_lines
 
-FIELDS = ["id", "at", "actor", "action", "committee", "proposal", "project", "from_state",
-          "to_state", "reason", "payload", "hash", "prev_hash"]  # fmt: skip
+FIELDS = ["id", "recorded_at", "at", "actor", "action", "committee", "proposal", "project",
+          "from_state", "to_state", "reason", "payload", "hash", "prev_hash"]  # fmt: skip
 
 
 def _filtered(request) -> tuple[AuditFilterForm, object]:
@@ -90,6 +90,7 @@ def verify_now(request):
 def _row(event: Event) -> dict:
     return {
         "id": event.pk,
+        "recorded_at": event.recorded_at.isoformat(),
         "at": event.at.isoformat(),
         "actor": event.actor_name,
         "action": event.action,

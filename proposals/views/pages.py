@@ -181,7 +181,7 @@ def project_detail(request, pk: int):
     history = event_sentences.lines(
         Event.objects.filter(project=project, action__startswith="project.")
         .select_related("actor")
-        .order_by("at", "id")
+        .order_by("id")
     )
     return render(
         request,

@@ -113,7 +113,7 @@ def detail_context(
     )
     current_votes = [v for v in votes if v.round == proposal.vote_round]
     checklist = list(ChecklistItem.objects.filter(proposal=proposal).select_related("owner"))
-    history = event_sentences.lines(proposal.events.select_related("actor").order_by("at", "id"))
+    history = event_sentences.lines(proposal.events.select_related("actor").order_by("id"))
     lifecycle_now = diagram.for_proposal(proposal)
     context = {
         "proposal": proposal,

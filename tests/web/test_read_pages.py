@@ -663,6 +663,7 @@ class AuditLogTests(ReadPagesTestCase):
             list(rows[0]),
             [
                 "id",
+                "recorded_at",
                 "at",
                 "actor",
                 "action",
@@ -685,6 +686,7 @@ class AuditLogTests(ReadPagesTestCase):
         event = Event.objects.get(pk=vote["id"])
         self.assertEqual(vote["hash"], event.hash)
         self.assertEqual(datetime.datetime.fromisoformat(vote["at"]), event.at)
+        self.assertEqual(datetime.datetime.fromisoformat(vote["recorded_at"]), event.recorded_at)
         withdrawn = next(
             r for r in rows if r["action"] == "proposal.withdraw" and "HYPERLINK" in r["reason"]
         )

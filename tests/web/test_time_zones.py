@@ -75,11 +75,11 @@ class DatesTests(TimeZoneTestCase):
         response = self.client.get(reverse("proposals:audit_log"))
 
         self.assertContains(response, "Times are in Asia/Tokyo.")
-        self.assertContains(response, 'When <span class="muted">(Asia/Tokyo)</span>')
+        self.assertContains(response, 'Recorded <span class="muted">(Asia/Tokyo)</span>')
+        # Recorded now, as of the time the event is about.
         self.assertContains(
             response,
-            '<td class="when"><time datetime="2017-05-17T07:30:00+09:00">'
-            "2017-05-17 07:30</time></td>",
+            '(as of <time datetime="2017-05-17T07:30:00+09:00">2017-05-17 07:30</time>)',
             html=False,
         )
 
@@ -93,8 +93,7 @@ class DatesTests(TimeZoneTestCase):
                 self.assertContains(response, "Times are in UTC.")
                 self.assertContains(
                     response,
-                    '<td class="when"><time datetime="2017-05-16T22:30:00+00:00">'
-                    "2017-05-16 22:30</time></td>",
+                    '(as of <time datetime="2017-05-16T22:30:00+00:00">2017-05-16 22:30</time>)',
                     html=False,
                 )
 
