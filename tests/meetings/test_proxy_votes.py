@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from pmc.models import Committee
-from proposals import actions, event_sentences, events, notifications
+from proposals import actions, event_sentences, events, notifications, replay
 from proposals.errors import LifecycleError, NotPermitted, VoteRefused
 from proposals.models import Event, Notification, NotificationKind, OutboxMessage, Vote
 from proposals.states import State
@@ -149,3 +149,28 @@ class ProxyVoteTests(LifecycleTestCase):
         self.assertEqual(votes["other_member"]["recorded_by"], "chair")
         self.assertEqual(votes["other_member"]["proxy_note"], "In the meeting of 2026-12-01")
         self.assertIsNone(votes["member"]["recorded_by"])
+
+
+class ProxyVoteReplayTests(LifecycleTestCase):
+    """The replay of the log (`proposals.replay`) reads a proxy vote as the voter's, not
+    the chair's who recorded it, and a flipped one is still named."""
+
+    def about_votes(self) -> list[str]:
+        # The factories give seats without events: only the votes are compared here.
+        return [line for line in replay.disagreements() if line.startswith("vote ")]
+
+    def test_a_proxy_vote_and_its_replacement_agree_with_the_log(self) -> None:
+        proposal = make_proposal(self.committee, self.member, state=State.VOTING, chair=self.chair)
+        actions.do_record_proxy_vote(
+            proposal=proposal, actor=self.chair, voter=self.other_member, value=1, note="By phone"
+        )
+        actions.do_record_proxy_vote(
+            proposal=proposal, actor=self.chair, voter=self.third_member, value=0, note="By phone"
+        )
+        actions.do_cast_vote(proposal=proposal, actor=self.third_member, value=-1, reason="no")
+        self.assertEqual(self.about_votes(), [])
+        Vote.objects.filter(voter=self.other_member).update(value=-1, reason="flipped")
+        self.assertEqual(
+            self.about_votes(),
+            [f"vote by other_member on proposal #{proposal.pk} (round 1) is -1; its events say +1"],
+        )

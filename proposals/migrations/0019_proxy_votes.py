@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('proposals', '0017_committee_invitations'),
+        ('proposals', '0018_event_recorded_and_effective_times'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
