@@ -28,10 +28,9 @@ COMMITTEE_FIELDS = (
     "quorum_extensions",
     "extension_hours",
     "discussion_days",
-    "meeting_quorum",
-    "proxy_votes",
 )
-# What a committee's chair sets for its own meetings (`do_set_meeting_rules`).
+# What a committee's chair (or an administrator) sets for its meetings on the
+# committee's page (`do_set_meeting_rules`); the admin shows them read-only.
 MEETING_RULE_FIELDS = ("meeting_quorum", "proxy_votes")
 
 

@@ -220,6 +220,13 @@ class MeetingRulesPageTests(MatrixTestCase):
         self.assertContains(page, "needs at least 2 members present")
         self.assertContains(page, "Switched off: members vote on the site themselves.")
 
+    def test_an_administrator_sets_them_too(self) -> None:
+        url = reverse("proposals:meeting_rules", args=[self.committee.slug])
+        admin = make_user("admin", is_staff=True, is_superuser=True)
+        self.post_as(admin, url, {"meeting_quorum": "3", "proxy_votes": "on"})
+        self.committee.refresh_from_db()
+        self.assertEqual((self.committee.meeting_quorum, self.committee.proxy_votes), (3, True))
+
 
 class ProxyVotePanelTests(MatrixTestCase):
     def setUp(self) -> None:
