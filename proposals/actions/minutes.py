@@ -42,7 +42,8 @@ def approved(meeting: Meeting) -> MinutesVersion | None:
     return meeting.minutes.filter(approved_at__isnull=False).order_by("-number").first()
 
 
-def _sha256(text: str) -> str:
+def minutes_digest(text: str) -> str:
+    """The SHA-256 of a version's notes, as `MinutesVersion.notes_sha256` holds it."""
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -81,7 +82,7 @@ def do_propose_minutes(*, meeting: Meeting, actor) -> MinutesVersion:
         meeting=meeting,
         number=(last.number + 1) if last else 1,
         notes=meeting.notes,
-        notes_sha256=_sha256(meeting.notes),
+        notes_sha256=minutes_digest(meeting.notes),
         created_by=actor if getattr(actor, "pk", None) else None,
     )
     audit.record(
@@ -166,7 +167,7 @@ def version_changed_notes(meeting: Meeting, *, actor, reason: str = "") -> None:
         meeting=meeting,
         number=last.number + 1,
         notes=meeting.notes,
-        notes_sha256=_sha256(meeting.notes),
+        notes_sha256=minutes_digest(meeting.notes),
         reason=reason,
         created_by=actor if getattr(actor, "pk", None) else None,
     )

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from pmc.models import Committee, Meeting
 from proposals import actions, permissions
 from proposals.actions.attendance import presence
-from proposals.actions.minutes import reason_for_changes
+from proposals.actions.minutes import minutes_digest, reason_for_changes
 from proposals.errors import LifecycleError
 from proposals.importing import NoteFile, apply_import
 from proposals.meeting_record_forms import (
@@ -32,7 +32,8 @@ from proposals.views.access import run_action
 
 def meeting_context(request, meeting: Meeting) -> dict:
     """What the meeting page shows of its record, and the chair's forms."""
-    versions = list(meeting.minutes.select_related("approved_in").order_by("number"))
+    # Each version keeps its whole text: compared by digest, not read for the page.
+    versions = list(meeting.minutes.select_related("approved_in").defer("notes").order_by("number"))
     keeps = permissions.has_perm("proposals.keep_meeting_record", request.user, meeting.committee)
     context = {
         "attendance": meeting.attendance.select_related("user"),
@@ -40,6 +41,8 @@ def meeting_context(request, meeting: Meeting) -> dict:
         "minutes_versions": versions,
         "approved_minutes": next((v for v in reversed(versions) if v.approved_at), None),
         "latest_minutes": versions[-1] if versions else None,
+        "notes_proposed": bool(versions)
+        and versions[-1].notes_sha256 == minutes_digest(meeting.notes),
         "keeps_record": keeps,
     }
     if keeps:

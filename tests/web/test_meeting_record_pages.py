@@ -148,7 +148,15 @@ class MinutesPageTests(MatrixTestCase):
             with self.subTest(label):
                 self.assertEqual(self.post_as(user, self.propose).status_code, status)
                 self.assertFalse(MinutesVersion.objects.exists())
+        self.client.force_login(self.chair)
+        self.assertContains(
+            self.client.get(self.meeting.get_absolute_url()), "Propose the notes as the minutes"
+        )
         self.assertEqual(self.post_as(self.chair, self.propose).status_code, 302)
+        page = self.client.get(self.meeting.get_absolute_url())
+        self.assertContains(page, "Version 1 is proposed as the minutes")
+        self.assertNotContains(page, "Propose the notes as the minutes")
+        self.assertContains(page, "Approved by the members present")
         for label, (user, status) in self.refused_users().items():
             with self.subTest(label):
                 response = self.post_as(user, self.approve, {"approved_in": self.next_meeting.pk})
