@@ -4,6 +4,7 @@ and proxy votes in a proposal's vote panel. Each POST runs one action."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -80,7 +81,7 @@ def record_attendance(request, pk: int):
     meeting = _kept(request, pk)
     form = AttendanceForm(request.POST, meeting=meeting)
     if not form.is_valid():
-        run_action(request, _refuse, "", message=_first_error(form))
+        messages.error(request, _first_error(form))
         return _back(meeting, "attendance-h")
     run_action(
         request,
@@ -115,7 +116,7 @@ def approve_minutes(request, pk: int):
     meeting = _kept(request, pk)
     form = ApproveMinutesForm(request.POST, meeting=meeting)
     if not form.is_valid():
-        run_action(request, _refuse, "", message=_first_error(form))
+        messages.error(request, _first_error(form))
         return _back(meeting, "minutes-h")
     run_action(
         request,
@@ -135,7 +136,7 @@ def change_minutes(request, pk: int):
     meeting = _kept(request, pk)
     form = ChangeMinutesForm(request.POST, request.FILES)
     if not form.is_valid():
-        run_action(request, _refuse, "", message=_first_error(form))
+        messages.error(request, _first_error(form))
         return _back(meeting, "minutes-h")
     upload = form.cleaned_data["file"]
     run_action(
@@ -156,20 +157,15 @@ def _import_change(*, actor, meeting: Meeting, file: NoteFile, reason: str) -> i
         result = apply_import([file], committee=meeting.committee, actor=actor).files[0]
         if result.status == "failed" or result.status == "skipped":
             raise LifecycleError(result.reason)
+        # Raising inside the block rolls back what the import wrote.
         if result.meeting_id != meeting.pk:
-            transaction.set_rollback(True)
             raise LifecycleError(
                 f"{file.name} holds the notes of the meeting of {result.date:%Y-%m-%d}, not "
                 f"of {meeting.date:%Y-%m-%d}; nothing was changed."
             )
         if result.status == "unchanged" or "notes" not in result.changed:
-            transaction.set_rollback(True)
             raise LifecycleError("The file's notes are the approved ones; nothing changed.")
     return meeting.minutes.order_by("-number").values_list("number", flat=True).first()
-
-
-def _refuse(*, actor, message: str):
-    raise LifecycleError(message)
 
 
 def _first_error(form) -> str:
@@ -213,7 +209,7 @@ def set_meeting_rules(request, slug: str):
             **form.cleaned_data,
         )
     else:
-        run_action(request, _refuse, "", message=_first_error(form))
+        messages.error(request, _first_error(form))
     return redirect(f"{reverse('proposals:committee', args=[committee.slug])}#meeting-rules-h")
 
 
@@ -261,5 +257,5 @@ def record_proxy_vote(request, pk: int):
             reason=form.cleaned_data["reason"],
         )
     else:
-        run_action(request, _refuse, "", message=_first_error(form))
+        messages.error(request, _first_error(form))
     return redirect(f"{proposal.get_absolute_url()}#vote-h")
