@@ -60,6 +60,16 @@ class Committee(models.Model):
         help_text="How long a proposal is discussed before its vote: after this many days "
         "in discussion, the chair's home page lists it as ready for a vote.",
     )
+    meeting_quorum = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="How many binding members must attend a meeting for a decision recorded "
+        "there to stand; 0 for no meeting quorum.",
+    )
+    proxy_votes = models.BooleanField(
+        default=True,
+        help_text="Whether the chair may record a vote a member gave them outside the site "
+        "(in a meeting, by phone), on that member's behalf.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -273,3 +283,82 @@ class TeamReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team} ({self.lead or 'no lead'})"
+
+
+class Attendance(models.Model):
+    """Someone who attended a meeting: a person with an account, or a guest by name."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attendance",
+    )
+    guest_name = models.CharField(
+        max_length=200, blank=True, help_text="A guest without an account, by name."
+    )
+    binding = models.BooleanField(
+        default=False,
+        help_text="Held a seat on the committee on the meeting's date: counts for its quorum.",
+    )
+
+    class Meta:
+        ordering = ["meeting", "-binding", "guest_name", "user_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(user__isnull=False) & Q(guest_name=""))
+                | (Q(user__isnull=True) & ~Q(guest_name="")),
+                name="attendance_user_or_guest",
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "user"], name="attended_once", condition=Q(user__isnull=False)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.guest_name or self.user} at {self.meeting}"
+
+
+class MinutesVersion(models.Model):
+    """A version of a meeting's notes proposed as its minutes; approved minutes are
+    frozen, and a later change to the notes becomes the next version, with its reason."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="minutes")
+    number = models.PositiveIntegerField()
+    notes = models.TextField(help_text="The notes as they stood in this version.")
+    notes_sha256 = models.CharField(max_length=64)
+    reason = models.TextField(
+        blank=True, help_text="Why the notes changed after an earlier version was approved."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty when the system (the notes import) made the version.",
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_in = models.ForeignKey(
+        Meeting,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="minutes_approved",
+        help_text="The meeting whose members present approved this version.",
+    )
+    approved_present = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Binding members present when it was approved."
+    )
+
+    class Meta:
+        ordering = ["meeting", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "number"], name="one_minutes_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Minutes of {self.meeting}, version {self.number}"

@@ -305,7 +305,9 @@ class EventAdmin(ReadOnlyAdmin):
 class CommitteeAdmin(ActionSavingAdmin):
     list_display = ["name", "slug", "pass_rule", "vote_duration_hours", "quorum_extensions"]
     search_fields = ["name", "description"]
-    readonly_fields = ["slug"]
+    # The meeting rules are set on the committee's page, by its chair or an administrator
+    # (`do_set_meeting_rules`, which checks the quorum against the committee's size).
+    readonly_fields = ["slug", *actions.MEETING_RULE_FIELDS]
 
     def save_model(self, request, obj, form, change) -> None:
         changes = {

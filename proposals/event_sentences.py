@@ -276,10 +276,54 @@ def _close_vote(event, _):
 
 def _decide(event, _):
     accepted = event.payload.get("accepted", event.to_state == State.ACCEPTED)
-    return format_html(
+    text = format_html(
         "recorded the decision of {}: {}",
         _meeting(event.payload),
         "accepted" if accepted else "rejected",
+    )
+    if event.payload.get("present") is not None:
+        text = format_html(
+            "{} ({} of {} members present)",
+            text,
+            event.payload["present"],
+            event.payload.get("seated", "?"),
+        )
+    return text
+
+
+def _attendance_recorded(event, _):
+    payload = event.payload
+    guests = payload.get("guests") or []
+    text = format_html(
+        "recorded who attended {}: {} of {} members",
+        _meeting(payload),
+        payload.get("present", 0),
+        payload.get("seated", "?"),
+    )
+    if guests:
+        text = format_html("{} and {} guest{}", text, len(guests), "s" if len(guests) != 1 else "")
+    return text
+
+
+def _minutes(wording: str):
+    def sentence(event, _):
+        payload = event.payload
+        return format_html(
+            wording, _meeting(payload), payload.get("version"), payload.get("approved_version")
+        )
+
+    return sentence
+
+
+def _minutes_approved(event, _):
+    payload = event.payload
+    return format_html(
+        "recorded the approval of version {} of the minutes of {} by the {} members present "
+        "at the meeting of {}",
+        payload.get("version"),
+        _meeting(payload),
+        payload.get("present"),
+        payload.get("approved_in_date"),
     )
 
 
@@ -359,6 +403,34 @@ def _vote_recused(event, _):
     else:
         text = format_html("withdrew their {} and recused themselves", _vote(before))
     return _ballot(format_html("{} (a conflict of interest)", text), event.payload)
+
+
+def _vote_by_proxy(event, context):
+    payload = event.payload
+    value = payload.get("to")
+    voter = context.named(payload.get("voter"))
+    before = payload.get("from")
+    text = format_html(
+        "recorded {}'s vote {} on their behalf (a proxy vote: {})",
+        voter,
+        _vote(value),
+        payload.get("note", ""),
+    )
+    if before is not None:
+        text = format_html("{}, replacing the {} recorded before", text, _vote(before))
+    return _ballot(text, payload)
+
+
+def _own_vote(wording):
+    """A member's own vote, noting when it replaced a proxy vote the chair recorded."""
+
+    def sentence(event, context):
+        text = wording(event, context)
+        if event.payload.get("replaced_proxy"):
+            text = format_html("{}, replacing the proxy vote the chair recorded", text)
+        return text
+
+    return sentence
 
 
 def _ballot(text, payload: dict):
@@ -886,9 +958,16 @@ WORDING: dict[str, Callable] = {
     events.PROPOSAL_MEETING_UNLINKED: _meeting_unlinked,
     events.PROPOSAL_LINK_SUGGESTION_CONFIRMED: _suggestion_decided(confirmed=True),
     events.PROPOSAL_LINK_SUGGESTION_DISMISSED: _suggestion_decided(confirmed=False),
-    events.VOTE_CAST: _vote_cast,
-    events.VOTE_CHANGED: _vote_changed,
-    events.VOTE_RECUSED: _vote_recused,
+    events.VOTE_CAST: _own_vote(_vote_cast),
+    events.VOTE_CHANGED: _own_vote(_vote_changed),
+    events.VOTE_RECUSED: _own_vote(_vote_recused),
+    events.VOTE_PROXY_RECORDED: _vote_by_proxy,
+    events.MEETING_ATTENDANCE_RECORDED: _attendance_recorded,
+    events.MINUTES_PROPOSED: _minutes("proposed the notes of {} as the minutes (version {})"),
+    events.MINUTES_APPROVED: _minutes_approved,
+    events.MINUTES_CHANGED: _minutes(
+        "changed the approved minutes of {}: version {} replaces the approved version {}"
+    ),
     events.CHECKLIST_DONE: _checklist(done=True),
     events.CHECKLIST_REOPENED: _checklist(done=False),
     events.COMMENT_POSTED: _comment_posted,
@@ -941,5 +1020,6 @@ WORDING: dict[str, Callable] = {
 _NAMES_PEOPLE = {
     events.PROPOSAL_LINK_SUGGESTION_CONFIRMED: ("suggested_by",),
     events.PROPOSAL_LINK_SUGGESTION_DISMISSED: ("suggested_by",),
+    events.VOTE_PROXY_RECORDED: ("voter",),
     **{action: ("user",) for action in WORDING if action.startswith("account.")},
 }

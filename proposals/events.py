@@ -19,6 +19,7 @@ PROPOSAL_LINK_SUGGESTION_DISMISSED = "proposal.link_suggestion_dismissed"
 VOTE_CAST = "vote.cast"
 VOTE_CHANGED = "vote.changed"
 VOTE_RECUSED = "vote.recused"
+VOTE_PROXY_RECORDED = "vote.proxy_recorded"
 CHECKLIST_DONE = "checklist.done"
 CHECKLIST_REOPENED = "checklist.reopened"
 
@@ -36,6 +37,11 @@ MEETING_UPDATED = "meeting.updated"
 MEETING_LINK_SUGGESTED = "meeting.link_suggested"
 MEETING_LINK_SUGGESTION_UPDATED = "meeting.link_suggestion_updated"
 MEETING_LINK_SUGGESTION_WITHDRAWN = "meeting.link_suggestion_withdrawn"
+# Attendance and minutes
+MEETING_ATTENDANCE_RECORDED = "meeting.attendance_recorded"
+MINUTES_PROPOSED = "minutes.proposed"
+MINUTES_APPROVED = "minutes.approved"
+MINUTES_CHANGED = "minutes.changed"
 
 # Readings of meeting notes, as a chair reviews them
 READING_CONFIRMED = "reading.confirmed"

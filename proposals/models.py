@@ -56,6 +56,7 @@ class NotificationKind(models.TextChoices):
     COMMENTED = "commented", "A proposal I watch gets a new comment"
     CONCERN = "concern", "A concern is raised or resolved on a proposal I watch"
     AUDIT_FAILED = "audit_failed", "Staff and chairs: the audit log fails verification"
+    PROXY_VOTE = "proxy_vote", "The chair records a vote on my behalf"
 
 
 def no_open_concerns(proposal: Proposal) -> bool:
@@ -570,6 +571,18 @@ class Vote(models.Model):
     binding = models.BooleanField(help_text="False for members who joined after the vote began.")
     cast_at = models.DateTimeField(default=timezone.now)
     revision = models.PositiveIntegerField(help_text="The proposal text revision voted on.")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The chair who recorded this vote on the voter's behalf (a proxy vote); "
+        "empty when the voter cast it.",
+    )
+    proxy_note = models.TextField(
+        blank=True, help_text="How the voter gave their vote to the chair (a proxy vote)."
+    )
 
     class Meta:
         ordering = ["proposal", "round", "cast_at"]
@@ -585,11 +598,20 @@ class Vote(models.Model):
             models.CheckConstraint(
                 condition=~Q(value=-1) | ~Q(reason=""), name="minus_one_needs_reason"
             ),
+            models.CheckConstraint(
+                condition=Q(recorded_by__isnull=True) | ~Q(proxy_note=""),
+                name="proxy_vote_has_note",
+            ),
         ]
 
     def __str__(self) -> str:
         shown = "recused" if self.recused else self.get_value_display()
         return f"{self.voter}: {shown} on {self.proposal}"
+
+    @property
+    def is_proxy(self) -> bool:
+        """Recorded by the chair on the voter's behalf, and not since changed by them."""
+        return self.recorded_by_id is not None
 
 
 class ChecklistItemQuerySet(models.QuerySet):

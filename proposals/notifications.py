@@ -94,6 +94,10 @@ EVENT_KINDS = {
     if transition.notifies is not None
 }
 
+# Events addressed to one person, named in the payload by user id, not to the committee:
+# a vote the chair recorded on a member's behalf goes to that member.
+PERSONAL_EVENT_KINDS = {events.VOTE_PROXY_RECORDED: (NotificationKind.PROXY_VOTE, "voter_id")}
+
 DELIVERY_CHUNK = 50  # notifications per delivery task
 # A claim lasts this many EMAIL_TIMEOUTs (see claim_lease()); the sender renews it before
 # each message, so it only has to cover one message's SMTP exchange.
@@ -128,7 +132,11 @@ _on_outbox_commit: list[Callable[[], object]] = []
 
 
 def write_outbox(event: Event) -> OutboxMessage | None:
-    kind = EVENT_KINDS.get(event.action) or discussion_notices.KINDS.get(event.action)
+    kind = (
+        EVENT_KINDS.get(event.action)
+        or discussion_notices.KINDS.get(event.action)
+        or PERSONAL_EVENT_KINDS.get(event.action, (None,))[0]
+    )
     if kind is None or event.proposal_id is None or _silenced.get():
         return None
     if event.action in discussion_notices.KINDS and not discussion_notices.needs_outbox(event):
@@ -230,12 +238,10 @@ def _fan_out(row: OutboxMessage) -> int:
     if event.action in discussion_notices.KINDS:
         return _fan_out_discussion(row)
     members = Membership.objects.active().filter(committee_id=proposal.committee_id)
-    recipients = (
-        _reachable(row.kind)
-        .filter(Q(pk__in=members.values("user_id")) | Q(pk=proposal.proposer_id or 0))
-        .exclude(pk=event.actor_id or 0)
-        .only("pk")
-    )
+    addressed = Q(pk__in=members.values("user_id")) | Q(pk=proposal.proposer_id or 0)
+    if event.action in PERSONAL_EVENT_KINDS:
+        addressed = Q(pk=event.payload.get(PERSONAL_EVENT_KINDS[event.action][1]) or 0)
+    recipients = _reachable(row.kind).filter(addressed).exclude(pk=event.actor_id or 0).only("pk")
     subject, body = render_email(
         f"emails/{row.kind}.txt",
         {

@@ -224,6 +224,13 @@ def is_active_account(user, obj=None) -> bool:
 
 # Actions that are not state transitions.
 rules.add_perm("proposals.vote", is_member)
+# A vote a member gave the chair outside the site (`do_record_proxy_vote`): the chair.
+rules.add_perm("proposals.record_proxy_vote", is_active_account & is_chair)
+# A meeting's attendance and minutes: the chair of its committee, or an administrator,
+# as `do_record_attendance`, `do_propose_minutes` and `do_approve_minutes` require.
+rules.add_perm(
+    "proposals.keep_meeting_record", is_active_account & (chairs_committee | is_superuser)
+)
 rules.add_perm("proposals.edit_proposal", (is_proposer & is_member) | is_chair | is_system)
 rules.add_perm("proposals.manage_checklist", is_chair | is_system)
 rules.add_perm(

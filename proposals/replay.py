@@ -17,7 +17,8 @@ What the log carries, and so what is compared:
   revision (the `revision` of its filing, its edits and its vote's start) and its vote
   round (how many votes were started);
 - a vote or recusal (each `vote.*` event names the vote's row, its round, the voter as
-  actor, the value or "recused", and whether it binds);
+  actor, or in the payload for a proxy vote the chair recorded, the value or "recused",
+  and whether it binds);
 - a seat's person, committee, role, start and end (`membership.*`; the person by id
   since seats' events carried `user_id`, by user name before that);
 - a project's committee, status, name, former names and lead (`project.*`; former names
@@ -38,7 +39,12 @@ from proposals.models import Event, Proposal, Vote
 
 _CHUNK = 2000
 
-_VOTE_ACTIONS = (events.VOTE_CAST, events.VOTE_CHANGED, events.VOTE_RECUSED)
+_VOTE_ACTIONS = (
+    events.VOTE_CAST,
+    events.VOTE_CHANGED,
+    events.VOTE_RECUSED,
+    events.VOTE_PROXY_RECORDED,
+)
 _SEAT_ACTIONS = (events.MEMBERSHIP_STARTED, events.MEMBERSHIP_ENDED)
 _PROJECT_ACTIONS = (
     events.PROJECT_CREATED,
@@ -104,6 +110,8 @@ def _replay(rows: Iterator[tuple]) -> _Log:
         payload = payload if isinstance(payload, dict) else {}
         if action in _VOTE_ACTIONS:
             if "vote" in payload:
+                if action == events.VOTE_PROXY_RECORDED:  # the chair acts; the voter votes
+                    actor, actor_name = payload.get("voter_id"), payload.get("voter", "")
                 log.votes[payload["vote"]] = (
                     proposal,
                     payload.get("round"),

@@ -8,6 +8,7 @@ from proposals.views import (
     concerns,
     invitations,
     link_suggestions,
+    meeting_record,
     notes_upload,
     notification_pages,
     pages,
@@ -64,6 +65,7 @@ urlpatterns = [
     ),
     path("proposals/<int:pk>/vote/", proposal_actions.vote, name="vote"),
     path("proposals/<int:pk>/recuse/", proposal_actions.recuse, name="recuse"),
+    path("proposals/<int:pk>/proxy-vote/", meeting_record.record_proxy_vote, name="proxy_vote"),
     path(
         "proposals/<int:pk>/transition/<slug:name>/",
         proposal_actions.transition,
@@ -85,6 +87,18 @@ urlpatterns = [
     path("meetings/", pages.meeting_list, name="meeting_list"),
     path("meetings/<int:pk>/", pages.meeting_detail, name="meeting_detail"),
     path("meetings/upload/", notes_upload.notes_upload, name="notes_upload"),
+    path("meetings/<int:pk>/attendance/", meeting_record.record_attendance, name="attendance"),
+    path(
+        "meetings/<int:pk>/minutes/propose/", meeting_record.propose_minutes, name="propose_minutes"
+    ),
+    path(
+        "meetings/<int:pk>/minutes/approve/", meeting_record.approve_minutes, name="approve_minutes"
+    ),
+    path(
+        "meetings/<int:pk>/minutes/change/",
+        meeting_record.change_minutes,
+        name="change_minutes",
+    ),
     path(
         "meetings/suggestions/<int:pk>/<slug:decision>/",
         link_suggestions.decide_link_suggestion,
@@ -92,6 +106,11 @@ urlpatterns = [
     ),
     path("committees/<slug:slug>/", committees.committee_detail, name="committee"),
     path("committees/<slug:slug>/readings/", readings.reading_list, name="readings"),
+    path(
+        "committees/<slug:slug>/meeting-rules/",
+        meeting_record.set_meeting_rules,
+        name="meeting_rules",
+    ),
     path(
         "committees/<slug:slug>/readings/<int:pk>/<slug:decision>/",
         readings.review_reading,

@@ -11,7 +11,8 @@ kind of change: `proposals` (create, edit, link a meeting), `transitions` (submi
 resume, and what completing does to the project), `votes`, `checklists`, `comments`
 (the discussion), `concerns` (blocking concerns), `watching` (who follows a proposal),
 `memberships` (seats and their roles), `invitations` (to a seat, by e-mail), `accounts`
-(deactivating one), `projects`, `committees`, `meetings` (the notes import) and
+(deactivating one), `projects`, `committees`, `meetings` (the notes import),
+`attendance` and `minutes` (who attended a meeting, its minutes), `proxy_votes` and
 `link_suggestions` (a chair's notes that mention another committee's proposal) and
 `readings` (a chair confirms, corrects, merges or dismisses what an import read). What
 they share (locking, the transition runner, the common checks and their messages) is in
@@ -20,6 +21,7 @@ they share (locking, the transition runner, the common checks and their messages
 
 from proposals.actions._base import chaired_committee_ids
 from proposals.actions.accounts import do_deactivate_user
+from proposals.actions.attendance import do_record_attendance
 from proposals.actions.checklists import do_set_checklist_item
 from proposals.actions.comments import (
     do_edit_comment,
@@ -29,7 +31,9 @@ from proposals.actions.comments import (
 )
 from proposals.actions.committees import (
     COMMITTEE_FIELDS,
+    MEETING_RULE_FIELDS,
     do_create_committee,
+    do_set_meeting_rules,
     do_update_committee,
 )
 from proposals.actions.concerns import do_raise_concern, do_resolve_concern, raise_refusal
@@ -46,6 +50,7 @@ from proposals.actions.link_suggestions import (
 )
 from proposals.actions.meetings import MEETING_IMPORT_FIELDS, do_import_meeting
 from proposals.actions.memberships import do_add_member, do_change_role, do_end_membership
+from proposals.actions.minutes import do_approve_minutes, do_propose_minutes
 from proposals.actions.preferences import do_set_notification_preferences, do_set_time_zone
 from proposals.actions.projects import PROJECT_FIELDS, do_create_project, do_update_project
 from proposals.actions.proposals import (
@@ -59,6 +64,7 @@ from proposals.actions.proposals import (
     do_link_meetings,
     do_unlink_meeting_notes,
 )
+from proposals.actions.proxy_votes import do_record_proxy_vote
 from proposals.actions.readings import (
     do_confirm_reading,
     do_correct_reading,
@@ -138,6 +144,12 @@ __all__ = [
     "do_update_project",
     # committees
     "COMMITTEE_FIELDS",
+    "MEETING_RULE_FIELDS",
+    "do_record_attendance",
+    "do_set_meeting_rules",
+    "do_propose_minutes",
+    "do_approve_minutes",
+    "do_record_proxy_vote",
     "do_create_committee",
     "do_update_committee",
     # meetings

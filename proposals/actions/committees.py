@@ -7,12 +7,13 @@ import datetime
 from django.db.models import Q
 from django.utils.text import slugify
 
-from pmc.models import Committee
+from pmc.models import Committee, Membership
 from proposals import audit, events
 from proposals.actions._base import (
     _apply_changes,
     _is_admin,
     _nonblank,
+    _require_committee_admin,
     _require_known_fields,
     _single_line,
     action,
@@ -28,6 +29,9 @@ COMMITTEE_FIELDS = (
     "extension_hours",
     "discussion_days",
 )
+# What a committee's chair (or an administrator) sets for its meetings on the
+# committee's page (`do_set_meeting_rules`); the admin shows them read-only.
+MEETING_RULE_FIELDS = ("meeting_quorum", "proxy_votes")
 
 
 @action
@@ -41,6 +45,37 @@ def do_update_committee(*, committee: Committee | int, actor, reason: str = "", 
     committee = Committee.objects.select_for_update().get(pk=pk)
     if changes.get("vote_duration_hours", 72) < 72:
         raise LifecycleError("A vote lasts at least 72 hours.")
+    changed = _apply_changes(committee, changes)
+    if changed:
+        committee.save(update_fields=list(changed))
+        audit.record(
+            action=events.COMMITTEE_UPDATED,
+            actor=actor,
+            committee=committee,
+            reason=reason,
+            payload={"changed": changed},
+        )
+    return committee
+
+
+@action
+def do_set_meeting_rules(
+    *, committee: Committee, actor, meeting_quorum: int, proxy_votes: bool, reason: str = ""
+) -> Committee:
+    """Set how many binding members a meeting needs for a decision recorded in it (0 for
+    no meeting quorum) and whether the chair may record proxy votes: the committee's
+    chair or an administrator. Decisions and votes already recorded are not affected."""
+    _require_committee_admin(actor, committee, "change its meeting rules")
+    committee = Committee.objects.select_for_update().get(pk=committee.pk)
+    seats = Membership.objects.active().filter(committee=committee).count()
+    if not isinstance(meeting_quorum, int) or meeting_quorum < 0:
+        raise LifecycleError("The meeting quorum is a number of members, 0 for none.")
+    if meeting_quorum > max(seats, 1):
+        raise LifecycleError(
+            f"{committee} has {seats} members; a meeting quorum of {meeting_quorum} could "
+            f"never be met. Choose at most {seats}, or 0 for none."
+        )
+    changes = {"meeting_quorum": meeting_quorum, "proxy_votes": bool(proxy_votes)}
     changed = _apply_changes(committee, changes)
     if changed:
         committee.save(update_fields=list(changed))

@@ -9,6 +9,7 @@ from django.utils import timezone
 from pmc.models import Committee, Meeting, TeamReport, meeting_time
 from proposals import audit, events
 from proposals.actions._base import _require_committee_admin, action
+from proposals.actions.minutes import version_changed_notes
 
 MEETING_IMPORT_FIELDS = ("title", "notes", "original_notes", "source", "source_sha256")
 
@@ -71,6 +72,8 @@ def do_import_meeting(
         setattr(meeting, field, value)
     meeting.imported_at = timezone.now()
     meeting.save()
+    if not created and "notes" in changed:
+        version_changed_notes(meeting, actor=actor)  # approved minutes: refused without a reason
     if "team_reports" in changed:
         if not created:
             meeting.team_reports.all().delete()

@@ -15,6 +15,7 @@ from proposals.actions._base import (
     _transition,
     action,
 )
+from proposals.actions.attendance import presence, require_meeting_quorum
 from proposals.actions.checklists import _create_checklist, _mark_system_items_done
 from proposals.actions.concerns import resolve_by_decision
 from proposals.actions.proposals import MeetingLink, do_link_meetings
@@ -158,6 +159,11 @@ def do_decide(
 
     Open concerns do not hold a meeting's decision back (they hold back the vote): the
     decision resolves them, each with the meeting named as the reason.
+
+    The event notes how many binding members attended (`present`: None when nobody
+    recorded who did). A decision recorded now is refused below the committee's meeting
+    quorum; one read from notes is history and is kept whatever the attendance, which
+    the notes seldom record.
     """
     locked = _locked(proposal)
     if meeting.committee_id != locked.committee_id and not _is_system(actor):
@@ -176,7 +182,12 @@ def do_decide(
         reason=reason,
         at=at,
         expected_state=expected_state,
-        payload={"meeting": meeting.pk, "date": meeting.date.isoformat(), "accepted": accepted},
+        payload={
+            "meeting": meeting.pk,
+            "date": meeting.date.isoformat(),
+            "accepted": accepted,
+            **presence(meeting).payload(),
+        },
         arguments={"accepted": accepted, "meeting": meeting, "at": at},
         precheck=_raised_in(meeting, actor, at) if recorded_now else None,
         locked=True,
@@ -197,6 +208,7 @@ def _raised_in(meeting: Meeting, actor, at):
 
     def precheck(proposal: Proposal) -> None:
         _require_decision_meeting(proposal, meeting)
+        require_meeting_quorum(meeting)
         do_link_meetings(meeting=meeting, actor=actor, links=[MeetingLink(proposal.pk)], at=at)
 
     return precheck

@@ -39,7 +39,9 @@ def _record_ballot(proposal, actor, *, value, recused, reason, at) -> Vote:
     vote = Vote.objects.filter(proposal=proposal, round=proposal.vote_round, voter=actor).first()
     before = None if vote is None else ("recused" if vote.recused else vote.value)
     after = "recused" if recused else value
-    if vote is not None and before == after and vote.reason == reason:
+    # A proxy vote the chair recorded for the voter is replaced by their own, even unchanged.
+    proxy = vote is not None and vote.recorded_by_id is not None
+    if vote is not None and before == after and vote.reason == reason and not proxy:
         return vote
     if vote is None:
         vote = Vote(proposal=proposal, round=proposal.vote_round, voter=actor, binding=binding)
@@ -48,6 +50,7 @@ def _record_ballot(proposal, actor, *, value, recused, reason, at) -> Vote:
     vote.reason = reason
     vote.cast_at = at
     vote.revision = proposal.revision
+    vote.recorded_by, vote.proxy_note = None, ""
     vote.save()
     if recused:
         action = events.VOTE_RECUSED
@@ -66,6 +69,7 @@ def _record_ballot(proposal, actor, *, value, recused, reason, at) -> Vote:
             "to": after,
             "binding": binding,
             "revision": vote.revision,
+            **({"replaced_proxy": True} if proxy else {}),
         },
     )
     return vote

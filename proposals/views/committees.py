@@ -15,6 +15,7 @@ from proposals.models import Invitation, Proposal
 from proposals.seat_forms import AddSeatForm, InvitationForm
 from proposals.states import FINAL_STATES, State
 from proposals.views.access import readable
+from proposals.views.meeting_record import committee_context
 from proposals.views.pages import readings_to_review
 
 OPEN_SHOWN = 50
@@ -79,6 +80,7 @@ def committee_page(request, committee: Committee, *, status: int = 200, **forms)
             "today": today,
             "manages_seats": manages_seats,
             **seat_forms,
+            **committee_context(request, committee),
         },
         status=status,
     )

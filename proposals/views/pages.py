@@ -11,6 +11,7 @@ from pmc.models import Committee, Meeting, Project, Role
 from proposals import event_sentences, permissions, todos
 from proposals.models import ChecklistItem, EligibleVoter, Event, Proposal, Reading, Vote
 from proposals.states import State
+from proposals.views import meeting_record
 from proposals.views.access import readable
 from proposals.views.link_suggestions import pending_suggestions
 
@@ -153,7 +154,12 @@ def meeting_detail(request, pk: int):
     return render(
         request,
         "proposals/meeting_detail.html",
-        {"meeting": meeting, "mentions": mentions, "team_reports": meeting.team_reports.all()},
+        {
+            "meeting": meeting,
+            "mentions": mentions,
+            "team_reports": meeting.team_reports.all(),
+            **meeting_record.meeting_context(request, meeting),
+        },
     )
 
 

@@ -18,6 +18,7 @@ from proposals.views.access import readable
 from proposals.views.concerns import concern_context
 from proposals.views.downloads import attachment, csv_lines
 from proposals.views.link_suggestions import pending_suggestions
+from proposals.views.meeting_record import proxy_vote_form
 
 PAGE_SIZE = 25
 
@@ -107,7 +108,9 @@ def detail_context(
     user = request.user
     role = permissions.roles_by_committee(user).get(proposal.committee_id)
     votes = list(
-        Vote.objects.filter(proposal=proposal).select_related("voter").order_by("-round", "cast_at")
+        Vote.objects.filter(proposal=proposal)
+        .select_related("voter", "recorded_by")
+        .order_by("-round", "cast_at")
     )
     current_votes = [v for v in votes if v.round == proposal.vote_round]
     checklist = list(ChecklistItem.objects.filter(proposal=proposal).select_related("owner"))
@@ -242,6 +245,9 @@ def _vote_panel(
         "votes_non_binding": open_ and refusal is None and not frozen,
         # The chair sees why "Close the vote" is not offered yet.
         "close_waits": open_ and role == Role.CHAIR and not tally.settled,
+        "proxy_vote_form": proxy_vote_form(request_user=user, proposal=proposal)
+        if open_ and role == Role.CHAIR
+        else None,
         "vote_form": vote_form
         or VoteForm(
             initial={"value": mine.value, "reason": mine.reason}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
+from proposals import actions
 from proposals.models import Vote
 from tests.e2e.helpers import (
     PAGES,
@@ -165,3 +166,32 @@ def test_signing_in_works_from_the_keyboard(browser_as, populated):
     page.keyboard.type("pw")
     page.keyboard.press("Enter")
     expect(page.locator("header .who")).to_contain_text("Sign out")
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_the_chairs_meeting_record_and_proxy_vote_forms_pass_axe_and_fit_a_phone(
+    viewport, browser_as, axe, populated
+):
+    """The forms only a chair sees: who attended and the minutes on the meeting's page,
+    the meeting rules on the committee's page, the proxy vote in the vote panel."""
+    actions.do_record_attendance(
+        meeting=populated.meeting, actor=populated.chair, guests=["A Guest"]
+    )
+    page = browser_as("chair")
+    page.set_viewport_size(VIEWPORTS[viewport])
+    pages = {
+        "meeting": (f"/meetings/{populated.meeting.pk}/", "Save who attended"),
+        "committee": (f"/committees/{populated.committee.slug}/", "Save the meeting rules"),
+        "proposal": (f"/proposals/{populated.proposals['voting'].pk}/", "Record their vote"),
+    }
+    for name, (path, button) in pages.items():
+        page.goto(path)
+        open_all_details(page)
+        expect(page.get_by_role("button", name=button)).to_be_visible()
+        blocking = [v for v in axe(page) if v["impact"] in BLOCKING]
+        assert not blocking, (
+            f"axe-core on the chair's {name} page:\n{describe_violations(blocking)}"
+        )
+        assert not broken_references(page), f"the chair's {name} page has broken references"
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= VIEWPORTS[viewport]["width"], f"the chair's {name} page is {width}px wide"

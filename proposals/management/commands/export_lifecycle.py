@@ -308,7 +308,9 @@ def proposals() -> Iterator[dict]:
             ),
             Prefetch(
                 "votes",
-                queryset=Vote.objects.select_related("voter").order_by("round", "cast_at", "id"),
+                queryset=Vote.objects.select_related("voter", "recorded_by").order_by(
+                    "round", "cast_at", "id"
+                ),
             ),
             Prefetch(
                 "comments",
@@ -380,6 +382,8 @@ def proposals() -> Iterator[dict]:
                     "reason": vote.reason,
                     "cast_at": _time(vote.cast_at),
                     "revision": vote.revision,
+                    "recorded_by": vote.recorded_by.get_username() if vote.recorded_by else None,
+                    "proxy_note": vote.proxy_note,
                 }
                 for vote in proposal.votes.all()
             ],
