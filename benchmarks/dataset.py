@@ -376,7 +376,7 @@ class Generator:
 
     def meetings(self) -> None:
         """Meetings at a regular rhythm per committee, the last of each a week ahead."""
-        from pmc.models import Meeting, TeamReport, meeting_time
+        from pmc.models import Meeting, TeamReport
 
         per_committee = max(1, self.sizes.meetings // len(self.committee_rows))
         first, last = self.origin.date() + 7 * DAY, self.now.date() + 7 * DAY
@@ -398,7 +398,7 @@ class Generator:
                     notes_html=self.render(notes),
                     source=f"{committee.slug}/{day:%Y}/{day:%Y-%m-%d}.md",
                     source_sha256=hashlib.sha256(notes.encode()).hexdigest(),
-                    imported_at=meeting_time(day),
+                    imported_at=self.meeting_time(day),
                 )
                 self.rows["meetings"].append(meeting)
                 self.meeting_ids[committee.pk].append(meeting.pk)
@@ -412,7 +412,7 @@ class Generator:
                         )
                     )  # fmt: skip
                 self.event(
-                    meeting_time(day),
+                    self.meeting_time(day),
                     "meeting.imported",
                     self.actor,
                     committee=committee.pk,
@@ -427,6 +427,11 @@ class Generator:
                         "teams_removed": [],
                     },
                 )
+
+    def meeting_time(self, day: datetime.date) -> datetime.datetime:
+        """`pmc.models.meeting_time` with this history's present: noon UTC of the day,
+        never later than now."""
+        return min(_noon(day), self.now)
 
     def meeting_after(self, committee: int, at: datetime.datetime, before: datetime.datetime):
         """The committee's first meeting held after `at` and before `before`, or None."""
@@ -542,11 +547,10 @@ class Generator:
         return self.vote(plan, target, at)
 
     def decide_in_meeting(self, plan: Plan, target: str, meeting) -> datetime.datetime:
-        from pmc.models import meeting_time
         from proposals.models import ProposalMeeting
 
         meeting_id, day = meeting
-        at = meeting_time(day)
+        at = self.meeting_time(day)
         chair = self.chair(plan.committee, at)
         accepted = target != "rejected"
         plan.open_until = at
@@ -773,7 +777,6 @@ class Generator:
     def filler(self) -> None:
         """Edits of the proposing team and links to the meetings a proposal came up in,
         while it was open, until the log reaches its target size."""
-        from pmc.models import meeting_time
         from proposals.models import ProposalMeeting
 
         missing = self.sizes.events - len(self.specs)
@@ -786,7 +789,7 @@ class Generator:
             if (
                 meeting is not None
                 and meeting[0] not in linked
-                and plan.open_from <= meeting_time(meeting[1]) <= plan.open_until
+                and plan.open_from <= self.meeting_time(meeting[1]) <= plan.open_until
                 and self.rng.random() < 0.4
             ):
                 meeting_id, day = meeting
@@ -797,7 +800,7 @@ class Generator:
                                     excerpt=f"- {plan.row.title}", from_notes=True)
                 )  # fmt: skip
                 self.proposal_event(
-                    plan, meeting_time(day), "proposal.meeting_linked", self.actor,
+                    plan, self.meeting_time(day), "proposal.meeting_linked", self.actor,
                     payload={"meeting": meeting_id, "date": day.isoformat(),
                              "section": "PMC Lifecycle Activities"},
                 )  # fmt: skip

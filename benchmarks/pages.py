@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/pages.py [--quick] [--keep] [--reuse]
         [--server postgres://postgres@127.0.0.1:5432/postgres] [--duration 3]
-        [--connections 4] [--workers 2] [--only PATTERN]
+        [--workers 2] [--connections N] [--only PATTERN]
 
 On the PostgreSQL server of `--server` (by default that of DATABASE_URL, else the local
 one) it makes two databases: `pmc_scale_bench_demo` (migrated, then `seed_demo`) and
@@ -12,12 +12,16 @@ proposals, about 1.07 million events) or, with `--quick`, `pmc_scale_bench_quick
 sync workers) with production settings (DEBUG=0, a SECRET_KEY made for the run,
 SECURE_COOKIES=0, ALLOWED_HOSTS=127.0.0.1, the embedded jobs off, static files
 collected) and the floor view of `benchmarks/floor_urls.py` beside the pages, then
-loads each page for `--duration` seconds from `--connections` keep-busy client threads
-(Python's http.client: nothing to install), anonymous and signed in as a member of a
-committee (a session cookie from the real sign-in form).
+loads each page for `--duration` seconds from `--connections` client threads (as many
+as workers by default, so that p50 and p99 are a page's time on a free worker rather
+than time queued; Python's http.client, nothing to install), anonymous and signed in
+as a member of a committee (a session cookie from the real sign-in form).
 
 Prints for each size and page: requests per second, p50 and p99 in milliseconds, the
-page's requests per second as a share of the floor's, and the SQL statements it runs;
+page's requests per second as a share of the floor's (the one-query view requested
+anonymously; the floor requested with the session cookie is printed too: the session,
+the user and the reader's time zone it loads are the middleware's cost), and the SQL
+statements it runs (counted on one request sent with `X-Count-Queries: 1`);
 then each page's large/demo p50 ratio; and ends with one line:
 
     worst large/demo p50 ratio R; slowest large p50 M ms; anonymous floor ratio A;
@@ -54,6 +58,7 @@ DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
 QUICK = {"proposals": 20_000, "events": 200_000, "votes": 78_800, "meetings": 1_000,
          "comments": 12_000}  # fmt: skip
 FLOOR = "/__floor__/"
+BASE = "pmc_scale_bench_base"  # migrated once, the template of the others
 SEARCH_WORD = "attic"
 
 
@@ -131,15 +136,19 @@ def manage(url: str, *arguments: str, log: Path) -> None:
         )
 
 
-def build_databases(args, server: str, work: Path) -> list[tuple[str, str]]:
-    """[(size, database name)]: demo first, then the large one, made unless reused."""
+def database_names(args) -> list[tuple[str, str]]:
+    """[(size, database name)]: demo first, then the large one."""
     large = "pmc_scale_bench_quick" if args.quick else "pmc_scale_bench_large"
-    wanted = [("demo", "pmc_scale_bench_demo"), ("large", large)]
+    return [("demo", "pmc_scale_bench_demo"), ("large", large)]
+
+
+def build_databases(args, server: str, work: Path, wanted: list[tuple[str, str]]) -> None:
+    """Make the databases (unless `--reuse` finds them)."""
     log = work / "setup.log"
     if args.reuse and all(exists(server, name) for _, name in wanted):
         print(f"Reusing {', '.join(name for _, name in wanted)}.")
-        return wanted
-    base = "pmc_scale_bench_base"
+        return
+    base = BASE
     for _, name in [*wanted, ("base", base)]:
         execute(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     execute(server, f'CREATE DATABASE "{base}"')
@@ -154,8 +163,8 @@ def build_databases(args, server: str, work: Path) -> list[tuple[str, str]]:
     print(f"Demo seeded in {time.monotonic() - started:.0f} s.")
     started = time.monotonic()
     sizes = [f"--{key}={value}" for key, value in (QUICK if args.quick else {}).items()]
-    manage(database_url(server, large), "benchmarks/dataset.py", f"--seed={args.seed}", *sizes,
-           log=log)  # fmt: skip
+    large = database_url(server, wanted[1][1])
+    manage(large, "benchmarks/dataset.py", f"--seed={args.seed}", *sizes, log=log)
     print(f"Large dataset generated in {time.monotonic() - started:.0f} s (log: {log}).")
     for _, name in wanted:
         started = time.monotonic()
@@ -164,7 +173,6 @@ def build_databases(args, server: str, work: Path) -> list[tuple[str, str]]:
         with psycopg.connect(database_url(server, name), autocommit=True) as connection:
             connection.execute("VACUUM ANALYZE")
         print(f"{name}: vacuumed and analysed in {time.monotonic() - started:.0f} s.")
-    return wanted
 
 
 @dataclass
@@ -510,8 +518,9 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="pmc-pages-"))
     static = work / "static"
     collect_static(static, work, args)
-    databases = build_databases(args, server, work)
+    databases = database_names(args)
     try:
+        build_databases(args, server, work, databases)
         by_size = {}
         for size, name in databases:
             print(f"Measuring {size} size ({name}):", flush=True)
@@ -520,6 +529,7 @@ def main() -> None:
         print(f"\n(took {time.monotonic() - started:.0f} s; logs in {work})")
         print(summary(by_size))
     finally:
+        execute(server, f'DROP DATABASE IF EXISTS "{BASE}" WITH (FORCE)')
         if not args.keep:
             for _, name in databases:
                 execute(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -9,7 +9,7 @@ import datetime
 from django.test import TestCase
 from django.urls import reverse
 
-from benchmarks.dataset import PASSWORD, Sizes, generate
+from benchmarks.dataset import PASSWORD, Generator, Sizes, generate
 from pmc.models import Committee, Meeting, Membership, Project
 from proposals import audit
 from proposals.models import Comment, EligibleVoter, Event, Proposal, Vote
@@ -105,3 +105,15 @@ class DatasetTests(TestCase):
                 self.assertEqual(self.client.get(url).status_code, 200)
         # The page benchmark signs in through the form with the dataset's password.
         self.assertTrue(member.first().user.check_password(PASSWORD))
+
+
+class ReproducibleTests(TestCase):
+    def history(self, seed: int) -> list:
+        generator = Generator(TINY, seed=seed, now=NOW, log=lambda *args: None)
+        generator.build()
+        return [(at, spec) for at, spec in generator.sorted_specs()]
+
+    def test_the_same_seed_builds_the_same_history(self):
+        first = self.history(3)
+        self.assertEqual(first, self.history(3))
+        self.assertNotEqual(first, self.history(4))
