@@ -65,7 +65,7 @@ class Sizes:
     votes: int = 394_000
     meetings: int = 5_000
     comments: int = 60_000
-    seats: int = 10  # concurrent seats per committee besides its chair
+    seats: int = 8  # concurrent seats per committee besides its chair
     years: float = 10.0  # how far back the history goes
 
 
@@ -449,10 +449,6 @@ class Generator:
         kinds, kind_weights = list(KIND_WEIGHTS), list(KIND_WEIGHTS.values())
         voted_share = sum(STATE_WEIGHTS[s] for s in ("voting", "accepted", "completed", "rejected"))
         voted_share = voted_share / sum(weights) * (1 - DECIDED_IN_MEETING * 0.9)
-        eligible = self.sizes.seats + 1
-        self.turnout = min(
-            0.98, self.sizes.votes / max(1.0, self.sizes.proposals * voted_share * eligible)
-        )
         self.plans: list[Plan] = []
         for _ in range(self.sizes.proposals):
             state = self.rng.choices(states, weights)[0]
@@ -461,7 +457,12 @@ class Generator:
         self.plans.sort(key=lambda plan: plan.created)
         for new_id, plan in enumerate(self.plans, start=1):
             plan.id = new_id  # ids in filing order, as the database would give them
-        for plan in self.plans:
+        eligible = self.sizes.seats + 1
+        for done, plan in enumerate(self.plans):
+            if done % 200 == 0:  # the turnout that brings the votes to their target
+                left = self.sizes.votes - len(self.rows["votes"])
+                ahead = (self.sizes.proposals - done) * voted_share * eligible
+                self.turnout = max(0.0, min(0.98, left / max(1.0, ahead)))
             self.lifecycle(plan)
 
     def proposal(self, state: str, kind: str) -> Plan:
