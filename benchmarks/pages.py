@@ -8,21 +8,24 @@ On the PostgreSQL server of `--server` (by default that of DATABASE_URL, else th
 one) it makes two databases: `pmc_scale_bench_demo` (migrated, then `seed_demo`) and
 `pmc_scale_bench_large` (`benchmarks/dataset.py` at the issue's size: 100,000
 proposals, about 1.07 million events) or, with `--quick`, `pmc_scale_bench_quick`
-(20,000 proposals, about 200,000 events). For each it starts gunicorn (`--workers`
+(20,000 proposals, about 200,000 events). On each it starts gunicorn (`--workers`
 sync workers) with production settings (DEBUG=0, a SECRET_KEY made for the run,
 SECURE_COOKIES=0, ALLOWED_HOSTS=127.0.0.1, the embedded jobs off, static files
 collected) and the floor view of `benchmarks/floor_urls.py` beside the pages, then
 loads each page for `--duration` seconds from `--connections` client threads (as many
 as workers by default, so that p50 and p99 are a page's time on a free worker rather
 than time queued; Python's http.client, nothing to install), anonymous and signed in
-as a member of a committee (a session cookie from the real sign-in form).
+as a member of a committee (a session cookie from the real sign-in form). Both sites
+run at once; each page is requested at demo size then at the large size, just after
+the floor, so that the machine's other work weighs alike on what is compared.
 
 Prints for each size and page: requests per second, p50 and p99 in milliseconds, the
 page's requests per second as a share of the floor's (the one-query view requested
-anonymously; the floor requested with the session cookie is printed too: the session,
-the user and the reader's time zone it loads are the middleware's cost), and the SQL
-statements it runs (counted on one request sent with `X-Count-Queries: 1`);
-then each page's large/demo p50 ratio; and ends with one line:
+anonymously, measured just before the page; the floor requested with the session
+cookie is printed too: the session, the user and the reader's time zone it loads are
+the middleware's cost), and the SQL statements it runs (counted on one request sent
+with `X-Count-Queries: 1`); then each page's large/demo p50 ratio; and ends with one
+line:
 
     worst large/demo p50 ratio R; slowest large p50 M ms; anonymous floor ratio A;
     signed-in floor ratio S
@@ -354,6 +357,7 @@ class Result:
     errors: int = 0
     queries: int | None = None
     size: int = 0
+    floor: float = 0.0  # the floor's requests per second, measured just before
 
     @property
     def rate(self) -> float:
@@ -368,7 +372,7 @@ class Result:
         return statistics.median(self.latencies) * 1000
 
 
-def load(port: int, path: str, cookie: str | None, args) -> Result:
+def load(port: int, path: str, cookie: str | None, args, duration: float) -> Result:
     """`--connections` threads requesting `path` for `--duration` seconds (at least
     `--min-requests` in all), after a warm-up."""
     headers = {"Cookie": cookie} if cookie else {}
@@ -383,7 +387,7 @@ def load(port: int, path: str, cookie: str | None, args) -> Result:
     latencies: list[float] = []
     errors = 0
     lock = threading.Lock()
-    stop_at = time.monotonic() + args.duration
+    stop_at = time.monotonic() + duration
 
     def worker() -> None:
         nonlocal errors
@@ -416,35 +420,39 @@ def load(port: int, path: str, cookie: str | None, args) -> Result:
 # The run
 
 
-def measure(size: str, url: str, args, work: Path, static: Path) -> dict:
-    """{(page name, reader): Result} for one database, the floor's under "floor"."""
-    found = targets(url, demo=size == "demo")
-    results = {}
-    with site(url, args, work, static) as port:
-        cookie = sign_in(port, found)
-        readers = [("anonymous", None), ("signed in", cookie)]
-        for reader, reader_cookie in readers:
-            results[("floor", reader)] = load(port, FLOOR, reader_cookie, args)
-        for page in PAGES:
-            if args.only and not re.search(args.only, page.name):
+def measure(databases, server: str, args, work: Path, static: Path) -> dict:
+    """{size: {(page name, reader): Result}}. Both sites run at once, and each page is
+    measured on one size then the other, back to back, just after the floor: the
+    machine's other work (it is shared) then weighs alike on what is compared."""
+    urls = {size: database_url(server, name) for size, name in databases}
+    found = {size: targets(url, demo=size == "demo") for size, url in urls.items()}
+    by_size: dict = {size: {} for size in urls}
+    with contextlib.ExitStack() as stack:
+        ports = {size: stack.enter_context(site(url, args, work, static))
+                 for size, url in urls.items()}  # fmt: skip
+        cookies = {size: sign_in(ports[size], found[size]) for size in urls}
+        floor_port = ports["demo"]
+        pages = [Page("floor", FLOOR), *PAGES]
+        for page in pages:
+            if args.only and page.path != FLOOR and not re.search(args.only, page.name):
                 continue
-            path = page.path.format(**found.values)
-            for reader, reader_cookie in readers:
-                if page.signed_in_only and reader_cookie is None:
+            for reader in ("anonymous", "signed in"):
+                if page.signed_in_only and reader == "anonymous":
                     continue
-                results[(page.name, reader)] = result = load(port, path, reader_cookie, args)
-                print(
-                    f"  {size:5} {reader:9} {page.name:31} {result.rate:7.1f}/s "
-                    f"p50 {result.p50:7.1f} ms  queries {result.queries}",
-                    flush=True,
-                )
-        # The floor again at the end: the machine may have been busier at the start.
-        for reader, reader_cookie in readers:
-            again = load(port, FLOOR, reader_cookie, args)
-            first = results[("floor", reader)]
-            if again.rate > first.rate:
-                results[("floor", reader)] = again
-    return results
+                floor = load(floor_port, FLOOR, None, args, args.duration / 2)
+                for size in urls:
+                    cookie = cookies[size] if reader == "signed in" else None
+                    path = page.path.format(**found[size].values)
+                    result = load(ports[size], path, cookie, args, args.duration)
+                    result.floor = floor.rate
+                    by_size[size][(page.name, reader)] = result
+                    print(
+                        f"  {size:5} {reader:9} {page.name:31} {result.rate:7.1f}/s "
+                        f"p50 {result.p50:7.1f} ms  queries {result.queries}  "
+                        f"(floor {floor.rate:.0f}/s)",
+                        flush=True,
+                    )
+    return by_size
 
 
 def report(by_size: dict) -> str:
@@ -455,11 +463,10 @@ def report(by_size: dict) -> str:
             f"{'page':32} {'reader':10} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
             f"{'x floor':>8} {'queries':>7} {'KB':>6}"
         )
-        floor = results[("floor", "anonymous")].rate
         for (name, reader), result in results.items():
             lines.append(
                 f"{name:32} {reader:10} {result.rate:8.1f} {result.p50:8.1f} "
-                f"{result.percentile(0.99):8.1f} {result.rate / floor:8.2f} "
+                f"{result.percentile(0.99):8.1f} {result.rate / result.floor:8.2f} "
                 f"{result.queries if result.queries is not None else '-':>7} "
                 f"{result.size / 1024:6.0f}"
                 + (f"  {result.errors} errors" if result.errors else "")
@@ -483,8 +490,7 @@ def summary(by_size: dict) -> str:
     slowest = max(large[key].p50 for key in pages)
 
     def floor_ratio(reader: str) -> float:
-        floor = demo[("floor", "anonymous")].rate
-        return min(demo[key].rate / floor for key in pages if key[1] == reader)
+        return min(demo[key].rate / demo[key].floor for key in pages if key[1] == reader)
 
     return (
         f"worst large/demo p50 ratio {worst:.1f}; slowest large p50 {slowest:.0f} ms; "
@@ -521,10 +527,8 @@ def main() -> None:
     databases = database_names(args)
     try:
         build_databases(args, server, work, databases)
-        by_size = {}
-        for size, name in databases:
-            print(f"Measuring {size} size ({name}):", flush=True)
-            by_size[size] = measure(size, database_url(server, name), args, work, static)
+        print(f"Measuring {' and '.join(name for _, name in databases)}:", flush=True)
+        by_size = measure(databases, server, args, work, static)
         print(report(by_size))
         print(f"\n(took {time.monotonic() - started:.0f} s; logs in {work})")
         print(summary(by_size))
