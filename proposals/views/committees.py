@@ -5,7 +5,7 @@ seats and invitations (`proposals.views.seats`)."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Case, Count, IntegerField, Value, When
+from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
@@ -15,7 +15,7 @@ from proposals.models import Invitation, Proposal
 from proposals.seat_forms import AddSeatForm, InvitationForm
 from proposals.states import FINAL_STATES, State
 from proposals.views.access import readable
-from proposals.views.pages import readings_to_review
+from proposals.views.pages import mention_count, readings_to_review
 
 OPEN_SHOWN = 50
 MEETINGS_SHOWN = 10
@@ -54,7 +54,7 @@ def committee_page(request, committee: Committee, *, status: int = 200, **forms)
     )
     meetings = (
         Meeting.objects.filter(committee=committee)
-        .annotate(proposal_count=Count("mentions"))
+        .annotate(proposal_count=mention_count())
         .order_by("-date")
     )
     to_review = None
