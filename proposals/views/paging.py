@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime
 import json
 import math
 from dataclasses import dataclass
@@ -32,7 +33,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[: COUNT_CAP + 1].count()
+        # Without the order: which rows are counted does not change how many there are.
+        return self.object_list.order_by()[: COUNT_CAP + 1].count()
 
     @property
     def more(self) -> bool:
@@ -80,7 +82,10 @@ def _keys(rows: QuerySet) -> tuple[_Key, bool]:
 def cursor_of(rows: QuerySet, row) -> str:
     """The cursor that starts a page after `row` of `rows`."""
     key, _ = _keys(rows)
-    text = json.dumps([getattr(row, key.name), row.pk], cls=DjangoJSONEncoder)
+    value = getattr(row, key.name)
+    if isinstance(value, datetime.datetime):
+        value = value.isoformat()  # to the microsecond, which DjangoJSONEncoder cuts off
+    text = json.dumps([value, row.pk], cls=DjangoJSONEncoder)
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 

@@ -33,14 +33,15 @@ def proposal_list(request):
     if cursor:
         try:
             context["cursor_page"] = paging.after(proposals, cursor, PAGE_SIZE)
+            context["rows"] = context["cursor_page"].rows
         except paging.BadCursor:
             context["bad_cursor"] = True
     if "cursor_page" not in context:
         page = paginator.get_page(request.GET.get("page"))
-        context["page"] = page
-        if paginator.more and page.number == paginator.num_pages:
+        context["page"] = context["rows"] = page
+        if paginator.more and page.number == paginator.num_pages and len(page):
             # The last numbered page goes on from its last row.
-            context["next_cursor"] = paging.cursor_of(proposals, page.object_list[-1])
+            context["next_cursor"] = paging.cursor_of(proposals, page[len(page) - 1])
     context["query"] = query.urlencode()
     context["project_choices"] = _project_choices(form)
     return render(request, "proposals/proposal_list.html", context)
