@@ -162,7 +162,10 @@ def fill(proposals: int) -> None:
         state = rng.choice(states)
         project = projects[i % len(projects)]
         at = now - timedelta(minutes=rng.randrange(0, 60 * 24 * 365 * 5))
-        body = " ".join(rng.choices(WORDS, k=120))
+        # Mostly words of a large vocabulary, a few of the common ones.
+        body = " ".join(
+            [*(f"w{rng.randrange(5000)}" for _ in range(100)), *rng.choices(WORDS, k=2)]
+        )
         batch.append(
             Proposal(
                 committee_id=project.committee_id,
@@ -222,6 +225,14 @@ def measure(repeat: int) -> list[str]:
         ("meetings page 50", "/meetings/?page=50"),
         ("committee", f"/committees/{committee.slug}/"),
     ]
+    try:
+        from proposals.views import paging
+    except ImportError:  # before pages went on with a cursor
+        paging = None
+    if paging is not None:
+        rows = Proposal.objects.order_by("-updated_at", "-pk")
+        cursor = paging.cursor_of(rows, rows[total // 2])
+        pages.insert(4, (f"proposals after row {total // 2}", f"/proposals/?after={cursor}"))
     client = Client()
     lines = [f"{total} proposals; median / best of {repeat} after a warm-up"]
     for label, url in pages:

@@ -191,6 +191,10 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
                 )
                 for field in ("committee", "state", "kind", "project")
             ),
+            # Its other orders, unfiltered.
+            models.Index(fields=["title", "-id"], name="proposal_title_idx"),
+            models.Index(fields=["-created_at", "-id"], name="proposal_created_idx"),
+            models.Index(fields=["closes_at", "-id"], name="proposal_closes_idx"),
         ]
 
     def __str__(self) -> str:

@@ -43,11 +43,10 @@ def home(request):
     if roles:
         committees = committees.filter(pk__in=roles)
     proposals = (
-        Proposal.objects.filter(pk__in=_home_rows(committees))
+        _home_rows(committees)
         .select_related("project")
         .defer("body", "body_html", "vote_rules")
         .annotate(open_items=todos.open_items_count())
-        .order_by(*HOME_ORDER)
     )
     if request.user.is_authenticated:
         my_votes = Vote.objects.filter(
@@ -57,6 +56,7 @@ def home(request):
             proposal=OuterRef("pk"), round=OuterRef("vote_round"), user=request.user
         )
         proposals = proposals.annotate(voted=Exists(my_votes), may_bind=Exists(eligible))
+    proposals = proposals.filter(position__lte=HOME_SHOWN + 1).order_by(*HOME_ORDER)
     by_committee = {c.pk: {"committee": c, "voting": [], "discussion": [], "accepted": [],
                            "more": set()} for c in committees}  # fmt: skip
     for proposal in proposals:
@@ -99,22 +99,18 @@ def home(request):
 
 
 # Proposals shown per committee and state on the home page; the rest are a link away.
-HOME_SHOWN = 10
+HOME_SHOWN = 5
 # Soonest deadline first, then the latest change.
 HOME_ORDER = [F("closes_at").asc(nulls_last=True), F("updated_at").desc(), F("pk").desc()]
 
 
 def _home_rows(committees) -> QuerySet:
-    """The ids of the proposals the home page shows: per committee, open votes, proposals
-    in discussion and accepted ones with checklist items to do, the first `HOME_SHOWN`
-    of each in the page's order, and one more where there are more (to say so without
-    counting them all)."""
+    """What the home page shows, per committee: open votes, proposals in discussion and
+    accepted ones with checklist items to do, each with its `position` in its section in
+    the page's order. The page shows the first `HOME_SHOWN` of each section and reads one
+    more where there are more, to say so without counting them all."""
     open_items = ChecklistItem.objects.to_do().filter(proposal=OuterRef("pk"))
-    position = Window(
-        RowNumber(),
-        partition_by=[F("committee"), F("state")],
-        order_by=HOME_ORDER,
-    )
+    position = Window(RowNumber(), partition_by=[F("committee"), F("state")], order_by=HOME_ORDER)
     return (
         Proposal.objects.filter(
             Q(state__in=[State.VOTING, State.DISCUSSION])
@@ -122,26 +118,26 @@ def _home_rows(committees) -> QuerySet:
         )
         .filter(committee__in=committees)
         .annotate(position=position)
-        .filter(position__lte=HOME_SHOWN + 1)
-        .values("pk")
     )
 
 
 def _attach_meetings(by_committee: dict, committees, today) -> None:
     """The latest past and the next meeting per committee, in two queries."""
     latest = (
-        Meeting.objects.filter(committee=OuterRef("committee"), date__lte=today)
+        Meeting.objects.filter(committee=OuterRef("pk"), date__lte=today)
         .order_by("-date")
         .values("pk")[:1]
     )
     upcoming = (
-        Meeting.objects.filter(committee=OuterRef("committee"), date__gt=today)
+        Meeting.objects.filter(committee=OuterRef("pk"), date__gt=today)
         .order_by("date")
         .values("pk")[:1]
     )
-    latest_ids = Meeting.objects.filter(committee__in=committees, pk=latest).values("pk")
-    next_ids = Meeting.objects.filter(committee__in=committees, pk=upcoming).values("pk")
-    for meeting in Meeting.objects.filter(Q(pk__in=latest_ids) | Q(pk__in=next_ids)):
+    # Looked up once per committee (from the index on committee and date), not once per
+    # meeting.
+    ids = committees.order_by().annotate(latest=Subquery(latest), upcoming=Subquery(upcoming))
+    chosen = Q(pk__in=ids.values("latest")) | Q(pk__in=ids.values("upcoming"))
+    for meeting in Meeting.objects.filter(chosen):
         key = "next_meeting" if meeting.date > today else "latest_meeting"
         by_committee[meeting.committee_id][key] = meeting
 
