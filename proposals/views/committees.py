@@ -43,6 +43,7 @@ def committee_page(request, committee: Committee, *, status: int = 200, **forms)
         Proposal.objects.filter(committee=committee)
         .exclude(state__in=FINAL_STATES)
         .select_related("project")
+        .defer("body", "body_html", "vote_rules")
         .annotate(
             urgency=Case(
                 *(When(state=state, then=Value(i)) for i, state in enumerate(_OPEN_ORDER)),

@@ -64,7 +64,9 @@ def _filtered(request) -> tuple[ProposalFilterForm, object]:
     """The filter form and the proposals it selects, in its order: the rows of the page
     and of its download alike."""
     form = ProposalFilterForm(request.GET or None)
-    proposals = Proposal.objects.select_related("committee", "project")
+    proposals = Proposal.objects.select_related("committee", "project").defer(
+        "body", "body_html", "vote_rules"
+    )
     sort = "-updated_at"
     if form.is_valid():
         data = form.cleaned_data
