@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
@@ -58,6 +59,23 @@ def _project_choices(form: ProposalFilterForm) -> list[str]:
         return []
     names = Project.objects.filter(committee=committee).order_by("name").values_list("name")
     return [name for (name,) in names[:PROJECT_CHOICES]]
+
+
+PROJECT_NAMES = 20
+
+
+@readable
+def project_names(request):
+    """The names of up to `PROJECT_NAMES` projects containing what was typed (`?q=`), of
+    the committee `?committee=` if given: what the list's project field suggests as
+    one types (proposals/static/proposals/project_picker.js)."""
+    typed = request.GET.get("q", "").strip()[:100]
+    projects = Project.objects.filter(name__icontains=typed) if typed else Project.objects.none()
+    committee = request.GET.get("committee", "")
+    if committee.isdigit():
+        projects = projects.filter(committee=int(committee))
+    names = projects.order_by("name").values_list("name", flat=True)[:PROJECT_NAMES]
+    return JsonResponse({"names": list(names)})
 
 
 def _filtered(request) -> tuple[ProposalFilterForm, object]:

@@ -183,3 +183,16 @@ class ProjectFilterTests(TestCase):
         self.assertContains(chosen, '<option value="quasar">')
         self.assertNotContains(chosen, '<option value="cirrus">')
         self.assertEqual(Committee.objects.count(), 2)
+
+    def test_it_sends_the_names_that_contain_what_was_typed_a_few_at_a_time(self):
+        for i in range(30):
+            make_project(self.other, name=f"nimbus-{i:02d}")
+        url = reverse("proposals:project_names")
+
+        found = self.client.get(url, {"q": "IMBUS"}).json()["names"]
+        runtime = self.client.get(url, {"q": "a", "committee": self.committee.pk}).json()
+        nothing = self.client.get(url, {"q": ""}).json()
+
+        self.assertEqual(found, [f"nimbus-{i:02d}" for i in range(proposal_pages.PROJECT_NAMES)])
+        self.assertEqual(runtime["names"], ["lattice", "quasar"])
+        self.assertEqual(nothing["names"], [])
