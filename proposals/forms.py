@@ -304,15 +304,52 @@ SORTS = {
 }
 
 
+class ProjectNameField(forms.ModelChoiceField):
+    """A project typed by its name (or given by its id, as links do): a text field, not a
+    list of every project."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(Project.objects.all(), **kwargs)
+
+    def to_python(self, value):
+        value = (value or "").strip()
+        if not value:
+            return None
+        found = None
+        if value.isdigit():
+            found = self.queryset.filter(pk=int(value)).first()
+        if found is None:
+            found = self.queryset.filter(name__iexact=value).first()
+        if found is None:
+            raise forms.ValidationError(
+                f"No project is called “{value}”: check its name, or leave the field empty "
+                "for every project.",
+                code="invalid_choice",
+            )
+        return found
+
+
 class ProposalFilterForm(forms.Form):
     q = forms.CharField(required=False, label="Search")
     committee = forms.ModelChoiceField(Committee.objects.all(), required=False)
     state = forms.ChoiceField(choices=[("", "Any state"), *State.choices], required=False)
     kind = forms.ChoiceField(choices=[("", "Any kind"), *Kind.choices], required=False)
-    project = forms.ModelChoiceField(Project.objects.all(), required=False)
+    project = ProjectNameField(
+        required=False,
+        help_text="Its name; choose a committee to pick from its projects.",
+        widget=forms.TextInput(attrs={"list": "project-choices", "autocomplete": "off"}),
+    )
     sort = forms.ChoiceField(
         choices=[(key, label) for key, (_, label) in SORTS.items()], required=False
     )
+
+    def clean_project(self):
+        project = self.cleaned_data["project"]
+        if project is not None and self.data.get("project") != project.name:
+            # Show the name in the field, also when a link gave the project's id.
+            self.data = self.data.copy()
+            self.data["project"] = project.name
+        return project
 
 
 class AuditFilterForm(forms.Form):

@@ -151,6 +151,14 @@ def ranked(q: str, key: str) -> QuerySet:
     return engine.matches(BY_KEY[key])
 
 
+def matching(rows: QuerySet, q: str, key: str) -> QuerySet:
+    """`rows` (of the source `key`) narrowed to those that match `q` as this page's search
+    matches them, left in their own order: full text through the GIN index on
+    PostgreSQL, every word in some field on SQLite."""
+    engine = _Postgres(q) if connection.vendor == "postgresql" else _Fallback(q)
+    return engine.narrow(rows, BY_KEY[key])
+
+
 def ranked_query(q: str) -> SearchQuery:
     """What was typed, as PostgreSQL's full-text query of the search documents."""
     return SearchQuery(q, search_type="websearch", config=documents.CONFIG)
@@ -161,27 +169,28 @@ class _Postgres:
         self.q = q
         self.query = ranked_query(q)
 
-    def matches(self, source: Source) -> QuerySet:
-        document = documents.document(source.model_label)
+    def narrow(self, rows: QuerySet, source: Source) -> QuerySet:
         found = Q(document=self.query)
-        exact = Value(0)
         for name in source.substring:
             found |= Q(**{f"{name}__icontains": self.q})
+        return rows.alias(document=documents.document(source.model_label)).filter(found)
+
+    def matches(self, source: Source) -> QuerySet:
+        exact = Value(0)
         if source.substring:
             # A project called what was typed comes first.
             exact = Case(
                 When(**{f"{source.title_field}__iexact": self.q}, then=Value(1)), default=Value(0)
             )
-        rows = (
-            source.rows()
-            .defer(*source.deferred, *([source.snippet_field] if source.snippet_field else []))
-            .alias(document=document)
-            .filter(found)
-            .annotate(
-                exact=exact,
-                rank=SearchRank(F("document"), self.query, normalization=Value(1)),
-                marked_title=self._headline(source.title_field, highlight_all=True),
-            )
+        rows = self.narrow(
+            source.rows().defer(
+                *source.deferred, *([source.snippet_field] if source.snippet_field else [])
+            ),
+            source,
+        ).annotate(
+            exact=exact,
+            rank=SearchRank(F("document"), self.query, normalization=Value(1)),
+            marked_title=self._headline(source.title_field, highlight_all=True),
         )
         if source.snippet_field:
             rows = rows.annotate(
@@ -216,7 +225,7 @@ class _Fallback:
         self.groups, self.excluded = _terms(q)
         self.terms = [term for group in self.groups for term in group]
 
-    def matches(self, source: Source) -> QuerySet:
+    def narrow(self, rows: QuerySet, source: Source) -> QuerySet:
         fields = [name for name, _ in source.weights]
         found = Q(pk__in=[]) if not self.groups else Q()
         for group in self.groups:
@@ -226,6 +235,9 @@ class _Fallback:
             found &= either
         for term in self.excluded:
             found &= ~_any_contains(fields, term)
+        return rows.filter(found)
+
+    def matches(self, source: Source) -> QuerySet:
         points = [
             Case(When(**{f"{name}__icontains": term}, then=Value(_POINTS[weight])), default=0)
             for term in self.terms
@@ -241,9 +253,7 @@ class _Fallback:
         for more in points[1:]:
             rank = rank + more
         return (
-            source.rows()
-            .defer(*source.deferred)
-            .filter(found)
+            self.narrow(source.rows().defer(*source.deferred), source)
             .annotate(rank=rank)
             .order_by("-rank", source.newest, "-pk")
         )

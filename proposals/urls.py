@@ -128,6 +128,7 @@ urlpatterns = [
     path("invitations/<str:token>/", invitations.invitation_page, name="invitation"),
     path("projects/", pages.project_list, name="project_list"),
     path("projects/new/", proposal_filing.project_create, name="project_create"),
+    path("projects/names/", proposal_pages.project_names, name="project_names"),
     path("projects/<int:pk>/", pages.project_detail, name="project_detail"),
     path("audit/", audit_log.audit_log, name="audit_log"),
     path("audit/verify/", audit_log.verify_now, name="verify_audit"),

@@ -5,7 +5,7 @@ seats and invitations (`proposals.views.seats`)."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Case, Count, IntegerField, Value, When
+from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
@@ -16,7 +16,7 @@ from proposals.seat_forms import AddSeatForm, InvitationForm
 from proposals.states import FINAL_STATES, State
 from proposals.views.access import readable
 from proposals.views.meeting_record import committee_context
-from proposals.views.pages import readings_to_review
+from proposals.views.pages import mention_count, readings_to_review
 
 OPEN_SHOWN = 50
 MEETINGS_SHOWN = 10
@@ -44,6 +44,7 @@ def committee_page(request, committee: Committee, *, status: int = 200, **forms)
         Proposal.objects.filter(committee=committee)
         .exclude(state__in=FINAL_STATES)
         .select_related("project")
+        .defer("body", "body_html", "vote_rules")
         .annotate(
             urgency=Case(
                 *(When(state=state, then=Value(i)) for i, state in enumerate(_OPEN_ORDER)),
@@ -55,7 +56,7 @@ def committee_page(request, committee: Committee, *, status: int = 200, **forms)
     )
     meetings = (
         Meeting.objects.filter(committee=committee)
-        .annotate(proposal_count=Count("mentions"))
+        .annotate(proposal_count=mention_count())
         .order_by("-date")
     )
     to_review = None

@@ -3,13 +3,33 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from pmc.models import Committee, Meeting, Project, Role
 from proposals import event_sentences, permissions, todos
-from proposals.models import ChecklistItem, EligibleVoter, Event, Proposal, Reading, Vote
+from proposals.models import (
+    ChecklistItem,
+    EligibleVoter,
+    Event,
+    Proposal,
+    ProposalMeeting,
+    Reading,
+    Vote,
+)
 from proposals.states import State
 from proposals.views import meeting_record
 from proposals.views.access import readable
@@ -23,16 +43,11 @@ def home(request):
     committees = Committee.objects.order_by("name")
     if roles:
         committees = committees.filter(pk__in=roles)
-    open_items = ChecklistItem.objects.to_do().filter(proposal=OuterRef("pk"))
     proposals = (
-        Proposal.objects.filter(
-            Q(state__in=[State.VOTING, State.DISCUSSION])
-            | Q(state=State.ACCEPTED, pk__in=open_items.values("proposal"))
-        )
-        .filter(committee__in=committees)
+        _home_rows(committees)
         .select_related("project")
+        .defer("body", "body_html", "vote_rules")
         .annotate(open_items=todos.open_items_count())
-        .order_by("closes_at", "-updated_at")
     )
     if request.user.is_authenticated:
         my_votes = Vote.objects.filter(
@@ -42,10 +57,15 @@ def home(request):
             proposal=OuterRef("pk"), round=OuterRef("vote_round"), user=request.user
         )
         proposals = proposals.annotate(voted=Exists(my_votes), may_bind=Exists(eligible))
-    by_committee = {c.pk: {"committee": c, "voting": [], "discussion": [], "accepted": []}
-                    for c in committees}  # fmt: skip
+    proposals = proposals.filter(position__lte=HOME_SHOWN + 1).order_by(*HOME_ORDER)
+    by_committee = {c.pk: {"committee": c, "voting": [], "discussion": [], "accepted": [],
+                           "more": set()} for c in committees}  # fmt: skip
     for proposal in proposals:
-        by_committee[proposal.committee_id][proposal.state].append(proposal)
+        section = by_committee[proposal.committee_id]
+        if len(section[proposal.state]) == HOME_SHOWN:
+            section["more"].add(proposal.state)  # the one row past those shown
+        else:
+            section[proposal.state].append(proposal)
     _attach_meetings(by_committee, committees, today)
     chaired = [pk for pk, role in roles.items() if role == Role.CHAIR]
     reviewed = list(by_committee) if request.user.is_staff else chaired
@@ -68,6 +88,7 @@ def home(request):
             "sections": list(by_committee.values()),
             "roles": roles,
             "now": now,
+            "home_shown": HOME_SHOWN,
             "suggestions": suggestions,
             "chair_todos": todos.chair_todos(
                 [s["committee"] for s in by_committee.values() if s["committee"].pk in chaired],
@@ -79,21 +100,46 @@ def home(request):
     )
 
 
+# Proposals shown per committee and state on the home page; the rest are a link away.
+HOME_SHOWN = 5
+# Soonest deadline first, then the latest change.
+HOME_ORDER = [F("closes_at").asc(nulls_last=True), F("updated_at").desc(), F("pk").desc()]
+
+
+def _home_rows(committees) -> QuerySet:
+    """What the home page shows, per committee: open votes, proposals in discussion and
+    accepted ones with checklist items to do, each with its `position` in its section in
+    the page's order. The page shows the first `HOME_SHOWN` of each section and reads one
+    more where there are more, to say so without counting them all."""
+    open_items = ChecklistItem.objects.to_do().filter(proposal=OuterRef("pk"))
+    position = Window(RowNumber(), partition_by=[F("committee"), F("state")], order_by=HOME_ORDER)
+    return (
+        Proposal.objects.filter(
+            Q(state__in=[State.VOTING, State.DISCUSSION])
+            | Q(state=State.ACCEPTED, pk__in=open_items.values("proposal"))
+        )
+        .filter(committee__in=committees)
+        .annotate(position=position)
+    )
+
+
 def _attach_meetings(by_committee: dict, committees, today) -> None:
     """The latest past and the next meeting per committee, in two queries."""
     latest = (
-        Meeting.objects.filter(committee=OuterRef("committee"), date__lte=today)
+        Meeting.objects.filter(committee=OuterRef("pk"), date__lte=today)
         .order_by("-date")
         .values("pk")[:1]
     )
     upcoming = (
-        Meeting.objects.filter(committee=OuterRef("committee"), date__gt=today)
+        Meeting.objects.filter(committee=OuterRef("pk"), date__gt=today)
         .order_by("date")
         .values("pk")[:1]
     )
-    latest_ids = Meeting.objects.filter(committee__in=committees, pk=latest).values("pk")
-    next_ids = Meeting.objects.filter(committee__in=committees, pk=upcoming).values("pk")
-    for meeting in Meeting.objects.filter(Q(pk__in=latest_ids) | Q(pk__in=next_ids)):
+    # Looked up once per committee (from the index on committee and date), not once per
+    # meeting.
+    ids = committees.order_by().annotate(latest=Subquery(latest), upcoming=Subquery(upcoming))
+    chosen = Q(pk__in=ids.values("latest")) | Q(pk__in=ids.values("upcoming"))
+    for meeting in Meeting.objects.filter(chosen):
         key = "next_meeting" if meeting.date > today else "latest_meeting"
         by_committee[meeting.committee_id][key] = meeting
 
@@ -113,11 +159,26 @@ def readings_to_review(committee_ids) -> dict[int, int]:
     return counts
 
 
+def _count_of(rows: QuerySet, column: str) -> Coalesce:
+    """How many of `rows` (filtered on an OuterRef) there are, as a subquery per row: the
+    database counts for the rows of the page only, where a `Count` over a join would
+    group every row of the list before the page is cut."""
+    counts = rows.order_by().values(column).annotate(count=Count("pk")).values("count")
+    return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
+
+
+def mention_count() -> Coalesce:
+    """How many proposals came up in the meeting of the row."""
+    return _count_of(ProposalMeeting.objects.filter(meeting=OuterRef("pk")), "meeting")
+
+
 @readable
 def meeting_list(request):
     committee = None
-    meetings = Meeting.objects.select_related("committee").annotate(
-        proposal_count=Count("mentions", distinct=True)
+    meetings = (
+        Meeting.objects.select_related("committee")
+        .defer("notes", "notes_html", "original_notes")
+        .annotate(proposal_count=mention_count())
     )
     if slug := request.GET.get("committee"):
         committee = get_object_or_404(Committee, slug=slug)
@@ -166,7 +227,7 @@ def meeting_detail(request, pk: int):
 @readable
 def project_list(request):
     projects = Project.objects.select_related("committee").annotate(
-        proposal_count=Count("proposals")
+        proposal_count=_count_of(Proposal.objects.filter(project=OuterRef("pk")), "project")
     )
     status = request.GET.get("status")
     if status:

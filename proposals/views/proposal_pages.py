@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
-from django.db.models import Q
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from pmc.models import Membership, PassRule, Role
-from proposals import diagram, event_sentences, lifecycle, permissions, timeline
+from pmc.models import Membership, PassRule, Project, Role
+from proposals import diagram, event_sentences, lifecycle, permissions, search, timeline
 from proposals.comment_forms import CommentForm, comment_help
 from proposals.forms import SORTS, ProposalFilterForm, VoteForm, transition_form
 from proposals.models import ChecklistItem, EligibleVoter, Proposal, Vote
 from proposals.states import EDITABLE_STATES, State
 from proposals.templatetags.people import person
+from proposals.views import paging
 from proposals.views.access import readable
 from proposals.views.concerns import concern_context
 from proposals.views.downloads import attachment, csv_lines
@@ -28,28 +28,71 @@ def proposal_list(request):
     form, proposals = _filtered(request)
     if request.GET.get("format") == "csv":
         return _download_csv(request, proposals)
-    page = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = paging.CappedPaginator(proposals, PAGE_SIZE)
+    context = {"form": form, "paginator": paginator}
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
-        request,
-        "proposals/proposal_list.html",
-        {"form": form, "page": page, "query": query.urlencode()},
-    )
+    cursor = query.pop("after", [""])[-1]
+    if cursor:
+        try:
+            context["cursor_page"] = paging.after(proposals, cursor, PAGE_SIZE)
+            context["rows"] = context["cursor_page"].rows
+        except paging.BadCursor:
+            context["bad_cursor"] = True
+    if "cursor_page" not in context:
+        page = paginator.get_page(request.GET.get("page"))
+        context["page"] = context["rows"] = page
+        if paginator.more and page.number == paginator.num_pages and len(page):
+            # The last numbered page goes on from its last row.
+            context["next_cursor"] = paging.cursor_of(proposals, page[len(page) - 1])
+    context["query"] = query.urlencode()
+    context["project_choices"] = _project_choices(form)
+    return render(request, "proposals/proposal_list.html", context)
+
+
+PROJECT_CHOICES = 200
+
+
+def _project_choices(form: ProposalFilterForm) -> list[str]:
+    """The names the project field suggests: the chosen committee's projects, a few
+    hundred at most; none before a committee is chosen (there are too many to list)."""
+    committee = form.cleaned_data.get("committee") if form.is_valid() else None
+    if committee is None:
+        return []
+    names = Project.objects.filter(committee=committee).order_by("name").values_list("name")
+    return [name for (name,) in names[:PROJECT_CHOICES]]
+
+
+PROJECT_NAMES = 20
+
+
+@readable
+def project_names(request):
+    """The names of up to `PROJECT_NAMES` projects containing what was typed (`?q=`), of
+    the committee `?committee=` if given: what the list's project field suggests as
+    one types (proposals/static/proposals/project_picker.js)."""
+    typed = request.GET.get("q", "").strip()[:100]
+    projects = Project.objects.filter(name__icontains=typed) if typed else Project.objects.none()
+    committee = request.GET.get("committee", "")
+    if committee.isdigit():
+        projects = projects.filter(committee=int(committee))
+    names = projects.order_by("name").values_list("name", flat=True)[:PROJECT_NAMES]
+    return JsonResponse({"names": list(names)})
 
 
 def _filtered(request) -> tuple[ProposalFilterForm, object]:
     """The filter form and the proposals it selects, in its order: the rows of the page
     and of its download alike."""
     form = ProposalFilterForm(request.GET or None)
-    proposals = Proposal.objects.select_related("committee", "project")
+    proposals = Proposal.objects.select_related("committee", "project").defer(
+        "body", "body_html", "vote_rules"
+    )
     sort = "-updated_at"
     if form.is_valid():
         data = form.cleaned_data
         if data["q"]:
-            proposals = proposals.filter(
-                Q(title__icontains=data["q"]) | Q(body__icontains=data["q"])
-            )
+            # Full-text search through its index on PostgreSQL, as the search page does.
+            proposals = search.matching(proposals, data["q"], "proposals")
         for field in ("committee", "state", "kind", "project"):
             if data[field]:
                 proposals = proposals.filter(**{field: data[field]})

@@ -16,6 +16,8 @@ from proposals import actions, audit, verification
 from proposals.actors import IMPORT, SYSTEM
 from proposals.models import Event, Notification, NotificationKind, Proposal, Vote
 from proposals.states import Kind, State
+from proposals.views import paging
+from proposals.views.pages import HOME_SHOWN
 from tests.base import LifecycleTestCase
 from tests.factories import (
     make_committee,
@@ -98,13 +100,22 @@ class QueryCountTestCase(LifecycleTestCase):
 
 
 class ProposalListQueriesTests(QueryCountTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.project = make_project(self.committee, name="lattice")
+
     def urls(self) -> list[str]:
         base = reverse("proposals:list")
+        newest = Proposal.objects.order_by("-updated_at", "-pk")
+        later = Proposal(pk=10**9, updated_at=datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC))
         return [
             base,
             f"{base}?sort=title",
             f"{base}?committee={self.committee.pk}&state=draft&q=draft&sort=-created",
             f"{base}?page=2",
+            f"{base}?project={self.project.name}&committee={self.committee.pk}",
+            # From a point later than every row: a cursor page of the newest proposals.
+            f"{base}?after={paging.cursor_of(newest, later)}",
         ]
 
     def test_it_lists_proposals_in_a_constant_number_of_queries(self):
@@ -328,7 +339,11 @@ class HomeQueriesTests(QueryCountTestCase):
         self.sign_in("member")
         page = self.client.get(url)
         self.assertContains(page, "Committee 7")
-        self.assertContains(page, "your vote is missing", count=26 + 8)
+        # 26 open votes in Runtime: the home page shows the first few and links to all.
+        self.assertContains(page, "your vote is missing", count=HOME_SHOWN + 8)
+        self.assertContains(
+            page, f'?committee={self.committee.pk}&amp;state=voting">All open votes of Runtime'
+        )
 
 
 class AuditLogQueriesTests(QueryCountTestCase):
