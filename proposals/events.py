@@ -36,6 +36,11 @@ MEETING_UPDATED = "meeting.updated"
 MEETING_LINK_SUGGESTED = "meeting.link_suggested"
 MEETING_LINK_SUGGESTION_UPDATED = "meeting.link_suggestion_updated"
 MEETING_LINK_SUGGESTION_WITHDRAWN = "meeting.link_suggestion_withdrawn"
+MEETING_SCHEDULED = "meeting.scheduled"
+MEETING_RESCHEDULED = "meeting.rescheduled"
+MEETING_CANCELLED = "meeting.cancelled"
+AGENDA_ITEM_ADDED = "agenda.item_added"
+AGENDA_PROPOSAL_ADDED = "agenda.proposal_added"
 
 # Readings of meeting notes, as a chair reviews them
 READING_CONFIRMED = "reading.confirmed"

@@ -8,13 +8,14 @@ they never set states or save proposals themselves.
 
 Callers import this package (`from proposals import actions`); each module holds one
 kind of change: `proposals` (create, edit, link a meeting), `transitions` (submit to
-resume, and what completing does to the project), `votes`, `checklists`, `comments`
-(the discussion), `memberships` (seats and their roles), `invitations` (to a seat, by
-e-mail), `accounts` (deactivating one), `projects`, `committees`, `meetings` (the notes import) and
-`link_suggestions` (a chair's notes that mention another committee's proposal) and
-`readings` (a chair confirms, corrects, merges or dismisses what an import read). What
-they share (locking, the transition runner, the common checks and their messages) is in
-`_base`. A person's preferences (notifications, time zone) are in `preferences`.
+resume, and what completing does to the project), `votes`, `checklists`, `comments` (the
+discussion), `memberships` (seats and their roles), `invitations` (to a seat, by
+e-mail), `accounts` (deactivating one), `projects`, `committees`, `meetings` (the notes
+import), `scheduling` (a meeting scheduled ahead and its agenda) and `link_suggestions`
+(a chair's notes that mention another committee's proposal) and `readings` (a chair
+confirms, corrects, merges or dismisses what an import read). What they share (locking,
+the transition runner, the common checks and their messages) is in `_base`. A person's
+preferences (notifications, time zone) are in `preferences`.
 """
 
 from proposals.actions._base import chaired_committee_ids
@@ -63,6 +64,13 @@ from proposals.actions.readings import (
     do_dismiss_reading,
     do_merge_reading,
 )
+from proposals.actions.scheduling import (
+    do_add_agenda_item,
+    do_cancel_meeting,
+    do_put_proposal_on_agenda,
+    do_reschedule_meeting,
+    do_schedule_meeting,
+)
 from proposals.actions.transitions import (
     TRANSITIONS,
     do_close_vote,
@@ -78,6 +86,11 @@ from proposals.actions.transitions import (
 from proposals.actions.votes import do_cast_vote, do_recuse
 
 __all__ = [
+    "do_add_agenda_item",
+    "do_cancel_meeting",
+    "do_put_proposal_on_agenda",
+    "do_reschedule_meeting",
+    "do_schedule_meeting",
     # proposals
     "EDITABLE_FIELDS",
     "TEXT_FIELDS",
