@@ -17,6 +17,8 @@ from pmc.notes.model import LifecycleMention
 from pmc.notes.structure import Document
 
 NUMBER = re.compile(r"\[#(?P<number>[1-9]\d{0,8})\]")
+# The agenda's reference links ("[#12]: https://..."), which say where, not what.
+_DEFINITION = re.compile(r"^\s{0,3}\[#\d+\]:\s")
 _DEFERRED_WORD = re.compile(r"\b(?:deferred|postponed|tabled)\b", re.IGNORECASE)
 _MAX_EXCERPT = 1200
 
@@ -54,12 +56,14 @@ def numbered_items(document: Document) -> list[LifecycleMention]:
         if document.code[index]:
             continue
         match = NUMBER.search(line)
-        if match is None:
+        if match is None or _DEFINITION.match(line):
             continue
         block = [index]
         for below in range(index + 1, len(lines)):
             text = lines[below]
             if text.strip() and (_indent(text) <= _indent(line) or NUMBER.search(text)):
+                break
+            if _DEFINITION.match(text):
                 break
             if text.strip() and not document.code[below]:
                 block.append(below)

@@ -58,7 +58,7 @@ def _checked(
     call_link = call_link.strip()
     if call_link:
         try:
-            _HTTPS.validate(call_link)
+            _HTTPS(call_link)
         except ValidationError:
             raise LifecycleError(
                 "The call link must be a full https:// address, e.g. https://meet.example.org/pmc."
