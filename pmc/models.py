@@ -277,6 +277,12 @@ class Meeting(models.Model):
             zone = datetime.UTC
         return self.starts_at.astimezone(zone)
 
+    @property
+    def local_start_label(self) -> str:
+        """The start as the chair set it: "2026-12-14 17:30 Europe/Berlin"."""
+        start = self.local_start
+        return f"{start:%Y-%m-%d %H:%M} {self.time_zone or 'UTC'}" if start else ""
+
     @classmethod
     def from_db(cls, db, field_names, values):
         meeting = super().from_db(db, field_names, values)

@@ -229,11 +229,9 @@ def write(meeting: Meeting) -> str:
     )
     out = [f"{layout.title_level} {title_for(meeting, layout)}", ""]
     if meeting.starts_at is not None:
-        start = meeting.starts_at.astimezone(zone)
-        out.append(f"{start:%Y-%m-%d %H:%M} {meeting.time_zone or 'UTC'}")
-        if meeting.call_link:
-            out.append(f"Call: <{meeting.call_link}>")
-        out.append("")
+        # The call link is not written: the agenda is as public as the meeting's page,
+        # which shows the link to the committee's members only.
+        out += [meeting.local_start_label, ""]
     out += [f"{section} {heading['agenda']}", ""]
     agenda_lines = layout.agenda_lines or [f"{bullet} {heading[k]}" for k, _, _ in SECTIONS[1:]]
     out += agenda_lines

@@ -462,10 +462,7 @@ def _meeting_updated(event, _):
 
 def _meeting_scheduled(event, _):
     payload = event.payload
-    return format_html(
-        "scheduled {} ({} {})", _meeting(payload), payload.get("starts_at", ""),
-        payload.get("time_zone", ""),
-    )  # fmt: skip
+    return format_html("scheduled {}, at {}", _meeting(payload), payload.get("local", ""))
 
 
 def _meeting_rescheduled(event, _):

@@ -16,6 +16,7 @@ from proposals.views import (
     proposal_pages,
     readings,
     revisions,
+    scheduling,
     search,
     seats,
 )
@@ -75,12 +76,24 @@ urlpatterns = [
     path("meetings/", pages.meeting_list, name="meeting_list"),
     path("meetings/<int:pk>/", pages.meeting_detail, name="meeting_detail"),
     path("meetings/upload/", notes_upload.notes_upload, name="notes_upload"),
+    path("meetings/<int:pk>/agenda.md", scheduling.agenda_download, name="agenda"),
+    path("meetings/<int:pk>/edit/", scheduling.reschedule_meeting, name="reschedule_meeting"),
+    path("meetings/<int:pk>/cancel/", scheduling.cancel_meeting, name="cancel_meeting"),
+    path("meetings/<int:pk>/agenda/points/", scheduling.add_agenda_point, name="agenda_point"),
+    path(
+        "meetings/<int:pk>/agenda/proposals/",
+        scheduling.put_proposal_on_agenda,
+        name="agenda_proposal",
+    ),
     path(
         "meetings/suggestions/<int:pk>/<slug:decision>/",
         link_suggestions.decide_link_suggestion,
         name="link_suggestion",
     ),
     path("committees/<slug:slug>/", committees.committee_detail, name="committee"),
+    path(
+        "committees/<slug:slug>/meetings/new/", scheduling.schedule_meeting, name="schedule_meeting"
+    ),
     path("committees/<slug:slug>/readings/", readings.reading_list, name="readings"),
     path(
         "committees/<slug:slug>/readings/<int:pk>/<slug:decision>/",

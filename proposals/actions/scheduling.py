@@ -92,6 +92,7 @@ def _payload(meeting: Meeting, **extra) -> dict:
         "date": meeting.date.isoformat(),
         "starts_at": meeting.starts_at.isoformat() if meeting.starts_at else "",
         "time_zone": meeting.time_zone,
+        "local": meeting.local_start_label,
         **extra,
     }
 

@@ -13,6 +13,7 @@ from proposals.models import ChecklistItem, EligibleVoter, Event, Proposal, Read
 from proposals.states import State
 from proposals.views.access import readable
 from proposals.views.link_suggestions import pending_suggestions
+from proposals.views.scheduling import schedule_context
 
 
 @readable
@@ -79,20 +80,26 @@ def home(request):
 
 def _attach_meetings(by_committee: dict, committees, today) -> None:
     """The latest past and the next meeting per committee, in two queries."""
+    # A meeting scheduled for today is still to come until its notes are in; a cancelled
+    # one is neither.
+    scheduled = Q(starts_at__isnull=False, notes="")
     latest = (
         Meeting.objects.filter(committee=OuterRef("committee"), date__lte=today)
+        .exclude(scheduled)
         .order_by("-date")
         .values("pk")[:1]
     )
     upcoming = (
-        Meeting.objects.filter(committee=OuterRef("committee"), date__gt=today)
+        Meeting.objects.filter(Q(date__gt=today) | Q(date=today) & scheduled)
+        .filter(committee=OuterRef("committee"), cancelled_at__isnull=True)
         .order_by("date")
         .values("pk")[:1]
     )
     latest_ids = Meeting.objects.filter(committee__in=committees, pk=latest).values("pk")
     next_ids = Meeting.objects.filter(committee__in=committees, pk=upcoming).values("pk")
     for meeting in Meeting.objects.filter(Q(pk__in=latest_ids) | Q(pk__in=next_ids)):
-        key = "next_meeting" if meeting.date > today else "latest_meeting"
+        coming = meeting.date > today or (meeting.date == today and meeting.is_scheduled)
+        key = "next_meeting" if coming else "latest_meeting"
         by_committee[meeting.committee_id][key] = meeting
 
 
@@ -152,7 +159,12 @@ def meeting_detail(request, pk: int):
     return render(
         request,
         "proposals/meeting_detail.html",
-        {"meeting": meeting, "mentions": mentions, "team_reports": meeting.team_reports.all()},
+        {
+            "meeting": meeting,
+            "mentions": mentions,
+            "team_reports": meeting.team_reports.all(),
+            **schedule_context(request, meeting),
+        },
     )
 
 
