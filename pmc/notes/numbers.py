@@ -19,7 +19,14 @@ from pmc.notes.structure import Document
 NUMBER = re.compile(r"\[#(?P<number>[1-9]\d{0,8})\]")
 # The agenda's reference links ("[#12]: https://..."), which say where, not what.
 _DEFINITION = re.compile(r"^\s{0,3}\[#\d+\]:\s")
-_DEFERRED_WORD = re.compile(r"\b(?:deferred|postponed|tabled)\b", re.IGNORECASE)
+# A part of a line set off by a dash, a colon or a sentence's end, and the outcome it
+# starts with.
+_PARTS = re.compile(r"\s[—–-]+\s|[.;:)]\s+")
+_SAID = re.compile(
+    r"^\W*(?:approved|accepted|agreed|passed|carried|rejected|declined|deferred|postponed"
+    r"|tabled)\b",
+    re.IGNORECASE,
+)
 _MAX_EXCERPT = 1200
 
 
@@ -37,12 +44,14 @@ def _section(document: Document, index: int) -> str:
 
 
 def _outcome(text: str) -> tuple[str, str]:
-    """What a line records about its item: the outcome and the words that say it."""
+    """What a line records about its item: the outcome and the words that say it,
+    on the whole line or on a part of it set off as the agenda's lines are written
+    ("... (voting, closes 2026-12-10) — accepted")."""
     plain = NUMBER.sub("", text).strip(" \t-*+")
     label = DECISION_LABEL.match(plain)
     if label is not None:
         return decided(label["text"]), plain
-    if DECIDED.search(plain) or _DEFERRED_WORD.search(plain):
+    if DECIDED.search(plain) or any(_SAID.match(part) for part in _PARTS.split(plain)):
         return decided(plain), plain
     return "pending", ""
 
