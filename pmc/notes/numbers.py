@@ -1,4 +1,4 @@
-"""Items the notes name by their proposal's number: a line carrying `[#12]` (as the
+"""Items the notes name by their proposal's number: a line opening with `[#12]` (as the
 agenda the site writes lists each proposal) is about proposal 12, with certainty.
 
 No words are guessed from: the number says which proposal, and the line (with the lines
@@ -17,6 +17,10 @@ from pmc.notes.model import LifecycleMention
 from pmc.notes.structure import Document
 
 NUMBER = re.compile(r"\[#(?P<number>[1-9]\d{0,8})\]")
+# The number opening a line (after a list's bullet), as the agenda writes it: not a link
+# to an issue elsewhere ("[#104](org/repo#104)", "[[#151419854](...)]"), which the
+# foundation's notes have plenty of.
+_OPENING = re.compile(r"^\s*(?:[-*+]\s+|\d+[.)]\s+)?\[#(?P<number>[1-9]\d{0,8})\](?![(\[:])")
 # The agenda's reference links ("[#12]: https://..."), which say where, not what.
 _DEFINITION = re.compile(r"^\s{0,3}\[#\d+\]:\s")
 # A part of a line set off by a dash, a colon or a sentence's end, and the outcome it
@@ -64,13 +68,13 @@ def numbered_items(document: Document) -> list[LifecycleMention]:
     for index, line in enumerate(lines):
         if document.code[index]:
             continue
-        match = NUMBER.search(line)
-        if match is None or _DEFINITION.match(line):
+        match = _OPENING.match(line)
+        if match is None:
             continue
         block = [index]
         for below in range(index + 1, len(lines)):
             text = lines[below]
-            if text.strip() and (_indent(text) <= _indent(line) or NUMBER.search(text)):
+            if text.strip() and (_indent(text) <= _indent(line) or _OPENING.match(text)):
                 break
             if _DEFINITION.match(text):
                 break

@@ -14,7 +14,7 @@ from django.test import TestCase
 from django.utils import timezone
 
 from pmc.models import Meeting, Role
-from pmc.notes import parse_notes
+from pmc.notes import parse_notes, read_notes
 from pmc.notes.rules import PROPOSAL_NUMBER
 from proposals import actions, agenda
 from proposals.importing import NoteFile, apply_import
@@ -201,3 +201,23 @@ class NumberedLinesInTheParser(TestCase):
             "# Notes\n\n```\n- [#12] accepted\n```\n\n[#13]: https://pmc.example.org/proposals/13/\n"
         )
         self.assertEqual(mentions, ())
+
+    def test_links_to_issues_elsewhere_are_not_proposal_numbers(self):
+        mentions = self.parse(
+            "# Notes\n\n## Backlog Reviews\n\n"
+            "- routes to domains [#104](cloudfoundry-incubator/lattice#104), accepted\n"
+            "- [#217](https://github.com/org/repo/issues/217) accepted\n"
+            "- TLS epic started [[#151419854](https://www.pivotaltracker.com/story/1)]\n"
+        )
+        self.assertEqual([m.number for m in mentions if m.number], [])
+
+    def test_the_real_notes_carry_no_proposal_numbers(self):
+        """Which is why reading numbers leaves the import's accuracy as it was."""
+        notes = Path(__file__).resolve().parents[1] / "fixtures" / "notes"
+        files = sorted(notes.rglob("*.md"))
+        self.assertGreater(len(files), 100)
+        numbered = []
+        for path in files:
+            read = read_notes(str(path.relative_to(notes)), path.read_bytes())
+            numbered += [(path.name, m.number) for m in getattr(read, "mentions", ()) if m.number]
+        self.assertEqual(numbered, [])
