@@ -8,12 +8,15 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from pmc.models import Meeting
 from proposals import actions, event_sentences, events
+from proposals.actors import SYSTEM
 from proposals.errors import LifecycleError, NotPermitted
 from proposals.importing import NoteFile, apply_import
 from proposals.models import AgendaItem, Event
@@ -303,3 +306,41 @@ class SchedulingPages(LifecycleTestCase):
         self.client.force_login(self.chair)
         committee_page = self.client.get(reverse("proposals:committee", args=["runtime"]))
         self.assertContains(committee_page, "Schedule a meeting")
+
+
+class ScheduledMeetingQueries(LifecycleTestCase):
+    """The meeting's page with the agenda's preview, and the agenda's download, read
+    as many rows with many proposals and closed votes as with few."""
+
+    def test_queries_do_not_grow_with_the_proposals(self):
+        meeting = actions.do_schedule_meeting(
+            actor=self.chair, committee=self.committee, starts_at=next_week(), time_zone=ZONE
+        )
+        self.client.force_login(self.chair)
+        urls = [meeting.get_absolute_url(), reverse("proposals:agenda", args=[meeting.pk])]
+
+        def counts() -> list[int]:
+            found = []
+            for url in urls:
+                with CaptureQueriesContext(connection) as queries:
+                    self.assertEqual(self.client.get(url).status_code, 200)
+                found.append(len(queries))
+            return found
+
+        def add_proposals() -> None:
+            make_proposal(self.committee, self.member, state=State.DISCUSSION)
+            make_proposal(self.committee, self.member, state=State.VOTING, chair=self.chair)
+            closed = make_proposal(
+                self.committee, self.member, state=State.VOTING, chair=self.chair
+            )
+            for voter in [self.chair, self.member, self.other_member]:
+                actions.do_cast_vote(proposal=closed, actor=voter, value=1)
+            actions.do_close_vote(proposal=closed, actor=SYSTEM, at=closed.closes_at)
+
+        add_proposals()
+        few = counts()
+        text = self.client.get(urls[1]).content.decode()
+        self.assertEqual(text.count("(vote closed "), 1, text)
+        for _ in range(3):
+            add_proposals()
+        self.assertEqual(counts(), few)
