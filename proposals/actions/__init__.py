@@ -8,14 +8,14 @@ they never set states or save proposals themselves.
 
 Callers import this package (`from proposals import actions`); each module holds one
 kind of change: `proposals` (create, edit, link a meeting), `transitions` (submit to
-resume, and what completing does to the project), `votes`, `checklists`, `comments` (the
-discussion), `memberships` (seats and their roles), `invitations` (to a seat, by
-e-mail), `accounts` (deactivating one), `projects`, `committees`, `meetings` (the notes
-import), `scheduling` (a meeting scheduled ahead and its agenda) and `link_suggestions`
-(a chair's notes that mention another committee's proposal) and `readings` (a chair
-confirms, corrects, merges or dismisses what an import read). What they share (locking,
-the transition runner, the common checks and their messages) is in `_base`. A person's
-preferences (notifications, time zone) are in `preferences`.
+resume, and what completing does to the project), `votes`, `checklists`, `comments`
+(the discussion), `memberships` (seats and their roles), `invitations` (to a seat, by
+e-mail), `accounts` (deactivating one), `projects`, `committees`, `meetings` (the notes import) and
+`link_suggestions` (a chair's notes that mention another committee's proposal) and
+`readings` (a chair confirms, corrects, merges or dismisses what an import read). What
+they share (locking, the transition runner, the common checks and their messages) is in
+`_base`. A person's preferences (notifications, time zone) are in `preferences`.
+Meetings scheduled ahead and their agendas are in `scheduling`.
 """
 
 from proposals.actions._base import chaired_committee_ids
