@@ -16,9 +16,13 @@ from django.core.validators import URLValidator
 from django.utils import timezone
 
 from pmc.models import Committee, Meeting
-from pmc.text import validate_single_line
 from proposals import audit, events
-from proposals.actions._base import _apply_changes, _require_committee_admin, action
+from proposals.actions._base import (
+    _apply_changes,
+    _require_committee_admin,
+    _single_line,
+    action,
+)
 from proposals.errors import LifecycleError
 from proposals.models import AgendaItem, Proposal
 from proposals.states import FINAL_STATES
@@ -187,7 +191,7 @@ def do_cancel_meeting(*, actor, meeting: Meeting | int, reason: str = "") -> Mee
     """Cancel a scheduled meeting: it stays, marked cancelled, with its agenda."""
     meeting = _locked_scheduled(meeting, "be cancelled")
     _require_committee_admin(actor, meeting.committee, "cancel its meetings")
-    validate_single_line(reason)
+    _single_line(reason=reason)
     meeting.cancelled_at = timezone.now()
     meeting.save(update_fields=["cancelled_at"])
     audit.record(

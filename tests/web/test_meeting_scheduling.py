@@ -103,6 +103,13 @@ class SchedulingActions(LifecycleTestCase):
         with self.assertRaisesMessage(LifecycleError, "was cancelled"):
             actions.do_add_agenda_item(actor=self.chair, meeting=meeting, text="Anything")
 
+    def test_a_cancellation_reason_is_one_line(self):
+        meeting = self.schedule()
+        with self.assertRaisesMessage(LifecycleError, "Reason:"):
+            actions.do_cancel_meeting(actor=self.chair, meeting=meeting, reason="a\nb")
+        meeting.refresh_from_db()
+        self.assertIsNone(meeting.cancelled_at)
+
     def test_only_the_chair_or_an_administrator_schedules(self):
         former = make_user("former")
         make_member(
