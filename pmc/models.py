@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import zoneinfo
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -206,6 +207,10 @@ class MeetingQuerySet(models.QuerySet):
         """Meetings held on `first`, on `last` or between them."""
         return self.filter(date__gte=first, date__lte=last)
 
+    def upcoming(self, today: datetime.date) -> MeetingQuerySet:
+        """Scheduled meetings from `today` on, cancelled ones included (shown so)."""
+        return self.filter(date__gte=today, starts_at__isnull=False)
+
 
 class Meeting(models.Model):
     """A committee meeting and its notes."""
@@ -232,6 +237,17 @@ class Meeting(models.Model):
     imported_at = models.DateTimeField(
         null=True, blank=True, editable=False, help_text="When the file was last imported."
     )
+    starts_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a scheduled meeting starts; empty for notes only."
+    )
+    time_zone = models.CharField(
+        max_length=64, blank=True, help_text="The IANA zone the chair scheduled it in."
+    )
+    call_link = models.URLField(max_length=500, blank=True, help_text="The call's https link.")
+    schedule_note = models.TextField(blank=True, help_text="The chair's note to the members.")
+    cancelled_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the chair cancelled it; it stays, marked so."
+    )
 
     objects = MeetingQuerySet.as_manager()
 
@@ -254,6 +270,28 @@ class Meeting(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("proposals:meeting_detail", args=[self.pk])
+
+    @property
+    def is_scheduled(self) -> bool:
+        """Scheduled in the tool, and its notes not yet in."""
+        return self.starts_at is not None and self.imported_at is None and not self.notes
+
+    @property
+    def local_start(self) -> datetime.datetime | None:
+        """The start in the zone the chair chose."""
+        if self.starts_at is None:
+            return None
+        try:
+            zone = zoneinfo.ZoneInfo(self.time_zone or "UTC")
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            zone = datetime.UTC
+        return self.starts_at.astimezone(zone)
+
+    @property
+    def local_start_label(self) -> str:
+        """The start as the chair set it: "2026-12-14 17:30 Europe/Berlin"."""
+        start = self.local_start
+        return f"{start:%Y-%m-%d %H:%M} {self.time_zone or 'UTC'}" if start else ""
 
     @classmethod
     def from_db(cls, db, field_names, values):

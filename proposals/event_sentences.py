@@ -532,6 +532,29 @@ def _meeting_updated(event, _):
     return text
 
 
+def _meeting_scheduled(event, _):
+    payload = event.payload
+    return format_html("scheduled {}, at {}", _meeting(payload), payload.get("local", ""))
+
+
+def _meeting_rescheduled(event, _):
+    changed = [str(field).replace("_", " ") for field in event.payload.get("changed") or []]
+    return format_html("rescheduled {}: {} changed", _meeting(event.payload), _listed(changed))
+
+
+def _meeting_cancelled(event, _):
+    return format_html("cancelled {}", _meeting(event.payload))
+
+
+def _agenda_item_added(event, _):
+    payload = event.payload
+    return format_html("put “{}” on the agenda of {}", payload.get("text", ""), _meeting(payload))
+
+
+def _agenda_proposal_added(event, _):
+    return format_html("put this proposal on the agenda of {}", _meeting(event.payload))
+
+
 def _link_suggested(verb: str):
     def wording(event, _):
         payload = event.payload
@@ -978,6 +1001,11 @@ WORDING: dict[str, Callable] = {
     events.CONCERN_RESOLVED: _concern_resolved,
     events.MEETING_IMPORTED: _meeting_imported,
     events.MEETING_UPDATED: _meeting_updated,
+    events.MEETING_SCHEDULED: _meeting_scheduled,
+    events.MEETING_RESCHEDULED: _meeting_rescheduled,
+    events.MEETING_CANCELLED: _meeting_cancelled,
+    events.AGENDA_ITEM_ADDED: _agenda_item_added,
+    events.AGENDA_PROPOSAL_ADDED: _agenda_proposal_added,
     events.MEETING_LINK_SUGGESTED: _link_suggested("suggested"),
     events.MEETING_LINK_SUGGESTION_UPDATED: _link_suggested("updated the suggestion"),
     events.MEETING_LINK_SUGGESTION_WITHDRAWN: _link_suggested("withdrew the suggestion"),

@@ -1222,3 +1222,41 @@ class Invitation(models.Model):
         if self.expires_at <= (now or timezone.now()):
             return "expired"
         return "pending"
+
+
+class AgendaItem(models.Model):
+    """A point a chair put on a scheduled meeting's agenda: a line of text, or a proposal."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="agenda_items")
+    text = models.CharField(
+        max_length=500, blank=True, validators=[validate_single_line], help_text="One line."
+    )
+    proposal = models.ForeignKey(
+        Proposal,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agenda_items",
+        help_text="The proposal put on the agenda, if the item is one.",
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["meeting", "added_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "proposal"],
+                condition=Q(proposal__isnull=False),
+                name="one_agenda_item_per_proposal",
+            ),
+            models.CheckConstraint(
+                condition=~Q(text="") | Q(proposal__isnull=False),
+                name="agenda_item_text_or_proposal",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text or f"#{self.proposal_id}"

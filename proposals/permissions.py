@@ -255,6 +255,8 @@ rules.add_perm("proposals.resolve_concern", raised_concern | chairs_concerns_com
 # actions (`do_add_member`, `do_change_role`, `do_end_membership`, `do_invite`,
 # `do_withdraw_invitation`) require; staff who are no administrators use the admin.
 rules.add_perm("proposals.manage_seats", is_active_account & (chairs_committee | is_superuser))
+# A committee's meetings scheduled ahead, and their agendas: its chair or an administrator.
+rules.add_perm("proposals.schedule_meetings", is_active_account & (chairs_committee | is_superuser))
 # Deactivating an account: administrators, never their own (`do_deactivate_user`).
 rules.add_perm("proposals.deactivate_user", is_active_account & is_superuser)
 

@@ -19,6 +19,7 @@ from proposals.views import (
     proposal_pages,
     readings,
     revisions,
+    scheduling,
     search,
     seats,
 )
@@ -99,12 +100,24 @@ urlpatterns = [
         meeting_record.change_minutes,
         name="change_minutes",
     ),
+    path("meetings/<int:pk>/agenda.md", scheduling.agenda_download, name="agenda"),
+    path("meetings/<int:pk>/edit/", scheduling.reschedule_meeting, name="reschedule_meeting"),
+    path("meetings/<int:pk>/cancel/", scheduling.cancel_meeting, name="cancel_meeting"),
+    path("meetings/<int:pk>/agenda/points/", scheduling.add_agenda_point, name="agenda_point"),
+    path(
+        "meetings/<int:pk>/agenda/proposals/",
+        scheduling.put_proposal_on_agenda,
+        name="agenda_proposal",
+    ),
     path(
         "meetings/suggestions/<int:pk>/<slug:decision>/",
         link_suggestions.decide_link_suggestion,
         name="link_suggestion",
     ),
     path("committees/<slug:slug>/", committees.committee_detail, name="committee"),
+    path(
+        "committees/<slug:slug>/meetings/new/", scheduling.schedule_meeting, name="schedule_meeting"
+    ),
     path("committees/<slug:slug>/readings/", readings.reading_list, name="readings"),
     path(
         "committees/<slug:slug>/meeting-rules/",

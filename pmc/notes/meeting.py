@@ -18,6 +18,7 @@ from pmc.notes.files import (
 )
 from pmc.notes.lifecycle import LifecycleReader
 from pmc.notes.model import MeetingNotes, NotMeeting, Unreadable
+from pmc.notes.numbers import numbered_items, without_numbered
 from pmc.notes.structure import Document
 from pmc.notes.team_reports import TeamReader
 
@@ -86,6 +87,8 @@ def parse_notes(
     # to report, with their leads: those are its team reports (with empty bodies).
     cancelled = _cancelled(document, teams)
     reports = teams.team_reports()
+    numbered = numbered_items(document)
+    mentions = without_numbered(LifecycleReader(document, teams).mentions(), numbered)
     return MeetingNotes(
         name=name,
         committee=committee,
@@ -98,7 +101,7 @@ def parse_notes(
         repairs=tuple(repairs),
         cancelled=cancelled,
         team_reports=tuple(reports),
-        mentions=tuple(LifecycleReader(document, teams).mentions()),
+        mentions=tuple([*mentions, *numbered]),
     )
 
 

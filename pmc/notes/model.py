@@ -29,7 +29,8 @@ class LifecycleMention:
     `confidence` is "high" when the wording leaves no doubt (an explicit proposal, vote,
     nomination or decision in a lifecycle section) and "low" otherwise (a passing mention
     in a team report, an item read from where a project is listed); `rule` names the
-    reading rule that found the item, which is what justifies the confidence. The
+    reading rule that found the item, which is what justifies the confidence. `number`
+    is the proposal's number when the line carries it (`[#12]`), 0 otherwise. The
     evidence is `line` (and `lines`), `section` and the quoted `excerpt`.
     """
 
@@ -52,10 +53,14 @@ class LifecycleMention:
     lines: tuple[int, ...] = ()
     confidence: str = "high"
     rule: str = ""
+    number: int = 0
 
     @property
     def key(self) -> str:
-        """What identifies the proposal: its kind and its project's name, normalised."""
+        """What identifies the proposal: its number when the notes give it (`numbers`),
+        else its kind and its project's name, normalised."""
+        if self.number:
+            return f"proposal:{self.number}"
         return f"{self.kind}:{normalized_name(self.project)}"
 
 

@@ -34,6 +34,7 @@ END_OF_LIFE = "end-of-life"
 HOSTED_ELSEWHERE = "hosted-elsewhere"
 PROPOSED_IN_TEAM_HEADING = "proposed-in-team-heading"
 PROPOSAL_IN_PREPARATION = "proposal-in-preparation"
+PROPOSAL_NUMBER = "proposal-number"
 
 RULES = {
     CHANGE_WORDS: "a statement whose words name a kind of change and the project",
@@ -58,6 +59,7 @@ RULES = {
     HOSTED_ELSEWHERE: "a project's repository now hosted in another GitHub organisation",
     PROPOSED_IN_TEAM_HEADING: 'a team reporting as proposed ("Oratos (proposed incubating)")',
     PROPOSAL_IN_PREPARATION: 'a team\'s own proposal in the works ("Working on proposal")',
+    PROPOSAL_NUMBER: 'a line carrying a proposal\'s number ("[#12]"), as the agenda lists it',
 }
 
 # Rules whose layout or words are themselves explicit (a nomination, a label that
@@ -71,6 +73,7 @@ EXPLICIT_RULES = frozenset(
         LEAD_VACANCY,
         UNDER_REVIEW,
         PROCESS_PROPOSAL,
+        PROPOSAL_NUMBER,
     }
 )
 # Rules that read an item only from where a project is listed: never more than "low".

@@ -17,6 +17,7 @@ resume, and what completing does to the project), `votes`, `checklists`, `commen
 `readings` (a chair confirms, corrects, merges or dismisses what an import read). What
 they share (locking, the transition runner, the common checks and their messages) is in
 `_base`. A person's preferences (notifications, time zone) are in `preferences`.
+Meetings scheduled ahead and their agendas are in `scheduling`.
 """
 
 from proposals.actions._base import chaired_committee_ids
@@ -71,6 +72,13 @@ from proposals.actions.readings import (
     do_dismiss_reading,
     do_merge_reading,
 )
+from proposals.actions.scheduling import (
+    do_add_agenda_item,
+    do_cancel_meeting,
+    do_put_proposal_on_agenda,
+    do_reschedule_meeting,
+    do_schedule_meeting,
+)
 from proposals.actions.transitions import (
     TRANSITIONS,
     do_close_vote,
@@ -87,6 +95,11 @@ from proposals.actions.votes import do_cast_vote, do_recuse
 from proposals.actions.watching import do_watch
 
 __all__ = [
+    "do_add_agenda_item",
+    "do_cancel_meeting",
+    "do_put_proposal_on_agenda",
+    "do_reschedule_meeting",
+    "do_schedule_meeting",
     # proposals
     "EDITABLE_FIELDS",
     "TEXT_FIELDS",

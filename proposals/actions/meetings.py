@@ -31,9 +31,10 @@ def do_import_meeting(
     """Create or update the meeting of `committee` on `date` from a notes file, with
     its team reports as (team, lead, body).
 
-    Returns the meeting, "created", "updated" or "unchanged", and the fields that
-    changed. A created meeting is recorded at its date; an update at the time it is
-    made, with the fields and teams that changed.
+    A meeting scheduled ahead (`actions.scheduling`) is filled, not doubled: its first
+    notes count as "created". Returns the meeting, "created", "updated" or "unchanged",
+    and the fields that changed. A created meeting is recorded at its date; an update
+    at the time it is made, with the fields and teams that changed.
     """
     _require_committee_admin(actor, committee)
     # One meeting per committee and day: unordered (the default ordering joins the
@@ -53,8 +54,10 @@ def do_import_meeting(
     }
     reports = [(team[:200], lead[:200], body) for team, lead, body in team_reports]
     created = meeting is None
-    if created:
-        meeting = Meeting(committee=committee, date=date)
+    # A meeting scheduled ahead gets its first notes: they fill it, as a new import does.
+    first_notes = created or meeting.is_scheduled
+    if first_notes:
+        meeting = meeting or Meeting(committee=committee, date=date)
         before: list[tuple[str, str, str]] = []
         changed = [field for field in MEETING_IMPORT_FIELDS if values[field]]
     else:
@@ -75,7 +78,7 @@ def do_import_meeting(
     if not created and "notes" in changed:
         version_changed_notes(meeting, actor=actor)  # approved minutes: refused without a reason
     if "team_reports" in changed:
-        if not created:
+        if not first_notes:
             meeting.team_reports.all().delete()
         TeamReport.objects.bulk_create(
             TeamReport(meeting=meeting, position=i, team=team, lead=lead, body=body)
@@ -84,9 +87,9 @@ def do_import_meeting(
     teams_before = [(team, lead) for team, lead, _ in before]
     teams_after = [(team, lead) for team, lead, _ in reports]
     audit.record(
-        action=events.MEETING_IMPORTED if created else events.MEETING_UPDATED,
+        action=events.MEETING_IMPORTED if first_notes else events.MEETING_UPDATED,
         actor=actor,
-        at=meeting_time(date) if created else None,
+        at=meeting_time(date) if first_notes else None,
         committee=committee,
         reason=reason,
         payload={
@@ -100,7 +103,7 @@ def do_import_meeting(
             "teams_removed": [_team_label(t) for t in teams_before if t not in teams_after],
         },
     )
-    return meeting, "created" if created else "updated", changed
+    return meeting, "created" if first_notes else "updated", changed
 
 
 def _team_label(team_and_lead: tuple[str, str]) -> str:

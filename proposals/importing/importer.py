@@ -32,6 +32,7 @@ from proposals.errors import ConditionNotMet, LifecycleError
 from proposals.importing.candidates import choose
 from proposals.importing.files import NoteFile, dated_after_today
 from proposals.importing.locks import one_file_at_a_time
+from proposals.importing.numbered import certain, resolved
 from proposals.importing.projects import cleaned, index_keys, lookup_keys
 from proposals.importing.readings import FileReadings, corrected
 from proposals.importing.results import FileResult, ProposalChange
@@ -245,7 +246,7 @@ class Importer:
         readings = FileReadings(
             meeting, actor=self.actor, new=new, leave_out=self.leave_out.get(notes.name, set())
         )
-        mentions = self.readings(notes.mentions, readings, result)
+        mentions = self.readings(resolved(notes.mentions, committee, result), readings, result)
         self.candidates = self.prefetch_proposals([m for m, _ in mentions], meeting, new=new)
         links = _Links(meeting, self.actor)
         try:
@@ -341,7 +342,10 @@ class Importer:
         stays (the proposal is then where the refusal left it)."""
         change = ProposalChange(mention.kind, mention.project, "created")
         try:
-            if reading.status == ReadingStatus.MERGED and reading.proposal_id:
+            if mention.number:
+                proposal = self.numbered(mention, meeting, change)
+                certain(reading)
+            elif reading.status == ReadingStatus.MERGED and reading.proposal_id:
                 proposal = self.merged_into(reading, meeting, change)
             else:
                 proposal = self.find_or_create(mention, meeting, change, new=new)
@@ -373,6 +377,16 @@ class Importer:
             change.action = "updated"
         change.state = proposal.get_state_display().lower()
         return change
+
+    @staticmethod
+    def numbered(mention: LifecycleMention, meeting: Meeting, change: ProposalChange) -> Proposal:
+        """The proposal the line names by number (`numbered.resolved` checked it is the
+        meeting's committee's): linked, then moved on as the line records."""
+        proposal = Proposal.objects.get(pk=mention.number)
+        linked = ProposalMeeting.objects.filter(proposal=proposal, meeting=meeting).exists()
+        change.action = "unchanged" if linked else "linked"
+        change.project = proposal.project.name if proposal.project_id else f"#{proposal.pk}"
+        return proposal
 
     @staticmethod
     def merged_into(reading: Reading, meeting: Meeting, change: ProposalChange) -> Proposal:

@@ -77,6 +77,10 @@ def committee_page(request, committee: Committee, *, status: int = 200, **forms)
             "open_count": open_proposals.count(),
             "meetings": meetings.defer("notes", "notes_html", "original_notes")[:MEETINGS_SHOWN],
             "meeting_count": Meeting.objects.filter(committee=committee).count(),
+            "upcoming_meetings": upcoming_meetings(committee, today),
+            "schedules_meetings": permissions.has_perm(
+                "proposals.schedule_meetings", request.user, committee
+            ),
             "readings_to_review": to_review,
             "today": today,
             "manages_seats": manages_seats,
@@ -84,6 +88,16 @@ def committee_page(request, committee: Committee, *, status: int = 200, **forms)
             **committee_context(request, committee),
         },
         status=status,
+    )
+
+
+def upcoming_meetings(committee: Committee, today) -> list[Meeting]:
+    """The committee's meetings scheduled from today on, whose notes are not in yet."""
+    return list(
+        Meeting.objects.upcoming(today)
+        .filter(committee=committee, notes="")
+        .order_by("starts_at")
+        .only("pk", "date", "starts_at", "cancelled_at", "committee_id")[:MEETINGS_SHOWN]
     )
 
 

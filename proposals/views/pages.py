@@ -34,6 +34,7 @@ from proposals.states import State
 from proposals.views import meeting_record
 from proposals.views.access import readable
 from proposals.views.link_suggestions import pending_suggestions
+from proposals.views.scheduling import schedule_context
 
 
 @readable
@@ -125,13 +126,18 @@ def _home_rows(committees) -> QuerySet:
 
 def _attach_meetings(by_committee: dict, committees, today) -> None:
     """The latest past and the next meeting per committee, in two queries."""
+    # A meeting scheduled for today is still to come until its notes are in; a cancelled
+    # one is neither.
+    scheduled = Q(starts_at__isnull=False, notes="")
     latest = (
         Meeting.objects.filter(committee=OuterRef("pk"), date__lte=today)
+        .exclude(scheduled)
         .order_by("-date")
         .values("pk")[:1]
     )
     upcoming = (
-        Meeting.objects.filter(committee=OuterRef("pk"), date__gt=today)
+        Meeting.objects.filter(Q(date__gt=today) | Q(date=today) & scheduled)
+        .filter(committee=OuterRef("pk"), cancelled_at__isnull=True)
         .order_by("date")
         .values("pk")[:1]
     )
@@ -140,7 +146,8 @@ def _attach_meetings(by_committee: dict, committees, today) -> None:
     ids = committees.order_by().annotate(latest=Subquery(latest), upcoming=Subquery(upcoming))
     chosen = Q(pk__in=ids.values("latest")) | Q(pk__in=ids.values("upcoming"))
     for meeting in Meeting.objects.filter(chosen):
-        key = "next_meeting" if meeting.date > today else "latest_meeting"
+        coming = meeting.date > today or (meeting.date == today and meeting.is_scheduled)
+        key = "next_meeting" if coming else "latest_meeting"
         by_committee[meeting.committee_id][key] = meeting
 
 
@@ -220,6 +227,7 @@ def meeting_detail(request, pk: int):
             "mentions": mentions,
             "team_reports": meeting.team_reports.all(),
             **meeting_record.meeting_context(request, meeting),
+            **schedule_context(request, meeting),
         },
     )
 

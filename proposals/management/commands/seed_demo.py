@@ -200,6 +200,7 @@ class Seeder:
         self.vote_on_grootfs()
         self.discuss_etcd_attic()
         self.draft_bbl_rename()
+        self.schedule_next_meeting()
         return self.logins
 
     # People
@@ -436,7 +437,7 @@ class Seeder:
         actions.do_close_vote(proposal=proposal, actor=SEED, at=proposal.closes_at)
 
     def defer_postgres_lead(self) -> None:
-        proposal = self.propose(
+        self.deferred = proposal = self.propose(
             "Valeria Perticara",
             at=self.days_ago(21, 10),
             kind=Kind.OWNERSHIP,
@@ -611,4 +612,26 @@ class Seeder:
             project=self.projects["bosh-bootloader"],
             new_name="bbl",
             proposing_team="Infrastructure team",
+        )
+
+    # The next meeting, scheduled: its agenda is there to download.
+
+    def schedule_next_meeting(self) -> None:
+        """Two weeks from now, at 08:00 in California, with a point and the deferred
+        proposal put on its agenda."""
+        zone = "America/Los_Angeles"
+        day = (self.now + datetime.timedelta(days=14)).date()
+        meeting = actions.do_schedule_meeting(
+            actor=self.user(CHAIR),
+            committee=self.runtime,
+            starts_at=datetime.datetime.combine(day, datetime.time(8)),
+            time_zone=zone,
+            call_link="https://meet.example.org/runtime-pmc",
+            note="The usual call; the agenda is on the meeting's page.",
+        )
+        actions.do_add_agenda_item(
+            actor=self.user(CHAIR), meeting=meeting, text="Meeting times for next year"
+        )
+        actions.do_put_proposal_on_agenda(
+            actor=self.user(CHAIR), meeting=meeting, proposal=self.deferred
         )
