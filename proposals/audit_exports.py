@@ -47,30 +47,36 @@ def filtered(params) -> tuple[AuditFilterForm, QuerySet[Event]]:
     return form, events
 
 
-def row(event: Event) -> dict:
-    return {
-        "id": event.pk,
-        "recorded_at": event.recorded_at.isoformat(),
-        "at": event.at.isoformat(),
-        "actor": event.actor_name,
-        "action": event.action,
-        "committee": event.committee.name if event.committee else None,
-        "proposal": event.proposal_id,
-        "project": event.project.name if event.project else None,
-        "from_state": event.from_state,
-        "to_state": event.to_state,
-        "reason": event.reason,
-        "payload": event.payload,
-        "hash": event.hash,
-        "prev_hash": event.prev_hash,
-    }
+# The columns the files hold, read as plain values: building five model instances per
+# event (the page's select_related) was most of an export's time.
+_COLUMNS = {
+    "id": "id",
+    "recorded_at": "recorded_at",
+    "at": "at",
+    "actor": "actor_name",
+    "action": "action",
+    "committee": "committee__name",
+    "proposal": "proposal_id",
+    "project": "project__name",
+    "from_state": "from_state",
+    "to_state": "to_state",
+    "reason": "reason",
+    "payload": "payload",
+    "hash": "hash",
+    "prev_hash": "prev_hash",
+}
 
 
-def _in_order(events: QuerySet[Event], progress: Progress | None) -> Iterator[Event]:
-    # A server-side cursor on PostgreSQL: memory stays flat however long the log.
+def _rows(events: QuerySet[Event], progress: Progress | None) -> Iterator[dict]:
+    """Each event as a file's row, in id order. A server-side cursor on PostgreSQL:
+    memory stays flat however long the log."""
+    values = events.select_related(None).order_by("id").values_list(*_COLUMNS.values())
     written = 0
-    for event in events.order_by("id").iterator(chunk_size=CHUNK):
-        yield event
+    for line in values.iterator(chunk_size=CHUNK):
+        row = dict(zip(_COLUMNS, line, strict=True))
+        row["recorded_at"] = row["recorded_at"].isoformat()
+        row["at"] = row["at"].isoformat()
+        yield row
         written += 1
         if progress is not None and written % CHUNK == 0:
             progress(written)
@@ -82,18 +88,17 @@ def csv_text(events: QuerySet[Event], progress: Progress | None = None) -> Itera
     """The CSV file, line by line; `progress(n)` is told every CHUNK rows and at the end."""
 
     def rows():
-        for event in _in_order(events, progress):
-            line = row(event)
-            line["payload"] = json.dumps(line["payload"], sort_keys=True)
-            yield line
+        for row in _rows(events, progress):
+            row["payload"] = json.dumps(row["payload"], sort_keys=True)
+            yield row
 
     return csv_lines(FIELDS, rows())
 
 
 def json_text(events: QuerySet[Event], progress: Progress | None = None) -> Iterator[str]:
     yield "["
-    for i, event in enumerate(_in_order(events, progress)):
-        yield ("," if i else "") + json.dumps(row(event))
+    for i, row in enumerate(_rows(events, progress)):
+        yield ("," if i else "") + json.dumps(row)
     yield "]"
 
 
