@@ -7,8 +7,8 @@ and the process's memory while the file is written.
 Against a database filled by `benchmarks/dataset.py`: signs in as its first user, POSTs
 "Prepare CSV file" on the audit page (timed: the request only queues the job), then runs
 the job in a thread of this process as the embedded mode would, sampling the resident
-memory (RSS) every half second (printed with the job's progress every 5 s). Prints the samples, the job's
-time and rows per second, and the peak RSS above the RSS before the job: flat memory
+memory (RSS) every half second (printed with the job's progress every 5 s). Prints the
+job's time and rows per second, and the peak RSS above the RSS before the job: flat memory
 means that peak does not grow with the log (compare a filtered, smaller export).
 The file is written to a temporary directory, removed at the end.
 """
