@@ -12,7 +12,9 @@ from pathlib import Path
 from unittest import mock
 
 from django.contrib.auth.views import redirect_to_login
+from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -342,3 +344,20 @@ class ExportPermissionTests(AuditExportTestCase):
         self.assertEqual(client.get(START, {"format": "csv"}).status_code, 405)
         self.assertEqual(client.post(START, {"format": "csv", "query": ""}).status_code, 403)
         self.assertFalse(AuditJob.objects.exists())
+
+
+class ExportsPageQueryTests(AuditExportTestCase):
+    def test_the_exports_page_costs_the_same_queries_for_one_job_or_many(self):
+        self.client.force_login(self.chair)
+        AuditJob.objects.create(requested_by=self.chair, kind=AuditJob.Kind.CSV)
+        self.client.get(JOBS)  # the session, once
+        with CaptureQueriesContext(connection) as one:
+            self.client.get(JOBS)
+        audit_jobs.run(audit_jobs.start_verification(user=self.chair).pk)
+        for fmt in ["csv", "json"]:
+            audit_jobs.run(audit_jobs.start_export(user=self.chair, kind=fmt, query="a=1").pk)
+
+        with self.assertNumQueries(len(one.captured_queries)):
+            response = self.client.get(JOBS)
+        self.assertContains(response, "Verified:")
+        self.assertContains(response, "Download", count=2)
