@@ -2,61 +2,44 @@
 
 from __future__ import annotations
 
-import json
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import JsonResponse, StreamingHttpResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from proposals import audit_alerts, checkpoints, event_sentences, signing, verification
-from proposals.forms import AuditFilterForm
-from proposals.models import Checkpoint, Event
+from proposals import (
+    audit_alerts,
+    audit_exports,
+    audit_jobs,
+    background,
+    checkpoints,
+    event_sentences,
+    signing,
+)
+from proposals.models import AuditJob, Checkpoint
 from proposals.views.access import readable
-from proposals.views.downloads import attachment, csv_lines
+from proposals.views.downloads import attachment
 
 CHECKPOINTS_SHOWN = 10
-FIELDS = ["id", "recorded_at", "at", "actor", "action", "committee", "proposal", "project",
-          "from_state", "to_state", "reason", "payload", "hash", "prev_hash"]  # fmt: skip
+# Matching events up to which a download streams in the request (about a second's work).
+DIRECT_DOWNLOAD_MAX = 10_000
 
 
-def _filtered(request) -> tuple[AuditFilterForm, object]:
-    form = AuditFilterForm(request.GET or None)
-    events = Event.objects.select_related(
-        "committee", "proposal", "project", "actor", "membership__user"
-    )
-    if form.is_bound and not form.is_valid():
-        # A mistyped filter must not widen the page or the download to the whole log.
-        return form, events.none()
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["committee"]:
-            events = events.filter(committee=data["committee"])
-        if data["proposal"]:
-            events = events.filter(proposal_id=data["proposal"])
-        if data["actor"]:
-            events = events.filter(actor_name__iexact=data["actor"].strip())
-        if data["action"]:
-            events = events.filter(action__startswith=data["action"].strip())
-        if data["date_from"]:
-            events = events.filter(at__date__gte=data["date_from"])
-        if data["date_to"]:
-            events = events.filter(at__date__lte=data["date_to"])
-    return form, events
+def _filtered(request):
+    return audit_exports.filtered(request.GET)
 
 
 @readable
 def audit_log(request):
     form, events = _filtered(request)
     fmt = request.GET.get("format")
-    if fmt == "csv":
-        return _download_csv(events)
-    if fmt == "json":
-        return _download_json(events)
+    if fmt in audit_exports.TEXT:
+        return _download(request, events, fmt)
     page = Paginator(events.order_by("-id"), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -68,6 +51,10 @@ def audit_log(request):
             "page": page,
             "lines": event_sentences.lines(page.object_list),
             "query": query.urlencode(),
+            "verifying": request.user.is_staff
+            and AuditJob.objects.filter(
+                kind=AuditJob.Kind.VERIFY, status__in=audit_jobs.PENDING
+            ).exists(),
             **_integrity(),
         },
     )
@@ -128,48 +115,28 @@ def verify_now(request):
         raise PermissionDenied(
             "Only staff may verify the audit chain on demand; it is also verified daily."
         )
-    _, check = verification.verify_and_store()
-    if check.ok:
-        messages.success(request, f"The audit log verified: {check.events} events checked.")
-    else:
-        messages.error(request, f"The audit log failed verification: {check.problem}.")
+    # Rehashing a long log outlasts a request: a job does it, and the page shows the result.
+    job = audit_jobs.start_verification(user=request.user)
+    background.audit_job_queued(job.pk)
+    messages.info(
+        request,
+        "The audit log is being verified in the background; its result appears here "
+        "when it is done.",
+    )
     return redirect("proposals:audit_log")
 
 
-def _row(event: Event) -> dict:
-    return {
-        "id": event.pk,
-        "recorded_at": event.recorded_at.isoformat(),
-        "at": event.at.isoformat(),
-        "actor": event.actor_name,
-        "action": event.action,
-        "committee": event.committee.name if event.committee else None,
-        "proposal": event.proposal_id,
-        "project": event.project.name if event.project else None,
-        "from_state": event.from_state,
-        "to_state": event.to_state,
-        "reason": event.reason,
-        "payload": event.payload,
-        "hash": event.hash,
-        "prev_hash": event.prev_hash,
-    }
-
-
-def _download_csv(events) -> StreamingHttpResponse:
-    def rows():
-        for event in events.order_by("id").iterator(chunk_size=2000):
-            row = _row(event)
-            row["payload"] = json.dumps(row["payload"], sort_keys=True)
-            yield row
-
-    return attachment(csv_lines(FIELDS, rows()), "text/csv; charset=utf-8", "audit", "csv")
-
-
-def _download_json(events) -> StreamingHttpResponse:
-    def chunks():
-        yield "["
-        for i, event in enumerate(events.order_by("id").iterator(chunk_size=2000)):
-            yield ("," if i else "") + json.dumps(_row(event))
-        yield "]"
-
-    return attachment(chunks(), "application/json", "audit", "json")
+def _download(request, events, fmt: str):
+    """Small downloads stream at once; a larger one would outlast the request (the worker
+    killed mid-file, a truncated file with a success status), so it is prepared by a job."""
+    if events[: DIRECT_DOWNLOAD_MAX + 1].count() > DIRECT_DOWNLOAD_MAX:
+        messages.info(
+            request,
+            f"More than {DIRECT_DOWNLOAD_MAX:,} events match: too many to download at once. "
+            f'Press "Prepare {fmt.upper()} file" to have the file made in the background.',
+        )
+        query = request.GET.copy()
+        query.pop("format", None)
+        return redirect(f"{reverse('proposals:audit_log')}?{query.urlencode()}")
+    content_type = "text/csv; charset=utf-8" if fmt == "csv" else "application/json"
+    return attachment(audit_exports.TEXT[fmt](events), content_type, "audit", fmt)
