@@ -24,9 +24,10 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection
 from django.test import TestCase
+from django.urls import reverse
 from django.utils import timezone
 
-from proposals import actions, audit
+from proposals import actions, audit, checkpoints
 from proposals.models import Event, Proposal, Vote
 from proposals.states import State
 from tests.base import AppendOnlyTransactionTestCase
@@ -155,6 +156,10 @@ class PgDumpRestoreTests(AppendOnlyTransactionTestCase):
             actions.do_cast_vote(proposal=voting, actor=chair, value=1)
             head, count = head_and_count()
             self.assertGreater(count, old_count)
+            # The checkpoint the jobs sign, as an outsider keeps a copy of it.
+            checkpoints.sign()
+            kept = Path(folder) / "checkpoints.json"
+            kept.write_bytes(self.client.get(reverse("proposals:audit_checkpoints")).content)
             backup = Path(folder) / "backup.dump"
             self.pg_dump(backup)
 
@@ -170,13 +175,15 @@ class PgDumpRestoreTests(AppendOnlyTransactionTestCase):
                 )  # fmt: skip
                 self.assertIn("proposals_event is append-only", refused.stderr)
 
-            # The old backup, restored as if it were the latest: a valid, shorter chain.
-            # Alone it verifies; the head noted at the last verification catches it.
+            # The old backup, restored as if it were the latest: a valid, shorter chain
+            # with its own older checkpoints. Alone it verifies; the head noted at the
+            # last verification catches it, and so does the kept copy of a checkpoint.
             with new_database() as url:
                 self.pg_restore(old_backup, url)
                 alone = assert_ok(self, manage(url, "verify_audit"))
                 self.assertIn(f"Audit chain intact: {old_count} events checked.", alone)
                 caught = manage(url, "verify_audit", "--expect-head", head)
+                by_copy = manage(url, "verify_audit", "--checkpoint", str(kept))
 
         self.assertNotEqual(caught.returncode, 0)
         self.assertIn(
@@ -184,8 +191,11 @@ class PgDumpRestoreTests(AppendOnlyTransactionTestCase):
             f"the expected head {head}: events were removed from the end of the log",
             caught.stderr,
         )
-        self.assertIn("restore the event table from the last backup", caught.stderr)
+        self.assertIn("restore the database from the last backup", caught.stderr)
+        self.assertNotEqual(by_copy.returncode, 0)
+        self.assertIn("the copy of checkpoint", by_copy.stderr)
         print(
             f"\nbackup and restore: {count} events restored and verified; a restore "
-            f"missing the newest {count - old_count} event(s) caught by --expect-head"
+            f"missing the newest {count - old_count} event(s) caught by --expect-head and "
+            "by a kept copy of the published checkpoints (--checkpoint)"
         )
