@@ -71,7 +71,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.utils import DNS_NAME
-from django.db import connection, transaction
+from django.db import connection as database
+from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, prefetch_related_objects
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -513,8 +514,8 @@ def _hand_over(
         return False
     now = timezone.now()
     until = now + lease
-    adapt = connection.ops.adapt_datetimefield_value
-    with connection.cursor() as cursor:
+    adapt = database.ops.adapt_datetimefield_value
+    with database.cursor() as cursor:
         cursor.execute(
             _HAND_OVER_SQL,
             {
