@@ -27,19 +27,28 @@ What happens once, and what at least once:
   and a notification recorded as sent is never sent again.
 - At least once: the hand-off to the mail server when an attempt ends before its
   success is recorded. Before the SMTP exchange the sender commits `last_error = "send
-  began ..."`, after the answer `sent_at` (with the next message's start, in one
-  commit). A sender killed between the two leaves the first record; its claims lapse
-  `claim_lease()` (3 × EMAIL_TIMEOUT) after it last renewed them, the notifications are
-  due again then, and the next drain hands them out. A timeout or a dropped connection
-  while waiting for the answer is marked the same way (`interrupted send, then ...`).
-  The next attempt sends the message again and notes the possible second copy in
-  `last_error`; `attempts` counts both. (A live sender also loses a claim, and the
-  message may go out twice, if one message's exchange outlasts the lease, which takes
-  a server that answers each step just short of EMAIL_TIMEOUT.)
+  began ..."`, after the answer `sent_at`; the previous message's `sent_at` and the next
+  one's start are one UPDATE (`_hand_over()`), so every message the server took is
+  recorded before the next is handed over. A sender killed between the two leaves the
+  first record; its claims lapse `claim_lease()` (3 × EMAIL_TIMEOUT) after it last
+  renewed them, the notifications are due again then, and the next drain hands them
+  out. A timeout or a dropped connection while waiting for the answer is marked the
+  same way (`interrupted send, then ...`). The next attempt sends the message again and
+  notes the possible second copy in `last_error`; `attempts` counts both. (A live
+  sender also loses a claim, and the message may go out twice, if one message's
+  exchange outlasts the lease, which takes a server that answers each step just short
+  of EMAIL_TIMEOUT.)
 - Every attempt carries the same Message-ID (`message_id()`, from the key), so a
   second copy is recognisable and mail systems that de-duplicate on Message-ID drop
   it: after them each notification arrives once. Only a message in flight when its
   attempt broke off (one per sender) can arrive twice.
+
+What a chunk of n notifications writes: its claim (one UPDATE, one SELECT), then one
+statement and one commit per message (`_hand_over()`), and one at the end. Stamping
+`sent_at` once per chunk would save those n commits, but a sender killed mid-chunk
+would then lose the record of the messages the server took before it died, and all of
+them would go out twice; the one statement per message is what keeps a second copy to
+the one message in flight.
 """
 
 from __future__ import annotations
@@ -62,6 +71,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.utils import DNS_NAME
+from django.db import connection as database
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, prefetch_related_objects
 from django.template.loader import render_to_string
@@ -448,15 +458,13 @@ def _send_claimed(
     accepted: Notification | None = None  # the mail server took it; not yet marked sent
     try:
         for position, notification in enumerate(claimed):
-            # One commit per message: the previous one's sent_at with this one's start.
-            with transaction.atomic():
-                if accepted is not None:
-                    _mark_sent(accepted, token)
-                    sent, accepted = sent + 1, None
-                if time.monotonic() - renewed >= lease.total_seconds() / 3:
-                    _renew(token, lease)  # the rest of the chunk, while a slow server works
-                    renewed = time.monotonic()
-                began = _begin(notification, token, lease)
+            if time.monotonic() - renewed >= lease.total_seconds() / 3:
+                _renew(token, lease)  # the rest of the chunk, while a slow server works
+                renewed = time.monotonic()
+            # One statement per message: the previous one's sent_at with this one's start.
+            began = _hand_over(accepted, notification, token, lease)
+            if accepted is not None:
+                sent, accepted = sent + 1, None
             if not began:
                 continue
             try:
@@ -468,7 +476,7 @@ def _send_claimed(
                 break
     finally:
         if accepted is not None:
-            _mark_sent(accepted, token)
+            _hand_over(accepted, None, token, lease)
             sent += 1
     return sent
 
@@ -486,24 +494,94 @@ def _interrupted(notification: Notification) -> bool:
     return notification.last_error.startswith((SEND_BEGAN, INTERRUPTED))
 
 
-def _begin(notification: Notification, token: str, lease: datetime.timedelta) -> bool:
-    """Record that the hand-off to the mail server begins (committed before the server
-    can answer) and renew this claim; False if there is nothing to send: no address, or
-    the claim lapsed and another sender took the notification over."""
-    user = notification.user
-    if not user.is_active or not user.email:
-        Notification.objects.filter(pk=notification.pk, claimed_by=token).update(
+def _hand_over(
+    accepted: Notification | None,
+    following: Notification | None,
+    token: str,
+    lease: datetime.timedelta,
+) -> bool:
+    """In one UPDATE (one statement, one commit): mark `accepted` sent (the mail server
+    took it) and record that the hand-off of `following` begins, committed before the
+    server can answer, renewing its claim. Return whether `following` is to be sent:
+    False if there is nothing to send (no address) or its claim lapsed and another
+    sender took it over."""
+    if following is not None and not _sendable(following):
+        if accepted is not None:
+            _hand_over(accepted, None, token, lease)
+        Notification.objects.filter(pk=following.pk, claimed_by=token).update(
             failed_at=timezone.now(), claimed_until=None, last_error="no e-mail address"
         )
         return False
     now = timezone.now()
+    until = now + lease
+    adapt = database.ops.adapt_datetimefield_value
+    with database.cursor() as cursor:
+        cursor.execute(
+            _HAND_OVER_SQL,
+            {
+                "accepted": accepted.pk if accepted else None,
+                "following": following.pk if following else None,
+                "token": token,
+                "now": adapt(now),
+                "until": adapt(until),
+                "began": _began(following, now) if following else "",
+                "outcome": _sent_outcome(accepted) if accepted else "",
+            },
+        )
+        updated = {row[0] for row in cursor.fetchall()}
+    return following is not None and following.pk in updated
+
+
+def _hand_over_sql() -> str:
+    """The UPDATE of `_hand_over`, in SQL: one statement of two rows, whose RETURNING
+    says which matched (the ORM's update() only counts them, and its CASE expressions
+    cost more to build than the statement takes to run, once per message)."""
+    column = {name: Notification._meta.get_field(name).column for name in _HAND_OVER_FIELDS}
+    # Names from the model's own metadata; every value is a parameter.
+    return f"""
+        UPDATE {Notification._meta.db_table} SET
+            {column["sent_at"]} = CASE WHEN {column["id"]} = %(accepted)s THEN %(now)s
+                ELSE {column["sent_at"]} END,
+            {column["claimed_until"]} = CASE WHEN {column["id"]} = %(following)s
+                THEN %(until)s ELSE NULL END,
+            {column["due_at"]} = CASE WHEN {column["id"]} = %(following)s THEN %(until)s
+                ELSE {column["due_at"]} END,
+            {column["last_error"]} = CASE WHEN {column["id"]} = %(following)s THEN %(began)s
+                ELSE %(outcome)s END
+        WHERE {column["claimed_by"]} = %(token)s AND (
+            {column["id"]} = %(accepted)s
+            OR ({column["id"]} = %(following)s AND {column["claimed_until"]} IS NOT NULL
+                AND {column["sent_at"]} IS NULL)
+        )
+        RETURNING {column["id"]}
+    """  # noqa: S608
+
+
+_HAND_OVER_FIELDS = ("id", "sent_at", "claimed_until", "due_at", "last_error", "claimed_by")
+_HAND_OVER_SQL = _hand_over_sql()
+
+
+def _sendable(notification: Notification) -> bool:
+    user = notification.user
+    return user.is_active and bool(user.email)
+
+
+def _began(notification: Notification, now: datetime.datetime) -> str:
+    """The record that the hand-off to the mail server begins."""
     began = f"{SEND_BEGAN} {now.isoformat(timespec='seconds')} as {message_id(notification)}"
     if _interrupted(notification):
         began += ", again after an interrupted send"
-    return bool(
-        Notification.objects.filter(
-            pk=notification.pk, claimed_by=token, claimed_until__isnull=False, sent_at__isnull=True
-        ).update(last_error=began, claimed_until=now + lease, due_at=now + lease)
+    return began
+
+
+def _sent_outcome(notification: Notification) -> str:
+    """last_error once the mail server took the message: empty, or the note that it may
+    hold an earlier copy."""
+    if not _interrupted(notification):
+        return ""
+    return (
+        f"{INTERRUPTED}: sent again as {message_id(notification)};"
+        " the mail server may hold an earlier copy"
     )
 
 
@@ -541,18 +619,6 @@ class _Broken(Exception):
     def __init__(self, error: Exception) -> None:
         super().__init__(str(error))
         self.error = error
-
-
-def _mark_sent(notification: Notification, token: str) -> None:
-    outcome = ""
-    if _interrupted(notification):
-        outcome = (
-            f"{INTERRUPTED}: sent again as {message_id(notification)};"
-            " the mail server may hold an earlier copy"
-        )
-    Notification.objects.filter(pk=notification.pk, claimed_by=token).update(
-        sent_at=timezone.now(), claimed_until=None, last_error=outcome
-    )
 
 
 def _failed(

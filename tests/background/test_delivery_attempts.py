@@ -14,7 +14,9 @@ from collections.abc import Callable
 
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from proposals import actions, notifications
@@ -197,3 +199,48 @@ class DeliveryAttemptTests(LifecycleTestCase):
         timed_out.refresh_from_db()
         self.assertTrue(timed_out.last_error.startswith(notifications.INTERRUPTED))
         self.assertEqual(Notification.objects.get(pk=after.pk).last_error, "")
+
+
+class DeliveryWritesTests(LifecycleTestCase):
+    """What a chunk writes: its claim, then one statement per message."""
+
+    def setUp(self) -> None:
+        for i in range(7):
+            make_member(self.committee, make_user(f"extra{i}"))
+        proposal = make_proposal(self.committee, self.member)
+        actions.do_submit(proposal=proposal, actor=self.member)
+        notifications.drain_outbox(hand_out=lambda ids: None)
+        self.ids = list(Notification.objects.order_by("pk").values_list("pk", flat=True))
+
+    def test_each_message_costs_one_update_and_every_one_is_recorded_as_sent(self):
+        with CaptureQueriesContext(connection) as queries:
+            self.assertEqual(notifications.deliver(self.ids), 10)
+
+        updates = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("UPDATE")]
+        # The claim, one per message (its start with the previous one's sent_at), and the
+        # last one's sent_at.
+        self.assertEqual(len(updates), 1 + 10 + 1)
+        self.assertFalse(Notification.objects.filter(sent_at__isnull=True).exists())
+        self.assertEqual(set(Notification.objects.values_list("last_error", flat=True)), {""})
+        self.assertFalse(Notification.objects.filter(claimed_until__isnull=False).exists())
+        self.assertEqual(len(mail.outbox), 10)
+
+    def test_a_recipient_without_an_address_fails_alone_and_the_one_before_is_recorded(self):
+        first, gone, *rest = Notification.objects.order_by("pk").select_related("user")
+        gone.user.email = ""
+        gone.user.save(update_fields=["email"])
+
+        self.assertEqual(notifications.deliver(self.ids), 9)
+
+        first.refresh_from_db()
+        gone.refresh_from_db()
+        self.assertIsNotNone(first.sent_at)
+        self.assertEqual(first.last_error, "")
+        self.assertIsNone(gone.sent_at)
+        self.assertIsNotNone(gone.failed_at)
+        self.assertEqual(gone.last_error, "no e-mail address")
+        self.assertEqual(
+            Notification.objects.filter(pk__in=[n.pk for n in rest], sent_at__isnull=False).count(),
+            len(rest),
+        )
+        self.assertNotIn(gone.key, {m.extra_headers["X-PMC-Notification"] for m in mail.outbox})
