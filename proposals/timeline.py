@@ -74,18 +74,26 @@ class Entry:
     concern: ConcernLine | None = None
 
 
-def for_proposal(proposal, history: Iterable[event_sentences.Line]) -> list[Entry]:
+def for_proposal(
+    proposal,
+    history: Iterable[event_sentences.Line],
+    concerns: Iterable[Concern] | None = None,
+) -> list[Entry]:
     """The proposal's timeline from its history lines (`event_sentences.lines` of its
     events, in order) and its comments and concerns, in the order they were recorded:
     a comment or concern stands where the event that posted, raised or resolved it was
     recorded (its own time where there is none), as an event about another time stands
-    where it was recorded, with that time beside it."""
+    where it was recorded, with that time beside it. `concerns` are the proposal's
+    concerns with their `raised_by` and `resolved_by`, when the caller has read them
+    already (else they are read here)."""
     history = list(history)
     recorded = _recorded_times(history)
     threads = threads_of(proposal)
-    concerns = list(
-        Concern.objects.filter(proposal=proposal).select_related("raised_by", "resolved_by")
-    )
+    if concerns is None:
+        concerns = Concern.objects.filter(proposal=proposal).select_related(
+            "raised_by", "resolved_by"
+        )
+    concerns = list(concerns)
     explained = {concern.comment_id: concern for concern in concerns if concern.comment_id}
     shown = set()
     for thread in threads:
