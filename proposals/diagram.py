@@ -12,10 +12,15 @@ an ordered list, the current step marked, and where the proposal can go from her
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+
 from proposals.lifecycle import TRANSITIONS
-from proposals.models import Proposal
+from proposals.models import Event, Proposal
 from proposals.states import State
 
 # Where each state sits: (column, row). The main line runs along row 1; the side
@@ -108,12 +113,34 @@ def places() -> dict[State, tuple[float, float]]:
     return known
 
 
-def for_proposal(proposal: Proposal) -> Lifecycle:
-    """The lifecycle of `proposal`, from its events (one query)."""
-    steps = list(
-        proposal.events.exclude(to_state="").order_by("id").values_list("from_state", "to_state")
-    )
-    return build(State(proposal.state), steps)
+def figure(proposal: Proposal, events: Sequence[Event]) -> SafeString:
+    """The proposal page's lifecycle figure (`_lifecycle.html`), drawn from `events`, all
+    of the proposal's events in order (the page reads them for its history anyway).
+
+    Drawing and rendering it is a good part of the page's time and it changes only with
+    a new event, so the HTML is cached under the proposal's state and the hash of its
+    last event. That hash seals the whole log up to it (`proposals.chain`), so one key
+    can never stand for two different histories: a stale figure cannot be served, and a
+    cache local to each process is as safe as a shared one."""
+    last = events[-1].hash if events else ""
+    key = f"proposals:lifecycle-figure:{proposal.pk}:{proposal.state}:{last}"
+    html = cache.get(key)
+    if html is None:
+        steps = [(event.from_state, event.to_state) for event in events if event.to_state]
+        lifecycle = build(State(proposal.state), steps)
+        html = render_to_string(
+            "proposals/_lifecycle.html",
+            {
+                "lifecycle": lifecycle,
+                "lifecycle_drawings": [(lifecycle.wide, "wide"), (lifecycle.tall, "tall")],
+            },
+        )
+        cache.set(key, html, FIGURE_SECONDS)
+    return mark_safe(html)  # noqa: S308 -- rendered by the template above, escaped there
+
+
+# How long a figure stays cached: a proposal read at all is often read again soon.
+FIGURE_SECONDS = 60 * 60
 
 
 def build(current: State, steps: list[tuple[str, str]]) -> Lifecycle:

@@ -7,7 +7,9 @@ and the FSM asks it there. The system (vote sweeps, the notes import) acts as a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import contextvars
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import rules
@@ -22,19 +24,47 @@ from proposals.states import CONFIRMED_READINGS, ReadingStatus, State
 CONCERN_STATES = (State.DISCUSSION, State.DEFERRED, State.VOTING)
 
 
+# The seats read so far in a `seats_read_once` block: {user id: {committee_id: role}}.
+_seats_read: contextvars.ContextVar[dict[int, dict[int, str]] | None] = contextvars.ContextVar(
+    "seats_read", default=None
+)
+
+
+@contextlib.contextmanager
+def seats_read_once() -> Iterator[None]:
+    """Within the block, each user's seats are read from the database once and every
+    predicate answers from them: a page that asks many questions of one reader (the
+    proposal page) pays one query, not one per question. Only for blocks that change no
+    seat (a page being read), since a seat changed inside would not be seen."""
+    token = _seats_read.set({})
+    try:
+        yield
+    finally:
+        _seats_read.reset(token)
+
+
 def _active_role(user, committee_id) -> str | None:
     if not getattr(user, "is_authenticated", False):
         return None
+    if _seats_read.get() is not None:
+        return roles_by_committee(user).get(committee_id)
     # One query per check; views that need many answers use `roles_by_committee`.
     membership = Membership.objects.active().filter(user=user, committee_id=committee_id).first()
     return membership.role if membership else None
 
 
 def roles_by_committee(user) -> dict[int, str]:
-    """{committee_id: role} for the user's seats held today."""
+    """{committee_id: role} for the user's seats held today (read once per user inside
+    `seats_read_once`)."""
     if not getattr(user, "is_authenticated", False):
         return {}
-    return dict(Membership.objects.active().filter(user=user).values_list("committee_id", "role"))
+    seen = _seats_read.get()
+    if seen is not None and user.pk in seen:
+        return dict(seen[user.pk])
+    roles = dict(Membership.objects.active().filter(user=user).values_list("committee_id", "role"))
+    if seen is not None:
+        seen[user.pk] = dict(roles)
+    return roles
 
 
 @rules.predicate

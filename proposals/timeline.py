@@ -14,8 +14,11 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from proposals import event_sentences, events
 from proposals.models import Comment, Concern
@@ -72,30 +75,40 @@ class Entry:
     line: event_sentences.Line | None = None
     thread: Thread | None = None
     concern: ConcernLine | None = None
+    # A line's time, rendered (`event_times`).
+    time: SafeString | None = None
 
 
-def for_proposal(proposal, history: Iterable[event_sentences.Line]) -> list[Entry]:
+def for_proposal(
+    proposal,
+    history: Iterable[event_sentences.Line],
+    concerns: Iterable[Concern] | None = None,
+) -> list[Entry]:
     """The proposal's timeline from its history lines (`event_sentences.lines` of its
     events, in order) and its comments and concerns, in the order they were recorded:
     a comment or concern stands where the event that posted, raised or resolved it was
     recorded (its own time where there is none), as an event about another time stands
-    where it was recorded, with that time beside it."""
+    where it was recorded, with that time beside it. `concerns` are the proposal's
+    concerns with their `raised_by` and `resolved_by`, when the caller has read them
+    already (else they are read here)."""
     history = list(history)
     recorded = _recorded_times(history)
     threads = threads_of(proposal)
-    concerns = list(
-        Concern.objects.filter(proposal=proposal).select_related("raised_by", "resolved_by")
-    )
+    if concerns is None:
+        concerns = Concern.objects.filter(proposal=proposal).select_related(
+            "raised_by", "resolved_by"
+        )
+    concerns = list(concerns)
     explained = {concern.comment_id: concern for concern in concerns if concern.comment_id}
     shown = set()
     for thread in threads:
         for comment in (thread.comment, *thread.replies):
             comment.explains = explained.get(comment.pk)
             shown.add(comment.pk)
+    told = [line for line in history if line.event.action not in TOLD_BY_THE_DISCUSSION]
+    times = event_times(proposal, [line.event for line in told])
     entries = [
-        Entry(at=line.event.recorded_at, line=line)
-        for line in history
-        if line.event.action not in TOLD_BY_THE_DISCUSSION
+        Entry(at=line.event.recorded_at, line=line, time=times[line.event.pk]) for line in told
     ]
     entries += [
         Entry(
@@ -114,6 +127,32 @@ def for_proposal(proposal, history: Iterable[event_sentences.Line]) -> list[Entr
             entries.append(Entry(at=resolved, concern=ConcernLine(concern, resolved=True)))
     # sorted() keeps ties in the order built: events, then comments, then concerns.
     return sorted(entries, key=lambda entry: entry.at)
+
+
+# How long the rendered times stay cached: a page read at all is often read again soon.
+TIMES_SECONDS = 60 * 60
+
+
+def event_times(proposal, events_: list) -> dict[int, SafeString]:
+    """{event id: its time as the timeline shows it (`_event_time.html`)} in the reader's
+    time zone. Formatting dates in a time zone is most of the time it takes to render
+    the history, and an event's times never change, so they are cached together under
+    the zone and the hash of the last event, which seals every event before it: one key
+    cannot stand for two different sets of events, so a stale time is never served."""
+    zone = timezone.get_current_timezone_name()
+    last = events_[-1].hash if events_ else ""
+    key = f"proposals:event-times:{proposal.pk}:{len(events_)}:{last}:{zone}"
+    times = cache.get(key)
+    if times is None:
+        times = {
+            event.pk: render_to_string(
+                "proposals/_event_time.html", {"event": event, "format": "Y-m-d H:i"}
+            )
+            for event in events_
+        }
+        cache.set(key, times, TIMES_SECONDS)
+    # Rendered by the template above, which escapes what it shows.
+    return {pk: mark_safe(html) for pk, html in times.items()}  # noqa: S308
 
 
 _RECORDING_EVENTS = {

@@ -133,7 +133,9 @@ def proposal_detail(request, pk: int):
     proposal = get_object_or_404(
         Proposal.objects.select_related("committee", "project", "proposer", "decided_in"), pk=pk
     )
-    return render(request, "proposals/proposal_detail.html", detail_context(request, proposal))
+    # The page asks many questions of one reader's seats: read them once.
+    with permissions.seats_read_once():
+        return render(request, "proposals/proposal_detail.html", detail_context(request, proposal))
 
 
 def detail_context(
@@ -158,12 +160,10 @@ def detail_context(
     current_votes = [v for v in votes if v.round == proposal.vote_round]
     checklist = list(ChecklistItem.objects.filter(proposal=proposal).select_related("owner"))
     history = event_sentences.lines(proposal.events.select_related("actor").order_by("id"))
-    lifecycle_now = diagram.for_proposal(proposal)
     context = {
         "proposal": proposal,
         "role": role,
-        "lifecycle": lifecycle_now,
-        "lifecycle_drawings": [(lifecycle_now.wide, "wide"), (lifecycle_now.tall, "tall")],
+        "lifecycle_figure": diagram.figure(proposal, [line.event for line in history]),
         "history": history,
         "mentions": proposal.mentions.select_related("meeting", "meeting__committee"),
         "checklist": checklist,
@@ -179,8 +179,12 @@ def detail_context(
         if role == "chair" or user.is_superuser
         else [],
     }
-    context.update(_discussion(proposal, user, role, history, comment_form, comment_preview))
     context.update(concern_context(user, proposal, role))
+    context.update(
+        _discussion(
+            proposal, user, role, history, context["concerns"], comment_form, comment_preview
+        )
+    )
     if proposal.state == State.ACCEPTED and checklist:
         context["what_remains"] = _what_remains(proposal, checklist)
     if proposal.state == State.ACCEPTED and not permissions.readings_confirmed(proposal):
@@ -200,6 +204,7 @@ def _discussion(
     user,
     role,
     history: list,
+    concerns: list,
     form: CommentForm | None,
     preview: str | None,
 ) -> dict:
@@ -207,7 +212,7 @@ def _discussion(
     offered: a form sent back goes where it was filled in (under its thread for a
     reply)."""
     refusal = permissions.comment_refusal(user, proposal)
-    entries = timeline.for_proposal(proposal, history)
+    entries = timeline.for_proposal(proposal, history, concerns)
     reply_to = form.cleaned_data.get("reply_to") if form is not None and form.is_bound else None
     if reply_to and not any(
         entry.thread and entry.thread.comment.pk == reply_to and not entry.thread.comment.hidden_at

@@ -50,6 +50,28 @@ class DiagramTests(LifecycleTestCase):
                 self.assertIn(f">{state.label}</text>", svg)
         self.assertEqual(len(declared), 15)
 
+    def test_a_move_made_after_the_page_was_read_shows_at_the_next_reading(self):
+        # The figure and the history's times are kept between readings until the
+        # proposal's next event: that event must show at once.
+        proposal = make_proposal(self.committee, self.member, state="discussion", chair=self.chair)
+        first = self.client.get(proposal.get_absolute_url())
+        self.assertContains(first, '<li aria-current="step">Discussion<span')
+
+        actions.do_start_vote(proposal=proposal, actor=self.chair)
+        response = self.client.get(proposal.get_absolute_url())
+
+        self.assertContains(response, '<li aria-current="step">Voting<span')
+        for svg in drawings(response):
+            taken = {title for title, was in arrows(svg).items() if was}
+            self.assertIn("Discussion → Voting: Start the vote", taken)
+        started = proposal.events.get(action="proposal.start_vote").recorded_at
+        self.assertContains(response, f'<time datetime="{started.isoformat()}">')
+        # Another proposal, read next, shows its own path, not the one kept for this one.
+        other = make_proposal(self.committee, self.member, state="discussion", chair=self.chair)
+        self.assertContains(
+            self.client.get(other.get_absolute_url()), '<li aria-current="step">Discussion<span'
+        )
+
     def test_it_highlights_the_path_taken_and_marks_the_current_state(self):
         proposal = make_proposal(self.committee, self.member, state="voting", chair=self.chair)
         actions.do_return_to_discussion(proposal=proposal, actor=self.chair)
