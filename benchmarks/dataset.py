@@ -889,7 +889,8 @@ class Generator:
             Vote,
             (
                 (row or Vote)(id=i, proposal_id=p, voter_id=u, round=r, value=v, recused=rec,
-                              reason=reason, binding=b, cast_at=at, revision=rev)
+                              reason=reason, binding=b, cast_at=at, revision=rev,
+                              recorded_by_id=None, proxy_note="")
                 for i, p, u, r, v, rec, reason, b, at, rev in self.rows["votes"]
             ),
         )  # fmt: skip

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import datetime
 import json
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.db.models import Value
+from django.db.models.functions import Upper
 from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from proposals import audit_alerts, checkpoints, event_sentences, signing, verification
 from proposals.forms import AuditFilterForm
 from proposals.models import Checkpoint, Event
+from proposals.views import paging
 from proposals.views.access import readable
 from proposals.views.downloads import attachment, csv_lines
 
@@ -24,11 +29,16 @@ FIELDS = ["id", "recorded_at", "at", "actor", "action", "committee", "proposal",
           "from_state", "to_state", "reason", "payload", "hash", "prev_hash"]  # fmt: skip
 
 
+PAGE_SIZE = 50
+
+
 def _filtered(request) -> tuple[AuditFilterForm, object]:
+    """The events the filters select, each condition one an index serves with the log's
+    order (see `Event.Meta.indexes`): a page of a million-event log reads its rows
+    straight from an index."""
     form = AuditFilterForm(request.GET or None)
-    events = Event.objects.select_related(
-        "committee", "proposal", "project", "actor", "membership__user"
-    )
+    # The rows every use shows by name; the page adds the proposal's title.
+    events = Event.objects.select_related("committee", "project", "actor", "membership__user")
     if form.is_bound and not form.is_valid():
         # A mistyped filter must not widen the page or the download to the whole log.
         return form, events.none()
@@ -39,14 +49,71 @@ def _filtered(request) -> tuple[AuditFilterForm, object]:
         if data["proposal"]:
             events = events.filter(proposal_id=data["proposal"])
         if data["actor"]:
-            events = events.filter(actor_name__iexact=data["actor"].strip())
+            # Upper on both sides, as the index holds it: an `iexact` lookup casts the
+            # column on PostgreSQL, which the index does not match.
+            events = events.alias(actor_upper=Upper("actor_name")).filter(
+                actor_upper=Upper(Value(data["actor"]))
+            )
         if data["action"]:
-            events = events.filter(action__startswith=data["action"].strip())
+            action = data["action"]
+            if action.endswith("."):
+                events = events.filter(action__startswith=action)  # a family: "vote."
+            else:
+                events = events.filter(action=action)
+        # Bounds on the indexed column, from midnight in the reader's time zone: the
+        # days the dates name there, as a cast of each row's time to a date would be.
         if data["date_from"]:
-            events = events.filter(at__date__gte=data["date_from"])
+            events = events.filter(at__gte=_midnight(data["date_from"]))
         if data["date_to"]:
-            events = events.filter(at__date__lte=data["date_to"])
+            events = events.filter(at__lt=_midnight(data["date_to"] + datetime.timedelta(days=1)))
     return form, events
+
+
+def _midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
+class BadCursor(ValueError):
+    """A `?before=` or `?after=` that is not an event's number."""
+
+
+@dataclass
+class LogPage:
+    """A page of the log, newest first, with the ids the links to the pages beside it
+    start from (None where there is no such page)."""
+
+    events: list
+    older: int | None
+    newer: int | None
+
+
+def log_page(events, *, before: str = "", after: str = "", size: int = PAGE_SIZE) -> LogPage:
+    """The `size` events before the event `before` (older), or after `after` (newer), or
+    the newest: a range of ids read from the index in the log's own order, at the same
+    cost at any depth, where an `OFFSET` reads and discards every row before the page."""
+    try:
+        before_id = int(before) if before else None
+        after_id = int(after) if after else None
+    except ValueError as e:
+        raise BadCursor(before or after) from e
+    if after_id is not None:
+        found = list(events.filter(pk__gt=after_id).order_by("pk")[: size + 1])
+        shown = found[:size][::-1]
+        newer_exists = len(found) > size
+        older_exists = bool(shown) and events.filter(pk__lte=after_id).exists()
+    else:
+        older = events.filter(pk__lt=before_id) if before_id is not None else events
+        found = list(older.order_by("-pk")[: size + 1])
+        shown = found[:size]
+        older_exists = len(found) > size
+        newer_exists = (
+            before_id is not None and bool(shown) and events.filter(pk__gte=before_id).exists()
+        )
+    return LogPage(
+        events=shown,
+        older=shown[-1].pk if shown and older_exists else None,
+        newer=shown[0].pk if shown and newer_exists else None,
+    )
 
 
 @readable
@@ -57,17 +124,30 @@ def audit_log(request):
         return _download_csv(events)
     if fmt == "json":
         return _download_json(events)
-    page = Paginator(events.order_by("-id"), 50).get_page(request.GET.get("page"))
+    # Only the page shows the proposal; its title, not its text.
+    shown = events.select_related("proposal").defer("proposal__body", "proposal__body_html")
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in ("page", "before", "after"):
+        query.pop(name, None)
+    context = {"form": form, "query": query.urlencode()}
+    try:
+        page = log_page(
+            shown, before=request.GET.get("before", ""), after=request.GET.get("after", "")
+        )
+    except BadCursor:
+        context["bad_cursor"] = True
+        page = log_page(shown)
+    # A count stops at the cap: an exact one reads every row the filters select.
+    count = events.order_by()[: paging.COUNT_CAP + 1].count()
     return render(
         request,
         "proposals/audit_log.html",
         {
-            "form": form,
+            **context,
             "page": page,
-            "lines": event_sentences.lines(page.object_list),
-            "query": query.urlencode(),
+            "count": min(count, paging.COUNT_CAP),
+            "count_more": count > paging.COUNT_CAP,
+            "lines": event_sentences.lines(page.events),
             **_integrity(),
         },
     )
