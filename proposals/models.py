@@ -866,7 +866,8 @@ class Event(models.Model):
         ordering = ["id"]
         # The audit page's filters, each with the log's order (by id): a page of one
         # committee's, proposal's, person's or action's events is read from one index,
-        # in order, at any depth. The person's name is matched case-insensitively.
+        # in order, at any depth. The person's name is matched case-insensitively. A page
+        # filtered by dates goes by `at` (indexed on its own), then by id.
         indexes = [
             models.Index(fields=["committee", "id"], name="event_committee_id_idx"),
             models.Index(fields=["proposal", "id"], name="event_proposal_id_idx"),

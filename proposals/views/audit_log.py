@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Value
+from django.db.models import Q, Value
 from django.db.models.functions import Upper
 from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -87,33 +87,57 @@ class LogPage:
     newer: int | None
 
 
-def log_page(events, *, before: str = "", after: str = "", size: int = PAGE_SIZE) -> LogPage:
-    """The `size` events before the event `before` (older), or after `after` (newer), or
-    the newest: a range of ids read from the index in the log's own order, at the same
-    cost at any depth, where an `OFFSET` reads and discards every row before the page."""
+def log_page(
+    events, *, by_time: bool = False, before: str = "", after: str = "", size: int = PAGE_SIZE
+) -> LogPage:
+    """The `size` events older than the event `before`, or newer than `after`, or the
+    newest: read from an index in the page's order, from the cursor on, at the same cost
+    at any depth, where an `OFFSET` reads and discards every row before the page.
+
+    The log's order is by id; `by_time` orders by the time each event is about (then by
+    id), for a page filtered by dates: the events of a range far back in the log are
+    then read from the index on that time, not found by walking every newer event."""
     try:
         before_id = int(before) if before else None
         after_id = int(after) if after else None
     except ValueError as e:
         raise BadCursor(before or after) from e
-    if after_id is not None:
-        found = list(events.filter(pk__gt=after_id).order_by("pk")[: size + 1])
-        shown = found[:size][::-1]
-        newer_exists = len(found) > size
-        older_exists = bool(shown) and events.filter(pk__lte=after_id).exists()
+    newest_first = ["-at", "-pk"] if by_time else ["-pk"]
+    cursor_id = after_id if after_id is not None else before_id
+    if cursor_id is None:
+        found = list(events.order_by(*newest_first)[: size + 1])
+        shown, older_exists, newer_exists = found[:size], len(found) > size, False
     else:
-        older = events.filter(pk__lt=before_id) if before_id is not None else events
-        found = list(older.order_by("-pk")[: size + 1])
-        shown = found[:size]
-        older_exists = len(found) > size
-        newer_exists = (
-            before_id is not None and bool(shown) and events.filter(pk__gte=before_id).exists()
-        )
+        at = Event.objects.filter(pk=cursor_id).values_list("at", flat=True).first()
+        if at is None:
+            raise BadCursor(str(cursor_id))
+        older, newer = _sides(cursor_id, at if by_time else None)
+        if after_id is not None:
+            oldest_first = [key.lstrip("-") for key in newest_first]
+            found = list(events.filter(newer).order_by(*oldest_first)[: size + 1])
+            shown = found[:size][::-1]
+            newer_exists = len(found) > size
+            older_exists = bool(shown) and events.filter(~newer).exists()
+        else:
+            found = list(events.filter(older).order_by(*newest_first)[: size + 1])
+            shown = found[:size]
+            older_exists = len(found) > size
+            newer_exists = bool(shown) and events.filter(~older).exists()
     return LogPage(
         events=shown,
         older=shown[-1].pk if shown and older_exists else None,
         newer=shown[0].pk if shown and newer_exists else None,
     )
+
+
+def _sides(pk: int, at) -> tuple[Q, Q]:
+    """The events older and newer than the event `pk`: by id, or, given its time `at`,
+    by time then id (with a bound on the time alone, where an index on it starts)."""
+    if at is None:
+        return Q(pk__lt=pk), Q(pk__gt=pk)
+    older = (Q(at__lt=at) | Q(at=at, pk__lt=pk)) & Q(at__lte=at)
+    newer = (Q(at__gt=at) | Q(at=at, pk__gt=pk)) & Q(at__gte=at)
+    return older, newer
 
 
 @readable
@@ -129,14 +153,18 @@ def audit_log(request):
     query = request.GET.copy()
     for name in ("page", "before", "after"):
         query.pop(name, None)
-    context = {"form": form, "query": query.urlencode()}
+    dated = form.is_valid() and (form.cleaned_data["date_from"] or form.cleaned_data["date_to"])
+    context = {"form": form, "query": query.urlencode(), "by_time": bool(dated)}
     try:
         page = log_page(
-            shown, before=request.GET.get("before", ""), after=request.GET.get("after", "")
+            shown,
+            by_time=context["by_time"],
+            before=request.GET.get("before", ""),
+            after=request.GET.get("after", ""),
         )
     except BadCursor:
         context["bad_cursor"] = True
-        page = log_page(shown)
+        page = log_page(shown, by_time=context["by_time"])
     # A count stops at the cap: an exact one reads every row the filters select.
     count = events.order_by()[: paging.COUNT_CAP + 1].count()
     return render(

@@ -660,6 +660,35 @@ class AuditLogTests(ReadPagesTestCase):
         self.assertEqual(ids_shown(back), ids)
         self.assertContains(back, older)
 
+    def test_a_page_filtered_by_dates_goes_by_the_time_events_are_about(self):
+        base = datetime.datetime(2020, 2, 1, tzinfo=datetime.UTC)
+        with transaction.atomic():
+            for i in range(60):
+                audit.record(
+                    action="project.updated",
+                    actor=SYSTEM,
+                    committee=self.other_committee,
+                    at=base + datetime.timedelta(hours=(i * 7) % 60),  # not in their order
+                    reason=f"back-dated {i}",
+                )
+        dated = Event.objects.filter(at__gte=base, at__lt=base + datetime.timedelta(days=28))
+        expected = list(dated.order_by("-at", "-id").values_list("id", flat=True))
+
+        first = self.get(date_from="2020-02-01", date_to="2020-02-28")
+        second = self.get(date_from="2020-02-01", date_to="2020-02-28", before=ids_shown(first)[-1])
+        back = self.get(date_from="2020-02-01", date_to="2020-02-28", after=ids_shown(second)[0])
+
+        self.assertEqual(len(expected), 60)
+        self.assertContains(first, "newest first by the time each event is about")
+        self.assertEqual(ids_shown(first) + ids_shown(second), expected)
+        self.assertEqual(ids_shown(back), ids_shown(first))
+
+    def test_a_page_link_to_no_event_shows_the_newest_events_and_says_so(self):
+        response = self.get(before=10**9)
+
+        self.assertContains(response, "That page link is not one this page made")
+        self.assertEqual(len(ids_shown(response)), 50)
+
     def test_a_page_link_it_did_not_make_shows_the_newest_events_and_says_so(self):
         response = self.get(before="yesterday")
 
