@@ -108,10 +108,12 @@ def log_page(
         found = list(events.order_by(*newest_first)[: size + 1])
         shown, older_exists, newer_exists = found[:size], len(found) > size, False
     else:
-        at = Event.objects.filter(pk=cursor_id).values_list("at", flat=True).first()
-        if at is None:
-            raise BadCursor(str(cursor_id))
-        older, newer = _sides(cursor_id, at if by_time else None)
+        at = None
+        if by_time:
+            at = Event.objects.filter(pk=cursor_id).values_list("at", flat=True).first()
+            if at is None:
+                raise BadCursor(str(cursor_id))
+        older, newer = _sides(cursor_id, at)
         if after_id is not None:
             oldest_first = [key.lstrip("-") for key in newest_first]
             found = list(events.filter(newer).order_by(*oldest_first)[: size + 1])
