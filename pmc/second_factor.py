@@ -33,6 +33,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from pmc.models import Membership
+from proposals import account_events, events
 
 RECOVERY_CODE_COUNT = 10
 AUTHENTICATOR = "Authenticator app"
@@ -68,23 +69,42 @@ def secret_text(device: TOTPDevice) -> str:
 
 
 @transaction.atomic
+@transaction.atomic
 def confirm_authenticator(device: TOTPDevice) -> list[str]:
     """Make the pending authenticator the user's only one, and give them new recovery
-    codes (returned, to be shown once; earlier ones stop working)."""
-    TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
+    codes (returned, to be shown once; earlier ones stop working). The audit log
+    records it (and the removal of the one it replaces)."""
+    others = TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk)
+    replaced = others.filter(confirmed=True).exists()
+    for other in others:
+        other.delete()  # one at a time, so each removal of a confirmed one is an event
     device.confirmed = True
     device.name = AUTHENTICATOR
     device.save(update_fields=["confirmed", "name"])
-    return new_recovery_codes(device.user)
+    account_events.record_change(events.ACCOUNT_SECOND_FACTOR_SET, device.user, replaced=replaced)
+    return new_recovery_codes(device.user, record=False)
 
 
 @transaction.atomic
-def new_recovery_codes(user) -> list[str]:
+def new_recovery_codes(user, *, record: bool = True) -> list[str]:
+    """New recovery codes for `user` (the old ones stop working), recorded in the audit
+    log unless they come with a new authenticator, whose event says so."""
     StaticDevice.objects.filter(user=user).delete()
     recovery = StaticDevice.objects.create(user=user, name=RECOVERY, confirmed=True)
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
     StaticToken.objects.bulk_create(StaticToken(device=recovery, token=code) for code in codes)
+    if record:
+        account_events.record_change(events.ACCOUNT_RECOVERY_CODES_RENEWED, user)
     return codes
+
+
+@transaction.atomic
+def recovery_code_used(user) -> int:
+    """Record that `user` confirmed their second factor with a recovery code (which no
+    longer works); returns how many remain."""
+    left = remaining_recovery_codes(user)
+    account_events.record_change(events.ACCOUNT_RECOVERY_CODE_USED, user, left=left)
+    return left
 
 
 def device_for_code(user, code: str) -> TOTPDevice | StaticDevice | None:

@@ -111,7 +111,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         elif device and device.verify_token(code):
             otp_login(request, device)
             if isinstance(device, second_factor.StaticDevice):
-                left = second_factor.remaining_recovery_codes(request.user)
+                left = second_factor.recovery_code_used(request.user)
                 messages.warning(
                     request,
                     f"You used a recovery code; it will not work again. {left} remain: "

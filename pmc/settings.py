@@ -273,6 +273,10 @@ LOGGING = {
 REDIS_URL = env_str("REDIS_URL")
 PMC_EMBEDDED_JOBS = env_bool("PMC_EMBEDDED_JOBS", REDIS_URL is None)
 PMC_EMBEDDED_TICK_SECONDS = env_int("PMC_EMBEDDED_TICK_SECONDS", 30)
+# Finished audit exports, shared by the web processes and the workers; kept for
+# PMC_EXPORT_KEEP_HOURS, then deleted.
+PMC_EXPORT_DIR = Path(env_str("PMC_EXPORT_DIR", str(VAR_DIR / "exports")))
+PMC_EXPORT_KEEP_HOURS = env_int("PMC_EXPORT_KEEP_HOURS", 72)
 PMC_REMINDER_HOURS = env_int("PMC_REMINDER_HOURS", 24)
 PMC_CHECKLIST_OVERDUE_DAYS = env_int("PMC_CHECKLIST_OVERDUE_DAYS", 14)
 PMC_OUTBOX_ALERT_MINUTES = env_int("PMC_OUTBOX_ALERT_MINUTES", 10)
@@ -351,6 +355,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "proposals.tasks.sign_audit_checkpoint",
         "schedule": 60.0 * AUDIT_CHECKPOINT_MINUTES,
         "options": {"expires": 60.0 * AUDIT_CHECKPOINT_MINUTES - 10},
+    },
+    "sweep-audit-jobs": {
+        "task": "proposals.tasks.sweep_audit_jobs",
+        "schedule": 60.0,
+        "options": {"expires": 55},
     },
     "verify-audit": {
         "task": "proposals.tasks.verify_audit",

@@ -1,6 +1,7 @@
 """People and their powers in the audit log: every change to an account (created,
 deleted, renamed, deactivated, staff or superuser granted or removed, groups and
-permissions, password changed or reset) and every sign-in lockout and unlock appends
+permissions, password changed or reset, second factor set up, replaced or removed,
+recovery codes renewed or used) and every sign-in lockout and unlock appends
 its event, whichever way it came: the admin's forms, `createsuperuser`,
 `changepassword`, axes' commands, the site's sign-in form or any code that saves a
 user. The notification preferences are the profile page's action
@@ -62,6 +63,7 @@ from django.db import router, transaction
 from django.db.models import Sum
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from proposals import acting, audit, events
 from proposals.actors import SYSTEM, SystemActor
@@ -97,6 +99,9 @@ def connect() -> None:
     post_save.connect(_attempt_failed, sender=AccessAttempt, dispatch_uid="account_lockout")
     pre_delete.connect(_attempt_deleting, sender=AccessAttempt, dispatch_uid="account_unlock")
     post_delete.connect(_attempt_deleted, sender=AccessAttempt, dispatch_uid="account_unlocked")
+    post_delete.connect(
+        _authenticator_removed, sender=TOTPDevice, dispatch_uid="account_authenticator_removed"
+    )
 
 
 def _save_in_one_transaction(model) -> None:
@@ -196,6 +201,13 @@ def _account_deleted(sender, instance, **kwargs) -> None:
     )
     event.actor_name = instance.get_username()
     audit.record_many([event])
+
+
+def record_change(action: str, user, **payload) -> None:
+    """Append an event about a change to `user`'s account that no model signal here
+    sees (their second factor, changed by `pmc.second_factor`), by whoever is acting.
+    Runs inside the change's transaction."""
+    _record(action, user, **payload)
 
 
 def _record(action: str, user, *, actor=None, **payload) -> None:
@@ -463,6 +475,13 @@ def _recent(attempts, at):
 
 def _failures(attempts) -> int:
     return attempts.aggregate(failures=Sum("failures_since_start"))["failures"] or 0
+
+
+def _authenticator_removed(sender, instance, **kwargs) -> None:
+    """A confirmed authenticator app deleted (replaced by its owner, or removed by staff
+    in the admin); one still being set up was never a power."""
+    if instance.confirmed:
+        _record(events.ACCOUNT_SECOND_FACTOR_REMOVED, instance.user)
 
 
 def _record_lockout(action: str, username: str | None, **payload) -> None:

@@ -21,6 +21,7 @@ from django.conf import settings
 from pmc import services
 from proposals import embedded
 from proposals.tasks import drain_outbox as drain_outbox_task
+from proposals.tasks import run_audit_job as run_audit_job_task
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,35 @@ def outbox_written() -> None:
     if settings.PMC_EMBEDDED_JOBS:
         embedded.wake()
     _enqueue_drain_soon()
+
+
+def audit_job_queued(job_id: int) -> None:
+    """Hand out a queued audit job (an export, a verification): to a thread of this
+    process in the embedded mode, else to a worker. The enqueue runs in a short-lived
+    thread, like the outbox's; if it is lost, beat's `sweep_audit_jobs` hands the job out
+    within a minute."""
+    if settings.PMC_EMBEDDED_JOBS:
+        embedded.run_audit_job_soon(job_id)
+    elif services.uses_redis() and not broker_backing_off():
+        threading.Thread(
+            target=_enqueue_audit_job, args=(job_id,), name="pmc-audit-job-enqueue", daemon=True
+        ).start()
+
+
+def _enqueue_audit_job(job_id: int) -> None:
+    global _broker_down_until
+    try:
+        run_audit_job_task.apply_async(args=[job_id], retry=False)
+    except Exception as error:
+        with _lock:
+            _broker_down_until = time.monotonic() + BROKER_BACKOFF_SECONDS
+        logger.warning(
+            "could not queue audit job %s (%s: %s); beat's sweep hands it out once the "
+            "broker is back",
+            job_id,
+            type(error).__name__,
+            error,
+        )
 
 
 def broker_backing_off() -> bool:

@@ -5,8 +5,10 @@ web process serves starts one daemon thread in that process. Every
 PMC_EMBEDDED_TICK_SECONDS it closes expired votes, creates due reminders, drains the
 outbox and delivers the e-mail; every AUDIT_CHECKPOINT_MINUTES it signs a checkpoint of
 the audit log (when events were written), and once a day it creates the chairs' digests
-and verifies the audit log. A commit that wrote outbox rows wakes it at once, so notifications go
-out moments after the change, after the response.
+and verifies the audit log. Audit jobs users start (exports, "Verify now") run in
+threads of their own (`run_audit_job_soon`); each full round hands out any left
+queued. A commit that wrote outbox rows wakes it at once, so notifications go out
+moments after the change, after the response.
 
 Several processes (gunicorn workers) each run a thread, which is safe: the sweep and the
 drain take their rows under locks, notifications have unique keys, and the daily jobs
@@ -28,7 +30,14 @@ from django.core.signals import request_started
 from django.db import IntegrityError, connections
 from django.utils import timezone
 
-from proposals import checkpoints, deadlines, failures, notifications, verification
+from proposals import (
+    audit_jobs,
+    checkpoints,
+    deadlines,
+    failures,
+    notifications,
+    verification,
+)
 from proposals.models import ScheduledRun
 
 logger = logging.getLogger(__name__)
@@ -94,7 +103,29 @@ def run_jobs(*, full: bool = True, now: datetime.datetime | None = None) -> None
             run(checkpoints.JOB, verification.checkpoint_job)
         if claim("verify-audit", DAILY, now):
             run(verification.JOB, verification.verify_and_store)
+        with failures.whole_run(audit_jobs.JOB, logger):
+            for job_id in audit_jobs.sweep(now):
+                run_audit_job_soon(job_id)
     run(notifications.DRAIN_JOB, notifications.drain_outbox)
+
+
+def run_audit_job_soon(job_id: int) -> threading.Thread:
+    """Run an audit job (an export, a verification) in a thread of its own, so that it
+    holds up neither a request nor this process's other jobs. A job already taken by
+    another thread or process is left to it (`audit_jobs.run` claims it)."""
+    thread = threading.Thread(
+        target=_run_audit_job, args=(job_id,), name=f"pmc-audit-job-{job_id}", daemon=True
+    )
+    thread.start()
+    return thread
+
+
+def _run_audit_job(job_id: int) -> None:
+    try:
+        with failures.whole_run(audit_jobs.JOB, logger):
+            audit_jobs.run(job_id)
+    finally:
+        connections.close_all()  # this thread's connections only
 
 
 def claim(name: str, every: datetime.timedelta, now: datetime.datetime | None = None) -> bool:

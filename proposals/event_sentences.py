@@ -793,6 +793,23 @@ def _account_verb(verb: str):
     return wording
 
 
+def _second_factor_set(event, context):
+    verb = (
+        "replaced the authenticator app of"
+        if event.payload.get("replaced")
+        else ("set up an authenticator app for")
+    )
+    return format_html("{} {}", verb, _account_of(event, context))
+
+
+def _recovery_code_used(event, context):
+    return format_html(
+        "confirmed the second factor of {} with a recovery code ({} left)",
+        _account_of(event, context),
+        event.payload.get("left", "some"),
+    )
+
+
 def _power(granted: bool, power: str):
     def wording(event, context):
         if granted:
@@ -1039,6 +1056,10 @@ WORDING: dict[str, Callable] = {
     events.ACCOUNT_PREFERENCES_CHANGED: _preferences_changed,
     events.ACCOUNT_LOCKED_OUT: _locked_out,
     events.ACCOUNT_UNLOCKED: _unlocked,
+    events.ACCOUNT_SECOND_FACTOR_SET: _second_factor_set,
+    events.ACCOUNT_SECOND_FACTOR_REMOVED: _account_verb("removed the authenticator app of"),
+    events.ACCOUNT_RECOVERY_CODES_RENEWED: _account_verb("made new recovery codes for"),
+    events.ACCOUNT_RECOVERY_CODE_USED: _recovery_code_used,
     events.INVITATION_SENT: _invitation("invited"),
     events.INVITATION_WITHDRAWN: _invitation("withdrew the invitation of"),
     events.INVITATION_ACCEPTED: _invitation("accepted"),

@@ -85,6 +85,10 @@ ACCOUNT_PASSWORD_RESET = "account.password_reset"  # noqa: S105 (an event name)
 ACCOUNT_PREFERENCES_CHANGED = "account.preferences_changed"
 ACCOUNT_LOCKED_OUT = "account.locked_out"
 ACCOUNT_UNLOCKED = "account.unlocked"
+ACCOUNT_SECOND_FACTOR_SET = "account.second_factor_set"
+ACCOUNT_SECOND_FACTOR_REMOVED = "account.second_factor_removed"
+ACCOUNT_RECOVERY_CODES_RENEWED = "account.recovery_codes_renewed"
+ACCOUNT_RECOVERY_CODE_USED = "account.recovery_code_used"
 GROUP_PERMISSIONS_CHANGED = "group.permissions_changed"
 # Invitations to a seat, sent by a committee's chair to an e-mail address
 INVITATION_SENT = "invitation.sent"

@@ -956,6 +956,75 @@ class Checkpoint(models.Model):
         return f"checkpoint {self.sequence}: {self.events} events, head {self.head[:12]}"
 
 
+class AuditJob(models.Model):
+    """Work on the audit log that a user asked for and that takes too long for a request:
+    an export of the (filtered) log as CSV or JSON, or a verification of the chain. Run in
+    the background (`proposals.audit_jobs`); a file is offered only once complete."""
+
+    class Kind(models.TextChoices):
+        CSV = "csv", "CSV export"
+        JSON = "json", "JSON export"
+        VERIFY = "verify", "Verification"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+        EXPIRED = "expired", "Expired"
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="audit_jobs"
+    )
+    query = models.CharField(
+        max_length=500, blank=True, help_text="The audit page's filters, as its query string."
+    )
+    rows_written = models.PositiveBigIntegerField(default=0)
+    rows_total = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="Events to write, counted when the job starts."
+    )
+    file_name = models.CharField(
+        max_length=100, blank=True, help_text="The finished file, in PMC_EXPORT_DIR."
+    )
+    result = models.ForeignKey(
+        AuditCheck,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="A verification's result.",
+    )
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    progress_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last sign of life of the running job."
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status"], name="audit_job_status"),
+            models.Index(fields=["requested_by", "-created_at"], name="audit_job_requester"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk} ({self.status})"
+
+    @property
+    def pending(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        if not self.rows_total:
+            return 100 if self.status == self.Status.DONE else 0
+        return min(100, self.rows_written * 100 // self.rows_total)
+
+
 # Notifications and background jobs
 
 

@@ -1,6 +1,6 @@
 """Celery tasks: thin wrappers that call the jobs in deadlines.py and notifications.py.
 
-Every task but `verify_audit` and `sign_audit_checkpoint` is idempotent (row locks,
+Every task but `verify_audit`, `sign_audit_checkpoint` and the audit jobs is idempotent (row locks,
 conditional updates, unique keys), so they acknowledge late: a task whose worker dies
 mid-way is redelivered and finishes the work. Those two store a new result or checkpoint
 each run, so they acknowledge early.
@@ -14,7 +14,7 @@ import logging
 
 from celery import shared_task
 
-from proposals import checkpoints, deadlines, failures, notifications, verification
+from proposals import audit_jobs, checkpoints, deadlines, failures, notifications, verification
 
 logger = logging.getLogger(__name__)
 
@@ -67,3 +67,21 @@ def sign_audit_checkpoint() -> int | None:
     with failures.whole_run(checkpoints.JOB, logger, reraise=True):
         checkpoint = verification.checkpoint_job()
     return checkpoint.sequence if checkpoint else None
+
+
+@shared_task
+def run_audit_job(job_id: int) -> str | None:
+    # Acknowledged early: a job whose worker died is failed by the sweep, and the user
+    # starts it again, rather than a second run rewriting a file or a result.
+    with failures.whole_run(audit_jobs.JOB, logger, reraise=True):
+        job = audit_jobs.run(job_id)
+    return job.status if job else None
+
+
+@shared_task
+def sweep_audit_jobs() -> int:
+    with failures.whole_run(audit_jobs.JOB, logger, reraise=True):
+        queued = audit_jobs.sweep()
+    for job_id in queued:
+        run_audit_job.apply_async(args=[job_id], retry=False)
+    return len(queued)

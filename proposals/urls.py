@@ -2,6 +2,7 @@ from django.urls import path
 
 from proposals.views import (
     accounts,
+    audit_jobs,
     audit_log,
     comments,
     committees,
@@ -145,6 +146,9 @@ urlpatterns = [
     path("projects/<int:pk>/", pages.project_detail, name="project_detail"),
     path("audit/", audit_log.audit_log, name="audit_log"),
     path("audit/verify/", audit_log.verify_now, name="verify_audit"),
+    path("audit/exports/", audit_jobs.jobs, name="audit_jobs"),
+    path("audit/exports/new/", audit_jobs.start_export, name="audit_export"),
+    path("audit/exports/<int:pk>/download/", audit_jobs.download, name="audit_download"),
     path("audit/checkpoints.json", audit_log.checkpoints_json, name="audit_checkpoints"),
     path("profile/", profile.profile, name="profile"),
     path("profile/email/<str:token>/", accounts.confirm_email, name="email_confirm"),

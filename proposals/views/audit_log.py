@@ -2,75 +2,42 @@
 
 from __future__ import annotations
 
-import datetime
-import json
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, Value
-from django.db.models.functions import Upper
-from django.http import JsonResponse, StreamingHttpResponse
+from django.db.models import Q
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from proposals import audit_alerts, checkpoints, event_sentences, signing, verification
-from proposals.forms import AuditFilterForm
-from proposals.models import Checkpoint, Event
+from proposals import (
+    audit_alerts,
+    audit_exports,
+    audit_jobs,
+    background,
+    checkpoints,
+    event_sentences,
+    signing,
+)
+from proposals.models import AuditJob, Checkpoint, Event
 from proposals.views import paging
 from proposals.views.access import readable
-from proposals.views.downloads import attachment, csv_lines
+from proposals.views.downloads import attachment
 
 CHECKPOINTS_SHOWN = 10
-FIELDS = ["id", "recorded_at", "at", "actor", "action", "committee", "proposal", "project",
-          "from_state", "to_state", "reason", "payload", "hash", "prev_hash"]  # fmt: skip
+# Matching events up to which a download streams in the request (about a second's work).
+DIRECT_DOWNLOAD_MAX = 10_000
 
 
 PAGE_SIZE = 50
 
 
-def _filtered(request) -> tuple[AuditFilterForm, object]:
-    """The events the filters select, each condition one an index serves with the log's
-    order (see `Event.Meta.indexes`): a page of a million-event log reads its rows
-    straight from an index."""
-    form = AuditFilterForm(request.GET or None)
-    # The rows every use shows by name; the page adds the proposal's title.
-    events = Event.objects.select_related("committee", "project", "actor", "membership__user")
-    if form.is_bound and not form.is_valid():
-        # A mistyped filter must not widen the page or the download to the whole log.
-        return form, events.none()
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["committee"]:
-            events = events.filter(committee=data["committee"])
-        if data["proposal"]:
-            events = events.filter(proposal_id=data["proposal"])
-        if data["actor"]:
-            # Upper on both sides, as the index holds it: an `iexact` lookup casts the
-            # column on PostgreSQL, which the index does not match.
-            events = events.alias(actor_upper=Upper("actor_name")).filter(
-                actor_upper=Upper(Value(data["actor"]))
-            )
-        if data["action"]:
-            action = data["action"]
-            if action.endswith("."):
-                events = events.filter(action__startswith=action)  # a family: "vote."
-            else:
-                events = events.filter(action=action)
-        # Bounds on the indexed column, from midnight in the reader's time zone: the
-        # days the dates name there, as a cast of each row's time to a date would be.
-        if data["date_from"]:
-            events = events.filter(at__gte=_midnight(data["date_from"]))
-        if data["date_to"]:
-            events = events.filter(at__lt=_midnight(data["date_to"] + datetime.timedelta(days=1)))
-    return form, events
-
-
-def _midnight(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+def _filtered(request):
+    return audit_exports.filtered(request.GET)
 
 
 class BadCursor(ValueError):
@@ -146,10 +113,8 @@ def _sides(pk: int, at) -> tuple[Q, Q]:
 def audit_log(request):
     form, events = _filtered(request)
     fmt = request.GET.get("format")
-    if fmt == "csv":
-        return _download_csv(events)
-    if fmt == "json":
-        return _download_json(events)
+    if fmt in audit_exports.TEXT:
+        return _download(request, events, fmt)
     # Only the page shows the proposal; its title, not its text.
     shown = events.select_related("proposal").defer("proposal__body", "proposal__body_html")
     query = request.GET.copy()
@@ -178,6 +143,10 @@ def audit_log(request):
             "count": min(count, paging.COUNT_CAP),
             "count_more": count > paging.COUNT_CAP,
             "lines": event_sentences.lines(page.events),
+            "verifying": request.user.is_staff
+            and AuditJob.objects.filter(
+                kind=AuditJob.Kind.VERIFY, status__in=audit_jobs.PENDING
+            ).exists(),
             **_integrity(),
         },
     )
@@ -238,48 +207,28 @@ def verify_now(request):
         raise PermissionDenied(
             "Only staff may verify the audit chain on demand; it is also verified daily."
         )
-    _, check = verification.verify_and_store()
-    if check.ok:
-        messages.success(request, f"The audit log verified: {check.events} events checked.")
-    else:
-        messages.error(request, f"The audit log failed verification: {check.problem}.")
+    # Rehashing a long log outlasts a request: a job does it, and the page shows the result.
+    job = audit_jobs.start_verification(user=request.user)
+    background.audit_job_queued(job.pk)
+    messages.info(
+        request,
+        "The audit log is being verified in the background; its result appears here "
+        "when it is done.",
+    )
     return redirect("proposals:audit_log")
 
 
-def _row(event: Event) -> dict:
-    return {
-        "id": event.pk,
-        "recorded_at": event.recorded_at.isoformat(),
-        "at": event.at.isoformat(),
-        "actor": event.actor_name,
-        "action": event.action,
-        "committee": event.committee.name if event.committee else None,
-        "proposal": event.proposal_id,
-        "project": event.project.name if event.project else None,
-        "from_state": event.from_state,
-        "to_state": event.to_state,
-        "reason": event.reason,
-        "payload": event.payload,
-        "hash": event.hash,
-        "prev_hash": event.prev_hash,
-    }
-
-
-def _download_csv(events) -> StreamingHttpResponse:
-    def rows():
-        for event in events.order_by("id").iterator(chunk_size=2000):
-            row = _row(event)
-            row["payload"] = json.dumps(row["payload"], sort_keys=True)
-            yield row
-
-    return attachment(csv_lines(FIELDS, rows()), "text/csv; charset=utf-8", "audit", "csv")
-
-
-def _download_json(events) -> StreamingHttpResponse:
-    def chunks():
-        yield "["
-        for i, event in enumerate(events.order_by("id").iterator(chunk_size=2000)):
-            yield ("," if i else "") + json.dumps(_row(event))
-        yield "]"
-
-    return attachment(chunks(), "application/json", "audit", "json")
+def _download(request, events, fmt: str):
+    """Small downloads stream at once; a larger one would outlast the request (the worker
+    killed mid-file, a truncated file with a success status), so it is prepared by a job."""
+    if events[: DIRECT_DOWNLOAD_MAX + 1].count() > DIRECT_DOWNLOAD_MAX:
+        messages.info(
+            request,
+            f"More than {DIRECT_DOWNLOAD_MAX:,} events match: too many to download at once. "
+            f'Press "Prepare {fmt.upper()} file" to have the file made in the background.',
+        )
+        query = request.GET.copy()
+        query.pop("format", None)
+        return redirect(f"{reverse('proposals:audit_log')}?{query.urlencode()}")
+    content_type = "text/csv; charset=utf-8" if fmt == "csv" else "application/json"
+    return attachment(audit_exports.TEXT[fmt](events), content_type, "audit", fmt)

@@ -53,6 +53,7 @@ class CeleryConfigTests(SimpleTestCase):
                 "proposals.tasks.send_chair_digests",
                 "proposals.tasks.verify_audit",
                 "proposals.tasks.sign_audit_checkpoint",
+                "proposals.tasks.sweep_audit_jobs",
             },
         )
         self.assertEqual(schedule["sign-audit-checkpoint"]["schedule"], 300.0)

@@ -15,6 +15,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from pmc import second_factor
+from proposals import audit
 from proposals import urls as proposals_urls
 from proposals.models import Event
 from proposals.states import State
@@ -313,3 +314,68 @@ class SecondFactorPageAccessTests(SecondFactorTestCase):
                 # New recovery codes need a confirmed session.
                 response = self.client.post(reverse("second_factor:recovery_codes"))
                 self.assertRedirects(response, VERIFY, fetch_redirect_response=False)
+
+
+class SecondFactorInTheAuditLogTests(SecondFactorTestCase):
+    """A second factor is a power: setting one up, replacing or removing it, renewing
+    recovery codes and using one are each an event about the person, by who acted."""
+
+    def account_events(self, user) -> list[tuple[str, str, dict]]:
+        return [
+            (event.action, event.actor_name, event.payload)
+            for event in Event.objects.filter(
+                action__startswith="account.", payload__user_id=user.pk
+            ).exclude(action="account.created")
+        ]
+
+    def test_setting_up_replacing_and_renewing_are_recorded_by_the_person(self):
+        self.client.force_login(self.chair)
+        first, _ = self.give_authenticator(self.chair)
+        self.verify(code_for(first))
+        replacement = second_factor.pending_authenticator(self.chair)
+        self.client.post(SETUP, {"code": code_for(replacement)})
+        self.client.post(reverse("second_factor:recovery_codes"))
+
+        actions = [action for action, _, _ in self.account_events(self.chair)]
+        self.assertEqual(
+            actions,
+            [
+                "account.second_factor_set",
+                "account.second_factor_removed",
+                "account.second_factor_set",
+                "account.recovery_codes_renewed",
+            ],
+        )
+        self.assertEqual(
+            [
+                payload.get("replaced")
+                for action, _, payload in self.account_events(self.chair)
+                if action == "account.second_factor_set"
+            ],
+            [False, True],
+        )
+        self.assertEqual({actor for _, actor, _ in self.account_events(self.chair)[1:]}, {"chair"})
+
+    def test_a_recovery_code_used_is_recorded_with_how_many_are_left(self):
+        _, codes = self.give_authenticator(self.chair)
+        self.client.force_login(self.chair)
+
+        self.verify(codes[0])
+
+        [used] = [e for e in self.account_events(self.chair) if e[0].endswith("code_used")]
+        self.assertEqual((used[1], used[2]["left"]), ("chair", 9))
+        self.assertTrue(audit.verify_chain().ok)
+
+    @override_settings(PMC_REQUIRE_MFA=False)  # the administrator's own is not the point
+    def test_an_administrator_removing_an_authenticator_in_the_admin_is_recorded(self):
+        device, _ = self.give_authenticator(self.member)
+        admin = make_user("admin", is_staff=True, is_superuser=True)
+        self.client.force_login(admin)
+
+        self.client.post(
+            reverse("admin:otp_totp_totpdevice_delete", args=[device.pk]), {"post": "yes"}
+        )
+
+        self.assertFalse(TOTPDevice.objects.filter(pk=device.pk).exists())
+        removed = [e for e in self.account_events(self.member) if e[0].endswith("removed")]
+        self.assertEqual([actor for _, actor, _ in removed], ["admin"])

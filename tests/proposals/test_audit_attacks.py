@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from proposals import actions, audit_triggers, checkpoints, signing, verification
 from proposals.chain import hash_fields
-from proposals.models import AuditCheck, Checkpoint, Event
+from proposals.models import AuditCheck, Checkpoint, Event, Proposal, Vote
 from tests.base import LifecycleTestCase
 from tests.factories import make_proposal, make_user
 
@@ -318,6 +318,28 @@ class ForgedWritesTests(AttackTestCase):
 
         self.detected(
             "insert a fake result under an old number", f"verification result row #{fake.pk} is"
+        )
+
+
+class RowsBehindTheLogTests(AttackTestCase):
+    """Rows changed with the log left alone: the chain, the seals and the checkpoints all
+    hold, and the replay of the log against the rows names what disagrees."""
+
+    def test_it_catches_a_vote_row_flipped(self):
+        vote = Vote.objects.get(proposal=self.proposal, voter=self.chair)
+        Vote.objects.filter(pk=vote.pk).update(value=-1, reason="flipped")
+
+        self.detected(
+            "flip a vote row",
+            f"vote by chair on proposal #{self.proposal.pk} (round 1) is -1; its events say +1",
+        )
+
+    def test_it_catches_a_proposal_state_flipped(self):
+        Proposal.objects.filter(pk=self.proposal.pk).update(state="accepted")
+
+        self.detected(
+            "flip a proposal's state",
+            f"proposal #{self.proposal.pk} is accepted; its events end in voting",
         )
 
 

@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from pmc.models import ProjectStatus
-from proposals import actions, audit, audit_triggers, verification
+from proposals import actions, audit, audit_jobs, audit_triggers, verification
 from proposals.actors import IMPORT, SYSTEM
-from proposals.models import AuditCheck, Event
+from proposals.models import AuditCheck, AuditJob, Event
 from proposals.states import Kind, State
 from tests.base import LifecycleTestCase
 from tests.factories import make_meeting, make_member, make_project, make_proposal, make_user
@@ -799,9 +799,16 @@ class AuditLogTests(ReadPagesTestCase):
 
         response = self.client.post(reverse("proposals:verify_audit"), follow=True)
 
+        # The request only queues the work: nothing is verified until the job runs.
         self.assertRedirects(response, reverse("proposals:audit_log"))
+        self.assertContains(response, "being verified in the background")
+        self.assertContains(response, "A verification is running in the background")
+        self.assertFalse(AuditCheck.objects.exists())
+        audit_jobs.run(AuditJob.objects.get(kind=AuditJob.Kind.VERIFY).pk)
+
+        response = self.get()
         total = Event.objects.count()
-        self.assertContains(response, f"The audit log verified: {total} events checked.")
+        self.assertNotContains(response, "A verification is running")
         self.assertContains(response, "Verified</strong>")
         self.assertContains(response, f"{total} events: chain, seals, checkpoints and rows checked")
         check = AuditCheck.objects.get()

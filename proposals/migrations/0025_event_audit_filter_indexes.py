@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('pmc', '0008_meeting_schedule'),
-        ('proposals', '0023_agenda_items'),
+        ('proposals', '0024_audit_jobs'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
