@@ -359,7 +359,7 @@ class AuditFilterForm(forms.Form):
     action = forms.CharField(
         required=False,
         max_length=64,
-        help_text="An action, e.g. vote.cast, or a family ending in a dot, e.g. vote.",
+        help_text="e.g. vote.cast, or the start of one, e.g. vote.",
     )
     date_from = forms.DateField(
         required=False, widget=forms.DateInput(attrs={"type": "date"}), label="From"
