@@ -355,8 +355,12 @@ class ProposalFilterForm(forms.Form):
 class AuditFilterForm(forms.Form):
     committee = forms.ModelChoiceField(Committee.objects.all(), required=False)
     proposal = forms.IntegerField(required=False, min_value=1, label="Proposal #")
-    actor = forms.CharField(required=False, help_text="User name, or system:import")
-    action = forms.CharField(required=False, help_text="e.g. vote.cast, proposal.submit")
+    actor = forms.CharField(required=False, max_length=150, help_text="User name, or system:import")
+    action = forms.CharField(
+        required=False,
+        max_length=64,
+        help_text="e.g. vote.cast, or the start of one, e.g. vote.",
+    )
     date_from = forms.DateField(
         required=False, widget=forms.DateInput(attrs={"type": "date"}), label="From"
     )

@@ -7,6 +7,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
@@ -863,6 +864,16 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["id"]
+        # The audit page's filters, each with the log's order (by id): a page of one
+        # committee's, proposal's, person's or action's events is read from one index,
+        # in order, at any depth. The person's name is matched case-insensitively. A page
+        # filtered by dates goes by `at` (indexed on its own), then by id.
+        indexes = [
+            models.Index(fields=["committee", "id"], name="event_committee_id_idx"),
+            models.Index(fields=["proposal", "id"], name="event_proposal_id_idx"),
+            models.Index(Upper("actor_name"), "id", name="event_actor_upper_id_idx"),
+            models.Index(fields=["action", "id"], name="event_action_id_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.action} by {self.actor_name}"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +23,8 @@ from proposals import (
     event_sentences,
     signing,
 )
-from proposals.models import AuditJob, Checkpoint
+from proposals.models import AuditJob, Checkpoint, Event
+from proposals.views import paging
 from proposals.views.access import readable
 from proposals.views.downloads import attachment
 
@@ -30,8 +33,80 @@ CHECKPOINTS_SHOWN = 10
 DIRECT_DOWNLOAD_MAX = 10_000
 
 
+PAGE_SIZE = 50
+
+
 def _filtered(request):
     return audit_exports.filtered(request.GET)
+
+
+class BadCursor(ValueError):
+    """A `?before=` or `?after=` that is not an event's number."""
+
+
+@dataclass
+class LogPage:
+    """A page of the log, newest first, with the ids the links to the pages beside it
+    start from (None where there is no such page)."""
+
+    events: list
+    older: int | None
+    newer: int | None
+
+
+def log_page(
+    events, *, by_time: bool = False, before: str = "", after: str = "", size: int = PAGE_SIZE
+) -> LogPage:
+    """The `size` events older than the event `before`, or newer than `after`, or the
+    newest: read from an index in the page's order, from the cursor on, at the same cost
+    at any depth, where an `OFFSET` reads and discards every row before the page.
+
+    The log's order is by id; `by_time` orders by the time each event is about (then by
+    id), for a page filtered by dates: the events of a range far back in the log are
+    then read from the index on that time, not found by walking every newer event."""
+    try:
+        before_id = int(before) if before else None
+        after_id = int(after) if after else None
+    except ValueError as e:
+        raise BadCursor(before or after) from e
+    newest_first = ["-at", "-pk"] if by_time else ["-pk"]
+    cursor_id = after_id if after_id is not None else before_id
+    if cursor_id is None:
+        found = list(events.order_by(*newest_first)[: size + 1])
+        shown, older_exists, newer_exists = found[:size], len(found) > size, False
+    else:
+        at = None
+        if by_time:
+            at = Event.objects.filter(pk=cursor_id).values_list("at", flat=True).first()
+            if at is None:
+                raise BadCursor(str(cursor_id))
+        older, newer = _sides(cursor_id, at)
+        if after_id is not None:
+            oldest_first = [key.lstrip("-") for key in newest_first]
+            found = list(events.filter(newer).order_by(*oldest_first)[: size + 1])
+            shown = found[:size][::-1]
+            newer_exists = len(found) > size
+            older_exists = bool(shown) and events.filter(~newer).exists()
+        else:
+            found = list(events.filter(older).order_by(*newest_first)[: size + 1])
+            shown = found[:size]
+            older_exists = len(found) > size
+            newer_exists = bool(shown) and events.filter(~older).exists()
+    return LogPage(
+        events=shown,
+        older=shown[-1].pk if shown and older_exists else None,
+        newer=shown[0].pk if shown and newer_exists else None,
+    )
+
+
+def _sides(pk: int, at) -> tuple[Q, Q]:
+    """The events older and newer than the event `pk`: by id, or, given its time `at`,
+    by time then id (with a bound on the time alone, where an index on it starts)."""
+    if at is None:
+        return Q(pk__lt=pk), Q(pk__gt=pk)
+    older = (Q(at__lt=at) | Q(at=at, pk__lt=pk)) & Q(at__lte=at)
+    newer = (Q(at__gt=at) | Q(at=at, pk__gt=pk)) & Q(at__gte=at)
+    return older, newer
 
 
 @readable
@@ -40,17 +115,34 @@ def audit_log(request):
     fmt = request.GET.get("format")
     if fmt in audit_exports.TEXT:
         return _download(request, events, fmt)
-    page = Paginator(events.order_by("-id"), 50).get_page(request.GET.get("page"))
+    # Only the page shows the proposal; its title, not its text.
+    shown = events.select_related("proposal").defer("proposal__body", "proposal__body_html")
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in ("page", "before", "after"):
+        query.pop(name, None)
+    dated = form.is_valid() and (form.cleaned_data["date_from"] or form.cleaned_data["date_to"])
+    context = {"form": form, "query": query.urlencode(), "by_time": bool(dated)}
+    try:
+        page = log_page(
+            shown,
+            by_time=context["by_time"],
+            before=request.GET.get("before", ""),
+            after=request.GET.get("after", ""),
+        )
+    except BadCursor:
+        context["bad_cursor"] = True
+        page = log_page(shown, by_time=context["by_time"])
+    # A count stops at the cap: an exact one reads every row the filters select.
+    count = events.order_by()[: paging.COUNT_CAP + 1].count()
     return render(
         request,
         "proposals/audit_log.html",
         {
-            "form": form,
+            **context,
             "page": page,
-            "lines": event_sentences.lines(page.object_list),
-            "query": query.urlencode(),
+            "count": min(count, paging.COUNT_CAP),
+            "count_more": count > paging.COUNT_CAP,
+            "lines": event_sentences.lines(page.events),
             "verifying": request.user.is_staff
             and AuditJob.objects.filter(
                 kind=AuditJob.Kind.VERIFY, status__in=audit_jobs.PENDING

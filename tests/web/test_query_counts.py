@@ -351,7 +351,10 @@ class AuditLogQueriesTests(QueryCountTestCase):
         base = reverse("proposals:audit_log")
         return [
             base,
-            f"{base}?page=2",
+            # Pages in the middle of the log, older and newer than a given event, the
+            # same events in both sizes (the URLs are the measures' keys).
+            f"{base}?before=100",
+            f"{base}?after=50",
             f"{base}?committee={self.committee.pk}&action=proposal.",
             f"{base}?actor=member&date_from=2000-01-01",
             f"{base}?format=csv",

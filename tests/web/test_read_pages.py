@@ -548,6 +548,11 @@ class ProjectPagesTests(ReadPagesTestCase):
         )
 
 
+def ids_shown(response) -> list[int]:
+    """The numbers of the events in the audit page's table, in its order."""
+    return [int(i) for i in re.findall(r"<tr>\s*<td>(\d+)</td>", response.content.decode())]
+
+
 class AuditLogTests(ReadPagesTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
@@ -632,18 +637,68 @@ class AuditLogTests(ReadPagesTestCase):
                 )
 
         first = self.get(committee=self.other_committee.pk)
-        second = self.get(committee=self.other_committee.pk, page=2)
+        ids = ids_shown(first)
+        older = f"committee={self.other_committee.pk}&amp;before={ids[-1]}"
+        second = self.get(committee=self.other_committee.pk, before=ids[-1])
 
         total = Event.objects.filter(committee=self.other_committee).count()
         self.assertGreater(total, 60)
-        self.assertContains(first, "Page 1 of 2")
-        self.assertContains(first, f"committee={self.other_committee.pk}&amp;page=2")
+        self.assertContains(first, f"{total} events")
+        self.assertEqual(len(ids), 50)
+        self.assertContains(first, older)
+        self.assertNotContains(first, "Newer")
         self.assertContains(first, f"committee={self.other_committee.pk}&amp;format=csv")
         self.assertContains(first, "correction 59")
         self.assertNotContains(first, "correction 0<")
         self.assertContains(second, "correction 0<")
-        rows = re.findall(r"<tr>\s*<td>\d+</td>", second.content.decode())
-        self.assertEqual(len(rows), total - 50)
+        self.assertEqual(len(ids_shown(second)), total - 50)
+        self.assertNotContains(second, "Older")
+        # Back to the newer events: the same page as the first.
+        newer = ids_shown(second)[0]
+        self.assertContains(second, f"committee={self.other_committee.pk}&amp;after={newer}")
+        back = self.get(committee=self.other_committee.pk, after=newer)
+        self.assertEqual(ids_shown(back), ids)
+        self.assertContains(back, older)
+
+    def test_a_page_filtered_by_dates_goes_by_the_time_events_are_about(self):
+        base = datetime.datetime(2020, 2, 1, tzinfo=datetime.UTC)
+        with transaction.atomic():
+            for i in range(60):
+                audit.record(
+                    action="project.updated",
+                    actor=SYSTEM,
+                    committee=self.other_committee,
+                    at=base + datetime.timedelta(hours=(i * 7) % 60),  # not in their order
+                    reason=f"back-dated {i}",
+                )
+        dated = Event.objects.filter(at__gte=base, at__lt=base + datetime.timedelta(days=28))
+        expected = list(dated.order_by("-at", "-id").values_list("id", flat=True))
+
+        first = self.get(date_from="2020-02-01", date_to="2020-02-28")
+        second = self.get(date_from="2020-02-01", date_to="2020-02-28", before=ids_shown(first)[-1])
+        back = self.get(date_from="2020-02-01", date_to="2020-02-28", after=ids_shown(second)[0])
+
+        self.assertEqual(len(expected), 60)
+        self.assertContains(first, "newest first by the time each event is about")
+        self.assertEqual(ids_shown(first) + ids_shown(second), expected)
+        self.assertEqual(ids_shown(back), ids_shown(first))
+
+    def test_a_dated_page_link_to_no_event_shows_the_newest_events_and_says_so(self):
+        response = self.get(date_from="2020-01-01", before=10**9)
+
+        self.assertContains(response, "That page link is not one this page made")
+        newest = ids_shown(self.get(date_from="2020-01-01"))
+        self.assertTrue(newest)
+        self.assertEqual(ids_shown(response), newest)
+
+    def test_a_page_link_it_did_not_make_shows_the_newest_events_and_says_so(self):
+        response = self.get(before="yesterday")
+
+        self.assertContains(response, "That page link is not one this page made")
+        self.assertEqual(
+            ids_shown(response),
+            sorted(Event.objects.values_list("id", flat=True), reverse=True)[:50],
+        )
 
     def test_it_downloads_csv_that_spreadsheets_read_as_utf_8(self):
         actions.do_defer(proposal=self.discussion, actor=self.chair, reason="Köper — 日本語")
