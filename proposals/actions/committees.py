@@ -45,17 +45,7 @@ def do_update_committee(*, committee: Committee | int, actor, reason: str = "", 
     committee = Committee.objects.select_for_update().get(pk=pk)
     if changes.get("vote_duration_hours", 72) < 72:
         raise LifecycleError("A vote lasts at least 72 hours.")
-    changed = _apply_changes(committee, changes)
-    if changed:
-        committee.save(update_fields=list(changed))
-        audit.record(
-            action=events.COMMITTEE_UPDATED,
-            actor=actor,
-            committee=committee,
-            reason=reason,
-            payload={"changed": changed},
-        )
-    return committee
+    return _save_changes(committee, changes, actor, reason)
 
 
 @action
@@ -76,6 +66,12 @@ def do_set_meeting_rules(
             f"never be met. Choose at most {seats}, or 0 for none."
         )
     changes = {"meeting_quorum": meeting_quorum, "proxy_votes": bool(proxy_votes)}
+    return _save_changes(committee, changes, actor, reason)
+
+
+def _save_changes(committee: Committee, changes: dict, actor, reason: str) -> Committee:
+    """Save the fields of `changes` that differ, with one `committee.updated` event
+    naming each change (none when nothing differs)."""
     changed = _apply_changes(committee, changes)
     if changed:
         committee.save(update_fields=list(changed))
