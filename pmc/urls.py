@@ -8,5 +8,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/sso/", include("pmc.sso_urls")),
     path("accounts/second-factor/", include("pmc.second_factor_urls")),
+    path("api/", include("proposals.api.urls")),
     path("", include("proposals.urls")),
 ]

@@ -99,3 +99,11 @@ INVITATION_ACCEPTED = "invitation.accepted"
 def transition(name: str) -> str:
     """The action of the event a transition writes: `proposal.<transition name>`."""
     return f"proposal.{name}"
+
+
+# The API's personal tokens and committees' outgoing webhooks
+API_TOKEN_CREATED = "api_token.created"  # noqa: S105 (an event name)
+API_TOKEN_REVOKED = "api_token.revoked"  # noqa: S105 (an event name)
+WEBHOOK_CREATED = "webhook.created"
+WEBHOOK_CHANGED = "webhook.changed"
+WEBHOOK_REMOVED = "webhook.removed"

@@ -1,0 +1,1 @@
+"""The REST API: the site's rules for scripts, feeds and chat bots."""

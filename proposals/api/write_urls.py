@@ -1,0 +1,3 @@
+"""The API's write endpoints."""
+
+urlpatterns: list = []
