@@ -177,6 +177,9 @@ LOGOUT_REDIRECT_URL = "proposals:home"
 
 # Public read, like the foundation's public notes; 0 makes every page members-only.
 PMC_PUBLIC_READ = env_bool("PMC_PUBLIC_READ", True)
+# Public pages served again to anonymous readers while nothing new is recorded, for at
+# most this many seconds (proposals.page_cache); 0 turns it off.
+PMC_PAGE_CACHE_SECONDS = env_int("PMC_PAGE_CACHE_SECONDS", 60)
 
 # HTTPS hardening: on by default in production. SECURE_COOKIES=0 switches it off for a
 # plain-HTTP run (e.g. the embedded default on localhost with DEBUG off).

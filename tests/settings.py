@@ -26,6 +26,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     }
 # Second factors are required only where a test asks (pmc.second_factor's tests).
 PMC_REQUIRE_MFA = False
+# Public pages are rendered afresh in the tests (their rows change without events);
+# tests/web/test_page_cache.py turns the cache on.
+PMC_PAGE_CACHE_SECONDS = 0
 # The audit log's signing key for the tests (public like the development key: it proves
 # nothing outside them). Tests that need another key or none override these.
 AUDIT_SIGNING_KEY = "dGVzdC1vbmx5IGF1ZGl0IGtleSwgMzIgYnl0ZXMgbG8="

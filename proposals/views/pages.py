@@ -30,6 +30,7 @@ from proposals.models import (
     Reading,
     Vote,
 )
+from proposals.page_cache import public_page
 from proposals.states import State
 from proposals.views import meeting_record
 from proposals.views.access import readable
@@ -38,6 +39,7 @@ from proposals.views.scheduling import schedule_context
 
 
 @readable
+@public_page
 def home(request):
     roles = permissions.roles_by_committee(request.user)
     today = timezone.localdate()
@@ -180,6 +182,7 @@ def mention_count() -> Coalesce:
 
 
 @readable
+@public_page
 def meeting_list(request):
     committee = None
     meetings = (
@@ -214,6 +217,7 @@ def meeting_list(request):
 
 
 @readable
+@public_page
 def meeting_detail(request, pk: int):
     meeting = get_object_or_404(Meeting.objects.select_related("committee"), pk=pk)
     mentions = meeting.mentions.select_related("proposal", "proposal__project").order_by(
@@ -233,6 +237,7 @@ def meeting_detail(request, pk: int):
 
 
 @readable
+@public_page
 def project_list(request):
     projects = Project.objects.select_related("committee").annotate(
         proposal_count=_count_of(Proposal.objects.filter(project=OuterRef("pk")), "project")
@@ -245,6 +250,7 @@ def project_list(request):
 
 
 @readable
+@public_page
 def project_detail(request, pk: int):
     project = get_object_or_404(Project.objects.select_related("committee"), pk=pk)
     proposals = project.proposals.select_related("committee").order_by("-created_at")

@@ -11,6 +11,7 @@ from proposals import diagram, event_sentences, lifecycle, permissions, search, 
 from proposals.comment_forms import CommentForm, comment_help
 from proposals.forms import SORTS, ProposalFilterForm, VoteForm, transition_form
 from proposals.models import ChecklistItem, EligibleVoter, Proposal, Vote
+from proposals.page_cache import public_page
 from proposals.states import EDITABLE_STATES, State
 from proposals.templatetags.people import person
 from proposals.views import paging
@@ -24,6 +25,7 @@ PAGE_SIZE = 25
 
 
 @readable
+@public_page
 def proposal_list(request):
     form, proposals = _filtered(request)
     if request.GET.get("format") == "csv":
@@ -129,6 +131,7 @@ def _download_csv(request, proposals):
 
 
 @readable
+@public_page
 def proposal_detail(request, pk: int):
     proposal = get_object_or_404(
         Proposal.objects.select_related("committee", "project", "proposer", "decided_in"), pk=pk
