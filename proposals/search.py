@@ -9,7 +9,9 @@ one of the fields; a word in the name or title counts more than one in the text,
 the whole query in the title more still. Projects also match part of a name on both
 ("diego" finds "diego-enabler").
 
-Each group costs two queries (its count and its rows), whatever it finds. Snippets and
+On PostgreSQL the hits ranked are the newest `RANKED_AMONG` matches (ranking reads each
+row's text again), while the count is of every match. Each group costs two queries (its
+count and its rows), whatever it finds. Snippets and
 titles come back as HTML in which everything is escaped but the <mark> around the words
 found (`marked_html`).
 """
@@ -34,6 +36,8 @@ from proposals.models import Proposal
 MAX_QUERY_LENGTH = 200
 OVERVIEW_SIZE = 5  # hits shown per group when searching everything
 PAGE_SIZE = 20  # hits per page of one group
+# On PostgreSQL, the matches ranked (the newest of them); every match is counted.
+RANKED_AMONG = 100
 SNIPPET_CHARS = 240
 
 # Where a match starts and stops in the text the database or `_excerpt` returns: two
@@ -133,12 +137,13 @@ def run(q: str, *, only: str = "", page: str | int | None = None) -> list[Group]
     groups = []
     for source in SOURCES:
         matches = engine.matches(source)
+        found = engine.narrow(source.rows().model.objects.all(), source).count()
         if only == source.key:
             shown = Paginator(matches, PAGE_SIZE).get_page(page)
-            group = Group(source, shown.paginator.count, page=shown)
+            group = Group(source, found, page=shown)
             rows = list(shown.object_list)
         else:
-            group = Group(source, matches.count())
+            group = Group(source, found)
             rows = [] if only else list(matches[:OVERVIEW_SIZE])
         group.hits = [engine.hit(source, row) for row in rows]
         groups.append(group)
@@ -182,15 +187,23 @@ class _Postgres:
             exact = Case(
                 When(**{f"{source.title_field}__iexact": self.q}, then=Value(1)), default=Value(0)
             )
-        rows = self.narrow(
-            source.rows().defer(
-                *source.deferred, *([source.snippet_field] if source.snippet_field else [])
-            ),
-            source,
-        ).annotate(
-            exact=exact,
-            rank=SearchRank(F("document"), self.query, normalization=Value(1)),
-            marked_title=self._headline(source.title_field, highlight_all=True),
+        # Ranking reads each row's text again (the index holds no weights to rank by): it
+        # is done among the newest RANKED_AMONG matches (by id: `id + 0`, so that the
+        # matches come from the text index rather than a walk down the primary key
+        # testing each row's text), not all of them.
+        newest = self.narrow(source.rows().model.objects.all(), source).order_by(
+            (F("pk") + 0).desc()
+        )
+        rows = (
+            source.rows()
+            .defer(*source.deferred, *([source.snippet_field] if source.snippet_field else []))
+            .alias(document=documents.document(source.model_label))
+            .filter(pk__in=newest.values("pk")[:RANKED_AMONG])
+            .annotate(
+                exact=exact,
+                rank=SearchRank(F("document"), self.query, normalization=Value(1)),
+                marked_title=self._headline(source.title_field, highlight_all=True),
+            )
         )
         if source.snippet_field:
             rows = rows.annotate(

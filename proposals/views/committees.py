@@ -19,7 +19,7 @@ from proposals.views.access import readable
 from proposals.views.meeting_record import committee_context
 from proposals.views.pages import mention_count, readings_to_review
 
-OPEN_SHOWN = 50
+OPEN_SHOWN = 20
 MEETINGS_SHOWN = 10
 # The open proposals, most pressing first.
 _OPEN_ORDER = [State.VOTING, State.DISCUSSION, State.ACCEPTED, State.DEFERRED, State.DRAFT]

@@ -103,6 +103,8 @@ def home(request):
     )
 
 
+# Meetings and projects per page, as proposals (proposal_pages.PAGE_SIZE).
+LIST_PAGE_SIZE = 25
 # Proposals shown per committee and state on the home page; the rest are a link away.
 HOME_SHOWN = 5
 # Soonest deadline first, then the latest change.
@@ -193,7 +195,7 @@ def meeting_list(request):
     if slug := request.GET.get("committee"):
         committee = get_object_or_404(Committee, slug=slug)
         meetings = meetings.filter(committee=committee)
-    page = Paginator(meetings.order_by("-date", "committee__name"), 50).get_page(
+    page = Paginator(meetings.order_by("-date", "committee__name"), LIST_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     query = request.GET.copy()
@@ -245,7 +247,7 @@ def project_list(request):
     status = request.GET.get("status")
     if status:
         projects = projects.filter(status=status)
-    page = Paginator(projects.order_by("name"), 50).get_page(request.GET.get("page"))
+    page = Paginator(projects.order_by("name"), LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "proposals/project_list.html", {"page": page, "status": status})
 
 

@@ -21,6 +21,7 @@ from proposals import actions, audit, audit_jobs, audit_triggers, verification
 from proposals.actors import IMPORT, SYSTEM
 from proposals.models import AuditCheck, AuditJob, Event
 from proposals.states import Kind, State
+from proposals.views.pages import LIST_PAGE_SIZE
 from tests.base import LifecycleTestCase
 from tests.factories import make_meeting, make_member, make_project, make_proposal, make_user
 
@@ -457,7 +458,8 @@ class MeetingPagesTests(ReadPagesTestCase):
         self.assertContains(response, "No meetings yet.")
 
     def test_it_paginates_and_keeps_the_committee(self):
-        for i in range(60):
+        held = LIST_PAGE_SIZE + 10
+        for i in range(held):
             make_meeting(self.other_committee, date=datetime.date(2015, 1, 1) + i * DAY)
         url = reverse("proposals:meeting_list")
 
@@ -466,7 +468,7 @@ class MeetingPagesTests(ReadPagesTestCase):
 
         self.assertContains(first, "Page 1 of 2")
         self.assertContains(first, "committee=extensions&amp;page=2")
-        self.assertContains(first, "2015-03-01")
+        self.assertContains(first, str(datetime.date(2015, 1, 1) + (held - 1) * DAY))
         self.assertContains(second, "Page 2 of 2")
         self.assertContains(second, "2015-01-01")
         self.assertNotContains(second, "Runtime PMC")
@@ -503,7 +505,8 @@ class ProjectPagesTests(ReadPagesTestCase):
         self.assertContains(response, "No projects.")
 
     def test_it_paginates_and_keeps_the_status(self):
-        for i in range(60):
+        shown = LIST_PAGE_SIZE
+        for i in range(shown + 10):
             make_project(self.other_committee, name=f"active-{i:02}", status="active")
 
         first = self.client.get(reverse("proposals:project_list"), {"status": "active"})
@@ -511,9 +514,9 @@ class ProjectPagesTests(ReadPagesTestCase):
 
         self.assertContains(first, "Page 1 of 2")
         self.assertContains(first, "status=active&amp;page=2")
-        self.assertContains(first, "active-49")
-        self.assertNotContains(first, "active-50")
-        self.assertContains(second, "active-59")
+        self.assertContains(first, f"active-{shown - 1:02}")
+        self.assertNotContains(first, f"active-{shown:02}")
+        self.assertContains(second, f"active-{shown + 9:02}")
         self.assertNotContains(second, "lattice")
 
     def test_it_shows_a_projects_proposals_status_history_and_former_names(self):
