@@ -15,7 +15,9 @@ collected) and the floor view of `benchmarks/floor_urls.py` beside the pages, th
 loads each page for `--duration` seconds from `--connections` client threads (as many
 as workers by default, so that p50 and p99 are a page's time on a free worker rather
 than time queued; Python's http.client, nothing to install), anonymous and signed in
-as a member of a committee (a session cookie from the real sign-in form). Both sites
+as a member of a committee (a session cookie from the real sign-in form). Anonymous
+pages come from the page cache (`proposals.page_cache`, on as in production) once the
+first request rendered them; `--no-page-cache` renders each afresh. Both sites
 run at once; each page is requested at demo size then at the large size, just after
 the floor, so that the machine's other work weighs alike on what is compared.
 
@@ -149,6 +151,8 @@ def build_databases(args, server: str, work: Path, wanted: list[tuple[str, str]]
     """Make the databases (unless `--reuse` finds them)."""
     log = work / "setup.log"
     if args.reuse and all(exists(server, name) for _, name in wanted):
+        for _, name in wanted:  # brought up to the code's migrations
+            manage(database_url(server, name), "manage.py", "migrate", "--verbosity", "0", log=log)
         print(f"Reusing {', '.join(name for _, name in wanted)}.")
         return
     base = BASE
@@ -261,6 +265,7 @@ def site(url: str, args, work: Path, static: Path):
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DATABASE_URL": url,
         "PMC_EMBEDDED_JOBS": "0",  # the pages are measured, not the jobs
+        "PMC_PAGE_CACHE_SECONDS": "0" if args.no_page_cache else "60",
         "STATIC_ROOT": str(static),
         "LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(ROOT),
@@ -515,6 +520,11 @@ def main() -> None:
     parser.add_argument("--connections", type=int, help="client threads (default: --workers)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--only", help="measure the pages whose name matches this pattern")
+    parser.add_argument(
+        "--no-page-cache",
+        action="store_true",
+        help="render every anonymous page afresh (PMC_PAGE_CACHE_SECONDS=0)",
+    )
     args = parser.parse_args()  # fmt: skip
     args.duration = args.duration or (1.5 if args.quick else 3.0)
     args.connections = args.connections or args.workers
