@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     # The signed-in reader's time zone for the dates of every page.
     "proposals.time_zones.ReaderTimeZoneMiddleware",
+    # A page asks about its reader's seats once (proposals.permissions).
+    "proposals.permissions.SeatsReadOnceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After the messages: a chair's or staff member's POST without a second factor is
     # sent to set it up or confirm it (pmc.second_factor).

@@ -304,3 +304,18 @@ def allowed(predicate: rules.Predicate) -> Callable[[Any, Any], bool]:
         return predicate.test(user, proposal)
 
     return check
+
+
+class SeatsReadOnceMiddleware:
+    """Reading a page (GET or HEAD, which change no seat) asks every question about the
+    reader's seats of one read of them: the view's checks, the page's buttons and the
+    banners of the base template alike."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        with seats_read_once():
+            return self.get_response(request)
