@@ -107,6 +107,53 @@ def verify(
     return result
 
 
+def verify_since_checkpoint(*, now: datetime.datetime | None = None) -> Verification:
+    """The events written since the newest signed checkpoint, and that checkpoint's place
+    in the log: the event at its position still has the head it signed (and that event
+    its own content). What the checkpoint covers was verified when it was signed and is
+    fixed by its signature; an edit among those events that leaves their hashes alone is
+    found by a full verification (`verify`), as is a row that disagrees with the log.
+    Without a signed checkpoint to start from, this is the full verification."""
+    now = now or timezone.now()
+    keys = signing.keyring()
+    stored = list(Checkpoint.objects.order_by("sequence"))
+    signed = [checkpoint for checkpoint in stored if checkpoints.is_signed(checkpoint, keys)]
+    if not keys.can_verify or not signed or not signed[-1].events:
+        return verify(now=now)
+    anchor = signed[-1]
+    result = Verification(checkpoints=len(stored))
+    at_anchor = Event.objects.order_by("id")[anchor.events - 1 : anchor.events].first()
+    if (
+        at_anchor is None
+        or at_anchor.hash != anchor.head
+        or at_anchor.compute_hash() != anchor.head
+    ):
+        result.events = Event.objects.count()
+        result.add(
+            f"checkpoint #{anchor.sequence} covered {anchor.events} events ending in the head "
+            f"{anchor.head}, and the log no longer has that event there: verify in full "
+            "(`manage.py verify_audit`) to find what was changed"
+        )
+        return result
+    found = checkpoints.walk(
+        Event.objects.filter(id__gt=at_anchor.pk).order_by("id").iterator(chunk_size=2000),
+        keys,
+        start=anchor.events,
+        expected_prev=anchor.head,
+        seals_from=anchor.events + 1,
+        uncovered_after=anchor.events,
+    )
+    result.events, result.head, result.broken_at = found.position, found.head, found.broken_at
+    if found.broken_at is not None:
+        result.add(f"the chain is broken: {found.problem}")
+    for text in checkpoints.seal_problems(found):
+        result.add(text)
+    _check_sequence(result, stored)
+    _check_age(result, anchor, found, now)
+    _check_results(result, keys)
+    return result
+
+
 def _check_seals_after_anchor(found, signed: list[Checkpoint], keys, seals_from: int) -> None:
     """The seals of the events after the newest signed checkpoint that the chain still
     holds. Those before it need no check: the checkpoint's head fixes their content as the
@@ -131,7 +178,7 @@ def _check_seals_after_anchor(found, signed: list[Checkpoint], keys, seals_from:
     found.unsealed, found.bad_seals = sealed.unsealed, sealed.bad_seals
 
 
-def _check_stored(result: Verification, stored, keys, found) -> None:
+def _check_sequence(result: Verification, stored) -> None:
     sequences = {checkpoint.sequence for checkpoint in stored}
     if sequences:
         missing = sorted(set(range(1, max(sequences) + 1)) - sequences)
@@ -140,6 +187,10 @@ def _check_stored(result: Verification, stored, keys, found) -> None:
             more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
             result.add(f"checkpoint{'s' if len(missing) > 1 else ''} {shown}{more} "
                        "missing from the sequence: deleted from the database")  # fmt: skip
+
+
+def _check_stored(result: Verification, stored, keys, found) -> None:
+    _check_sequence(result, stored)
     for checkpoint in stored:
         if not checkpoints.is_signed(checkpoint, keys):
             result.add(
@@ -227,11 +278,17 @@ def _check_results(result: Verification, keys) -> None:
 
 
 def verify_and_store(
-    *, outsider: Iterable[Checkpoint] = (), now: datetime.datetime | None = None
+    *,
+    outsider: Iterable[Checkpoint] = (),
+    now: datetime.datetime | None = None,
+    since_checkpoint: bool = False,
 ) -> tuple[Verification, AuditCheck]:
-    """Verify, keep the signed result, sign a checkpoint when the log is sound, and
-    notify staff and chairs when a failure begins."""
-    result = verify(outsider=outsider, now=now)
+    """Verify (in full, or `since_checkpoint`), keep the signed result, sign a checkpoint
+    when the log is sound, and notify staff and chairs when a failure begins."""
+    if since_checkpoint:
+        result = verify_since_checkpoint(now=now)
+    else:
+        result = verify(outsider=outsider, now=now)
     keys = signing.keyring()
     check = AuditCheck(
         checked_at=now or timezone.now(),

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.test import TestCase
 
-from proposals import actions, audit, audit_triggers
+from proposals import actions, audit, audit_triggers, checkpoints
 from proposals.actors import IMPORT
 from proposals.models import GENESIS_HASH, AuditCheck, Event
 from tests.base import AppendOnlyTransactionTestCase, CommitteeActorsMixin, LifecycleTestCase
@@ -256,3 +256,59 @@ class CommittedEventsTests(CommitteeActorsMixin, AppendOnlyTransactionTestCase):
 
         self.assertIn("append-only", str(caught.exception))
         self.assertEqual(Event.objects.count(), self.count)
+
+
+class VerifySinceCheckpointTests(LifecycleTestCase):
+    """`verify_audit --since-checkpoint`: the events after the newest signed checkpoint,
+    and that checkpoint still in its place."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.proposal = make_proposal(cls.committee, cls.member, state="voting", chair=cls.chair)
+        cls.covered = checkpoints.sign()
+        actions.do_cast_vote(proposal=cls.proposal, actor=cls.member, value=1)
+        actions.do_cast_vote(proposal=cls.proposal, actor=cls.other_member, value=1)
+        cls.events = list(Event.objects.order_by("id"))
+
+    def test_it_walks_only_the_events_since_the_checkpoint(self):
+        out, err = verify("--since-checkpoint")
+
+        self.assertEqual(err, "")
+        self.assertIn(f"Audit chain intact: {len(self.events)} events checked.", out)
+        self.assertIn("Since the newest signed checkpoint", out)
+        self.assertIn(f"Head: {self.events[-1].hash}", out)
+        self.assertTrue(AuditCheck.objects.latest().ok)
+
+    def test_it_names_an_edited_event_after_the_checkpoint(self):
+        edited = self.events[-1]
+        with triggers_lifted():
+            run_sql("UPDATE proposals_event SET reason = 'rewritten' WHERE id = %s", [edited.pk])
+
+        error, err = verify_fails(self, "--since-checkpoint")
+
+        self.assertIn(f"#{edited.pk}", str(error))
+        self.assertIn("was edited after it was written", err)
+
+    def test_a_rewritten_log_before_the_checkpoint_is_caught_at_its_place(self):
+        deleted = self.events[3]
+        with triggers_lifted():
+            run_sql("DELETE FROM proposals_event WHERE id = %s", [deleted.pk])
+
+        _, err = verify_fails(self, "--since-checkpoint")
+
+        self.assertIn(f"checkpoint #{self.covered.sequence} covered {self.covered.events}", err)
+        self.assertIn("verify in full", err)
+
+    def test_an_edit_that_keeps_the_hashes_before_the_checkpoint_needs_the_full_walk(self):
+        edited = self.events[2]
+        with triggers_lifted():
+            run_sql("UPDATE proposals_event SET reason = 'rewritten' WHERE id = %s", [edited.pk])
+
+        verify("--since-checkpoint")  # trusts what the checkpoint covers
+        _, err = verify_fails(self)
+        self.assertIn(f"event #{edited.pk} was edited after it was written", err)
+
+    def test_copies_of_checkpoints_need_the_full_walk(self):
+        with self.assertRaisesMessage(CommandError, "leave out --since-checkpoint"):
+            call_command("verify_audit", "--since-checkpoint", "--checkpoint", __file__)
