@@ -180,7 +180,7 @@ class EntryFeed(Feed):
         return item.extra or {}
 
     def feed_guid(self, subject) -> str:
-        return addresses.url(self.link(subject))
+        return self.link(subject)
 
 
 class SiteFeed(EntryFeed):
@@ -188,7 +188,7 @@ class SiteFeed(EntryFeed):
     subtitle = "Every proposal filed, and every step of its lifecycle, in every committee."
 
     def link(self, subject) -> str:
-        return reverse("proposals:home")
+        return addresses.url(reverse("proposals:home"))
 
     def items(self, subject) -> list[Entry]:
         return event_entries(latest_lifecycle_events())
@@ -208,7 +208,7 @@ class CommitteeFeed(EntryFeed):
         )
 
     def link(self, subject) -> str:
-        return reverse("proposals:committee", args=[subject.slug])
+        return addresses.url(reverse("proposals:committee", args=[subject.slug]))
 
     def items(self, subject) -> list[Entry]:
         # The index on (committee, id) holds them in order.
@@ -227,7 +227,7 @@ class ProjectFeed(EntryFeed):
         return f"What the history records of {subject.name} and its proposals."
 
     def link(self, subject) -> str:
-        return subject.get_absolute_url()
+        return addresses.url(subject.get_absolute_url())
 
     def items(self, subject) -> list[Entry]:
         # The project's events, its proposals' included, from the index on the project.
@@ -250,7 +250,7 @@ class ProposalFeed(EntryFeed):
         return f"The timeline of a proposal of {subject.committee.name}."
 
     def link(self, subject) -> str:
-        return subject.get_absolute_url()
+        return addresses.url(subject.get_absolute_url())
 
     def items(self, subject) -> list[Entry]:
         proposal = subject
@@ -372,7 +372,7 @@ class CheckpointFeed(EntryFeed):
     )
 
     def link(self, subject) -> str:
-        return reverse("proposals:audit_log")
+        return addresses.url(reverse("proposals:audit_log"))
 
     def items(self, subject) -> list[Entry]:
         rows = Checkpoint.objects.order_by("-sequence")[:ENTRIES]
