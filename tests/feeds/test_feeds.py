@@ -10,8 +10,8 @@ import xml.etree.ElementTree as ET
 
 import feedparser
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from proposals import actions, checkpoints, feeds, signing
