@@ -168,13 +168,13 @@ def personal_calendar(user) -> icalendar.Calendar:
     voted = Vote.objects.filter(proposal=OuterRef("pk"), round=OuterRef("vote_round"), voter=user)
     votes = (
         open_votes()
-        .annotate(eligible=Exists(eligible), voted=Exists(voted))
-        .filter(Q(committee__in=seats) | Q(eligible=True))
+        .annotate(may_vote=Exists(eligible), has_voted=Exists(voted))
+        .filter(Q(committee__in=seats) | Q(may_vote=True))
     )
     for proposal in votes[:LIMIT]:
         note = ""
-        if proposal.eligible:
-            note = " (you have voted)" if proposal.voted else " (your vote is awaited)"
+        if proposal.may_vote:
+            note = " (you have voted)" if proposal.has_voted else " (your vote is awaited)"
         cal.add_component(vote_event(proposal, now, note))
     for meeting in meetings_around(timezone.localdate(), seats)[:LIMIT]:
         cal.add_component(meeting_event(meeting, now, member=True))
