@@ -103,13 +103,20 @@ def event_entries(events_) -> list[Entry]:
                 event.proposal.title,
                 event.committee.name if event.committee_id else "no committee",
             )
+        if event.about_another_time:  # a meeting's decision, back-dated history
+            summary = format_html(
+                "{}<p>About {} UTC.</p>",
+                summary,
+                f"{event.at.astimezone(datetime.UTC):%Y-%m-%d %H:%M}",
+            )
         entries.append(
             Entry(
                 id=addresses.tag(event.recorded_at, f"event/{event.pk}"),
                 title=title,
                 link=event_link(event),
                 summary=addresses.absolute_links(summary),
-                published=event.at,
+                # When it was written, which orders the history (as on the pages).
+                published=event.recorded_at,
                 updated=event.recorded_at,
                 author=line.who,
                 author_link=_author_link(event.actor),
@@ -148,6 +155,12 @@ class EntryFeed(Feed):
 
     def get_object(self, request, *args, **kwargs):
         return self.subject(**kwargs)
+
+    def get_feed(self, obj, request):
+        feed = super().get_feed(obj, request)
+        # The feed's own address (rel="self") at the site's address, as its other links.
+        feed.feed["feed_url"] = addresses.url(request.path)
+        return feed
 
     def subject(self, **kwargs):
         return None

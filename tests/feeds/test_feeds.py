@@ -18,7 +18,13 @@ from proposals import actions, checkpoints, feeds, signing
 from proposals.feeds import CHECKPOINT_NS
 from proposals.states import State
 from tests.base import LifecycleTestCase
-from tests.factories import make_member, make_project, make_proposal, make_user
+from tests.factories import (
+    make_accepted_long_ago,
+    make_member,
+    make_project,
+    make_proposal,
+    make_user,
+)
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITE = "https://pmc.example.org"
@@ -97,6 +103,24 @@ class SiteFeedTests(FeedTestCase):
         # The sentence's links work away from the site.
         self.assertIn(f'href="{SITE}/proposals/{self.proposal.pk}/"', entry.summary)
 
+    def test_the_feed_names_itself_at_the_sites_address(self):
+        feed = self.read(reverse("proposals:feed"))
+
+        self_links = [link.href for link in feed.feed.links if link.rel == "self"]
+        self.assertEqual(self_links, [f"{SITE}/feed/"])
+        self.assertEqual(feed.feed.id, f"{SITE}/")
+
+    def test_what_people_wrote_is_escaped(self):
+        make_proposal(self.committee, self.member, title="<script>alert(1)</script> & more")
+
+        response = self.client.get(reverse("proposals:feed"))
+
+        self.assertNotContains(response, "<script>")
+        entry = feedparser.parse(response.content).entries[0]
+        self.assertIn("<script>alert(1)</script> & more", entry.title)
+        self.assertNotIn("<script>", entry.summary)
+        self.assertIn("&lt;script&gt;", entry.summary)
+
     def test_a_new_move_comes_first_and_the_older_entries_keep_their_ids(self):
         before = self.read(reverse("proposals:feed")).entries
         actions.do_cast_vote(proposal=self.proposal, actor=self.member, value=1)
@@ -141,6 +165,17 @@ class CommitteeFeedTests(FeedTestCase):
                                     "member voted +1.")  # fmt: skip
         self.assertIn("gave chair a seat on Runtime as chair from", " ".join(titles))
         self.assertFalse(any("Promote the CLI plugin" in title for title in titles))
+
+    def test_it_shows_no_email_address(self):
+        actions.do_invite(committee=self.committee, email="jane.doe@example.net", actor=self.chair)
+
+        response = self.client.get(reverse("proposals:committee_feed", args=["runtime"]))
+
+        # As the audit log shows an invitation to everyone: its first letter and domain.
+        self.assertContains(response, "j…@example.net")
+        self.assertNotContains(response, "jane.doe")
+        self.assertNotContains(response, "@example.org")  # the members' addresses
+        self.assertNotContains(response, "<email>")
 
     def test_an_unknown_committee_has_no_feed(self):
         response = self.client.get(reverse("proposals:committee_feed", args=["nope"]))
@@ -264,6 +299,17 @@ class ProposalFeedTests(FeedTestCase):
         self.assertIn("resolved the concern “License unclear”", summaries)
         ids = [entry.id for entry in feed.entries]
         self.assertEqual(len(ids), len(set(ids)))
+
+    def test_a_decision_recorded_from_a_meeting_says_when_it_was_taken(self):
+        decided = make_accepted_long_ago(self.committee, self.member, chair=self.chair)
+
+        feed = self.read(reverse("proposals:proposal_feed", args=[decided.pk]))
+
+        entry = feed.entries[0]
+        self.assertIn("recorded the decision of", entry.title)
+        self.assertIn("About 2017-05-16 12:00 UTC.", entry.summary)
+        # Listed when it was recorded, as the page's timeline lists it.
+        self.assertGreater(entry.published_parsed.tm_year, 2017)
 
     def test_the_proposal_page_links_it(self):
         response = self.client.get(reverse("proposals:detail", args=[self.proposal.pk]))
