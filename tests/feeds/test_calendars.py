@@ -166,6 +166,12 @@ class PublicCalendarTests(CalendarTestCase):
 
         self.assertContains(response, f'<a href="{reverse("proposals:calendar")}">Calendar</a>')
 
+    def test_the_meetings_page_links_the_calendar(self):
+        response = self.client.get(reverse("proposals:meeting_list") + "?committee=runtime")
+
+        url = reverse("proposals:committee_calendar", args=["runtime"])
+        self.assertContains(response, f'<a href="{url}">Calendar</a>')
+
     def test_queries_do_not_grow_with_the_votes_and_meetings(self):
         url = reverse("proposals:calendar")
         few = self.count(url)
@@ -286,6 +292,20 @@ class PersonalCalendarTests(CalendarTestCase):
         strict.force_login(self.member)
         self.assertEqual(strict.post(reverse("proposals:reset_calendar")).status_code, 403)
         self.assertFalse(CalendarAddress.objects.exists())
+
+    def test_queries_do_not_grow_with_my_votes_and_meetings(self):
+        url = self.make_address(self.member)
+        with CaptureQueriesContext(connection) as few:
+            self.read(url)
+        for i in range(20):
+            make_proposal(self.committee, self.member, state=State.VOTING, chair=self.chair)
+            make_meeting(self.committee, date=timezone.localdate() - datetime.timedelta(i + 1))
+
+        with CaptureQueriesContext(connection) as many:
+            found = self.events_of(self.read(url))
+
+        self.assertEqual(len(found), 4 + 20 + 20)
+        self.assertEqual(len(many), len(few))
 
     def test_it_answers_privately(self):
         url = self.make_address(self.member)
