@@ -29,6 +29,7 @@ LIMIT = 500
 # The site keeps when a meeting starts, not when it ends.
 MEETING_LENGTH = datetime.timedelta(hours=1)
 PRODUCT = "-//PMC Lifecycle//Calendars//EN"
+REFRESH = datetime.timedelta(hours=1)
 
 
 def open_votes(committees=None):
@@ -78,6 +79,9 @@ def calendar(name: str, description: str) -> icalendar.Calendar:
     cal.add("x-wr-calname", name)
     cal.add("x-wr-caldesc", description)
     cal.add("x-wr-timezone", "UTC")
+    # How often calendar apps should read it again (RFC 7986, and Outlook's own name).
+    cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", icalendar.vDuration(REFRESH))
     return cal
 
 

@@ -7,8 +7,8 @@ A feed shows what an anonymous visitor reads on the site, whoever asks: the hist
 sentences (`event_sentences`, which name people by their full names and never hold a
 comment's text or an e-mail address), a comment's text unless it was withdrawn or hidden
 (then the placeholder the page shows). Each holds the newest `ENTRIES` entries, read with
-a fixed number of queries from the event log's indexes (by committee, proposal or action,
-each with the log's order), however long the log. An entry's id is a tag URI that never
+a fixed number of queries from the event log's indexes (by action, committee, project or
+proposal), however long the log. An entry's id is a tag URI that never
 changes: an event, a comment or a concern has the same id in every feed it appears in.
 """
 

@@ -90,6 +90,8 @@ class PublicCalendarTests(CalendarTestCase):
             },
         )
         self.assertEqual(str(cal["X-WR-CALNAME"]), "PMC Lifecycle: Runtime")
+        self.assertEqual(cal.decoded("REFRESH-INTERVAL"), calendars.REFRESH)
+        self.assertIn(b"X-PUBLISHED-TTL:PT1H", cal.to_ical())
 
     def test_a_vote_deadline_is_an_event_at_its_closing_time_in_utc(self):
         cal = self.read(reverse("proposals:committee_calendar", args=["runtime"]))
