@@ -810,6 +810,11 @@ def _recovery_code_used(event, context):
     )
 
 
+def _calendar_address_set(event, context):
+    verb = "reset the address of" if event.payload.get("replaced") else "made the address of"
+    return format_html("{} the personal calendar of {}", verb, _account_of(event, context))
+
+
 def _power(granted: bool, power: str):
     def wording(event, context):
         if granted:
@@ -1060,6 +1065,7 @@ WORDING: dict[str, Callable] = {
     events.ACCOUNT_SECOND_FACTOR_REMOVED: _account_verb("removed the authenticator app of"),
     events.ACCOUNT_RECOVERY_CODES_RENEWED: _account_verb("made new recovery codes for"),
     events.ACCOUNT_RECOVERY_CODE_USED: _recovery_code_used,
+    events.ACCOUNT_CALENDAR_ADDRESS_SET: _calendar_address_set,
     events.INVITATION_SENT: _invitation("invited"),
     events.INVITATION_WITHDRAWN: _invitation("withdrew the invitation of"),
     events.INVITATION_ACCEPTED: _invitation("accepted"),

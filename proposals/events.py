@@ -89,6 +89,7 @@ ACCOUNT_SECOND_FACTOR_SET = "account.second_factor_set"
 ACCOUNT_SECOND_FACTOR_REMOVED = "account.second_factor_removed"
 ACCOUNT_RECOVERY_CODES_RENEWED = "account.recovery_codes_renewed"
 ACCOUNT_RECOVERY_CODE_USED = "account.recovery_code_used"
+ACCOUNT_CALENDAR_ADDRESS_SET = "account.calendar_address_set"
 GROUP_PERMISSIONS_CHANGED = "group.permissions_changed"
 # Invitations to a seat, sent by a committee's chair to an e-mail address
 INVITATION_SENT = "invitation.sent"

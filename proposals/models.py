@@ -1461,3 +1461,23 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.webhook.url}"
+
+
+class CalendarAddress(models.Model):
+    """The secret address of a person's own calendar (their committees' meetings and
+    votes, their open votes).
+
+    The secret is kept as it is, not hashed, so that the profile page can show the
+    address again whenever the person wants to add it to another calendar app: the
+    calendar shows nothing that someone able to read this table could not read in the
+    database itself, so a hash would protect nothing. Resetting replaces it, and the old
+    address stops answering."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_address"
+    )
+    secret = models.CharField(max_length=64, unique=True, help_text="The address's secret part.")
+    created_at = models.DateTimeField(default=timezone.now, help_text="When it was last (re)set.")
+
+    def __str__(self) -> str:
+        return f"calendar address of {self.user}"

@@ -1,9 +1,11 @@
 from django.urls import path
 
+from proposals import feeds
 from proposals.views import (
     accounts,
     audit_jobs,
     audit_log,
+    calendars,
     comments,
     committees,
     concerns,
@@ -24,6 +26,7 @@ from proposals.views import (
     search,
     seats,
 )
+from proposals.views.access import readable
 
 app_name = "proposals"
 
@@ -32,6 +35,7 @@ urlpatterns = [
     path("proposals/", proposal_pages.proposal_list, name="list"),
     path("proposals/new/", proposal_filing.proposal_create, name="create"),
     path("proposals/<int:pk>/", proposal_pages.proposal_detail, name="detail"),
+    path("proposals/<int:pk>/feed/", readable(feeds.ProposalFeed()), name="proposal_feed"),
     path("proposals/<int:pk>/edit/", proposal_actions.proposal_edit, name="edit"),
     path("proposals/<int:pk>/revisions/", revisions.revision_list, name="revision_list"),
     path(
@@ -116,6 +120,12 @@ urlpatterns = [
         name="link_suggestion",
     ),
     path("committees/<slug:slug>/", committees.committee_detail, name="committee"),
+    path("committees/<slug:slug>/feed/", readable(feeds.CommitteeFeed()), name="committee_feed"),
+    path(
+        "committees/<slug:slug>/calendar.ics",
+        calendars.committee_calendar,
+        name="committee_calendar",
+    ),
     path(
         "committees/<slug:slug>/meetings/new/", scheduling.schedule_meeting, name="schedule_meeting"
     ),
@@ -144,13 +154,23 @@ urlpatterns = [
     path("projects/new/", proposal_filing.project_create, name="project_create"),
     path("projects/names/", proposal_pages.project_names, name="project_names"),
     path("projects/<int:pk>/", pages.project_detail, name="project_detail"),
+    path("projects/<int:pk>/feed/", readable(feeds.ProjectFeed()), name="project_feed"),
     path("audit/", audit_log.audit_log, name="audit_log"),
     path("audit/verify/", audit_log.verify_now, name="verify_audit"),
     path("audit/exports/", audit_jobs.jobs, name="audit_jobs"),
     path("audit/exports/new/", audit_jobs.start_export, name="audit_export"),
     path("audit/exports/<int:pk>/download/", audit_jobs.download, name="audit_download"),
     path("audit/checkpoints.json", audit_log.checkpoints_json, name="audit_checkpoints"),
+    path(
+        "audit/checkpoints.atom",
+        readable(feeds.CheckpointFeed()),
+        name="audit_checkpoints_feed",
+    ),
+    path("feed/", readable(feeds.SiteFeed()), name="feed"),
+    path("calendar.ics", calendars.site_calendar, name="calendar"),
+    path("calendar/<str:secret>.ics", calendars.personal_calendar, name="personal_calendar"),
     path("profile/", profile.profile, name="profile"),
+    path("profile/calendar/", calendars.reset_calendar_address, name="reset_calendar"),
     path("profile/email/<str:token>/", accounts.confirm_email, name="email_confirm"),
     # Django's own password views, with the site's templates (proposals.views.accounts).
     path("accounts/password/", accounts.PasswordChangeView.as_view(), name="password_change"),

@@ -16,13 +16,15 @@ resume, and what completing does to the project), `votes`, `checklists`, `commen
 `link_suggestions` (a chair's notes that mention another committee's proposal) and
 `readings` (a chair confirms, corrects, merges or dismisses what an import read). What
 they share (locking, the transition runner, the common checks and their messages) is in
-`_base`. A person's preferences (notifications, time zone) are in `preferences`.
+`_base`. A person's preferences (notifications, time zone) are in `preferences`, the secret
+address of their calendar in `calendars`.
 Meetings scheduled ahead and their agendas are in `scheduling`.
 """
 
 from proposals.actions._base import chaired_committee_ids
 from proposals.actions.accounts import do_deactivate_user
 from proposals.actions.attendance import do_record_attendance
+from proposals.actions.calendars import do_set_calendar_address
 from proposals.actions.checklists import do_set_checklist_item
 from proposals.actions.comments import (
     do_edit_comment,
@@ -159,6 +161,7 @@ __all__ = [
     "COMMITTEE_FIELDS",
     "MEETING_RULE_FIELDS",
     "do_record_attendance",
+    "do_set_calendar_address",
     "do_set_meeting_rules",
     "do_propose_minutes",
     "do_approve_minutes",

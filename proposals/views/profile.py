@@ -1,7 +1,8 @@
 """The signed-in user's profile: their full name and e-mail address (changed through a
 link sent to the new one), their password (a link to Django's change form), which
 notifications they get by e-mail, and the time zone they read dates in (saved by
-`proposals.actions.preferences`, which records each change in the audit log)."""
+`proposals.actions.preferences`, which records each change in the audit log), and the
+secret address of their own calendar (reset by `proposals.views.calendars`)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from pmc.models import Membership
-from proposals import account_flows, actions, email_change, time_zones
+from proposals import account_flows, actions, addresses, email_change, time_zones
 from proposals.account_forms import EmailChangeForm, FullNameForm
-from proposals.models import NotificationKind, NotificationPreference
+from proposals.models import CalendarAddress, NotificationKind, NotificationPreference
 
 
 class NotificationPreferencesForm(forms.Form):
@@ -112,5 +114,14 @@ def profile(request):
             "name_form": name_form,
             "email_form": email_form,
             "seats": seats,
+            "calendar_url": _calendar_url(request.user),
         },
     )
+
+
+def _calendar_url(user) -> str:
+    """The address of the person's own calendar, "" until they make one."""
+    address = CalendarAddress.objects.filter(user=user).first()
+    if address is None:
+        return ""
+    return addresses.url(reverse("proposals:personal_calendar", args=[address.secret]))
