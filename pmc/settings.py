@@ -171,6 +171,10 @@ if PMC_EMAIL_CHANGE_HOURS < 1 or PMC_INVITATION_DAYS < 1:
         "PMC_EMAIL_CHANGE_HOURS and PMC_INVITATION_DAYS: expected 1 or more."
     )
 
+# Outgoing webhooks (README "Webhooks"): with this off (the default unless DEBUG) they go
+# to https:// addresses on public networks only, never to this site's own network.
+PMC_WEBHOOKS_ALLOW_PRIVATE = env_bool("PMC_WEBHOOKS_ALLOW_PRIVATE", DEBUG)
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "proposals:home"
 LOGOUT_REDIRECT_URL = "proposals:home"
