@@ -3,9 +3,9 @@
 With PMC_EMBEDDED_JOBS on (the default when REDIS_URL is not set), the first request a
 web process serves starts one daemon thread in that process. Every
 PMC_EMBEDDED_TICK_SECONDS it closes expired votes, creates due reminders, drains the
-outbox and delivers the e-mail; every AUDIT_CHECKPOINT_MINUTES it signs a checkpoint of
-the audit log (when events were written), and once a day it creates the chairs' digests
-and verifies the audit log. Audit jobs users start (exports, "Verify now") run in
+outbox and delivers the e-mail and the webhooks' deliveries that are due; every
+AUDIT_CHECKPOINT_MINUTES it signs a checkpoint of the audit log (when events were
+written), and once a day it creates the chairs' digests and verifies the audit log. Audit jobs users start (exports, "Verify now") run in
 threads of their own (`run_audit_job_soon`); each full round hands out any left
 queued. A commit that wrote outbox rows wakes it at once, so notifications go out
 moments after the change, after the response.
@@ -37,6 +37,7 @@ from proposals import (
     failures,
     notifications,
     verification,
+    webhooks,
 )
 from proposals.models import ScheduledRun
 
@@ -107,6 +108,7 @@ def run_jobs(*, full: bool = True, now: datetime.datetime | None = None) -> None
             for job_id in audit_jobs.sweep(now):
                 run_audit_job_soon(job_id)
     run(notifications.DRAIN_JOB, notifications.drain_outbox)
+    run(webhooks.JOB, webhooks.deliver_due)
 
 
 def run_audit_job_soon(job_id: int) -> threading.Thread:
