@@ -5,10 +5,11 @@ web process serves starts one daemon thread in that process. Every
 PMC_EMBEDDED_TICK_SECONDS it closes expired votes, creates due reminders, drains the
 outbox and delivers the e-mail and the webhooks' deliveries that are due; every
 AUDIT_CHECKPOINT_MINUTES it signs a checkpoint of the audit log (when events were
-written), and once a day it creates the chairs' digests and verifies the audit log. Audit jobs users start (exports, "Verify now") run in
-threads of their own (`run_audit_job_soon`); each full round hands out any left
-queued. A commit that wrote outbox rows wakes it at once, so notifications go out
-moments after the change, after the response.
+written), and once a day it creates the chairs' digests and verifies the audit log.
+Audit jobs users start (exports, "Verify now") run in threads of their own
+(`run_audit_job_soon`); each full round hands out any left queued. A commit that wrote
+outbox rows wakes it at once, so notifications go out moments after the change, after
+the response.
 
 Several processes (gunicorn workers) each run a thread, which is safe: the sweep and the
 drain take their rows under locks, notifications have unique keys, and the daily jobs
