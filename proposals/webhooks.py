@@ -192,23 +192,24 @@ def any_due() -> bool:
     return due(timezone.now()).exists()
 
 
-def deliver_due(*, limit: int = 100) -> int:
+def deliver_due(*, limit: int = 100, now: datetime.datetime | None = None) -> int:
     """Send due deliveries one after another, at most `limit`; return how many were
-    delivered. Several senders may run at once: each takes other deliveries."""
+    delivered. Several senders may run at once: each takes other deliveries. `now` is
+    the time that decides what is due (by default, the time of each claim)."""
     delivered = 0
     for _ in range(limit):
-        delivery = claim_next()
+        delivery = claim_next(now)
         if delivery is None:
             break
         delivered += send(delivery)
     return delivered
 
 
-def claim_next() -> WebhookDelivery | None:
+def claim_next(now: datetime.datetime | None = None) -> WebhookDelivery | None:
     """Take the next due delivery for this sender, or None when none is left. SKIP
     LOCKED makes a second sender take another row instead of waiting; on SQLite the
     IMMEDIATE transaction serialises them. The conditional UPDATE is the claim."""
-    now = timezone.now()
+    now = now or timezone.now()
     with transaction.atomic():
         delivery = (
             due(now)
@@ -261,7 +262,9 @@ def _record(delivery: WebhookDelivery, *, status: int | None, error: str) -> boo
     elif delivery.attempts >= MAX_ATTEMPTS:
         fields.update(failed_at=now, next_attempt_at=None)
     else:
-        fields.update(next_attempt_at=now + RETRY_DELAYS[delivery.attempts - 1])
+        # From the claim, so that the delays hold whatever `now` the sender judged by.
+        claimed_at = delivery.claimed_until - LEASE
+        fields.update(next_attempt_at=claimed_at + RETRY_DELAYS[delivery.attempts - 1])
     held = WebhookDelivery.objects.filter(pk=delivery.pk, claimed_until=delivery.claimed_until)
     if not held.update(**fields):
         logger.warning("webhook delivery %s: its claim lapsed while sending", delivery.pk)
