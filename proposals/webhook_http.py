@@ -52,7 +52,8 @@ def private_targets_allowed() -> bool:
 
 def check_url(url: str) -> str:
     """`url` without surrounding spaces if a webhook may be sent there, else refused
-    with a message saying what to fix. Resolves the host name (production only)."""
+    with a message saying what to fix. In production the host name is resolved and its
+    addresses checked here, and again at each delivery."""
     url = url.strip()
     parts = urlsplit(url)
     schemes = ("https", "http") if private_targets_allowed() else ("https",)
@@ -72,7 +73,8 @@ def check_url(url: str) -> str:
         raise TargetRefused("The webhook's address has an invalid port number.") from None
     if parts.fragment:
         raise TargetRefused("Leave the #fragment out of the webhook's address.")
-    addresses(parts.hostname, parts.port or 443)
+    if not private_targets_allowed():
+        addresses(parts.hostname, parts.port or 443)
     return url
 
 
