@@ -348,6 +348,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 5.0,
         "options": {"expires": 30},
     },
+    # Retries whose time has come (new deliveries go out with the drain after their commit).
+    "deliver-webhooks": {
+        "task": "proposals.tasks.deliver_webhooks",
+        "schedule": 15.0,
+        "options": {"expires": 14},
+    },
     "send-vote-reminders": {
         "task": "proposals.tasks.send_vote_reminders",
         "schedule": 300.0,

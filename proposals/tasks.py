@@ -37,8 +37,9 @@ def close_expired_votes() -> int:
 def drain_outbox() -> int:
     with failures.whole_run(notifications.DRAIN_JOB, logger, reraise=True):
         result = notifications.drain_outbox(hand_out=_queue_delivery)
-    # Webhook deliveries due (new ones, and retries whose time has come) go to a worker
-    # of their own: a slow receiver holds up neither this drain nor the e-mail.
+    # Webhook deliveries just written go to a worker of their own at once (a slow
+    # receiver holds up neither this drain nor the e-mail); beat's `deliver_webhooks`
+    # also picks up the retries whose time has come.
     if webhooks.any_due():
         deliver_webhooks.apply_async(retry=False, expires=60)
     return result.handed_out
