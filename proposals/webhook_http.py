@@ -13,10 +13,12 @@ connection gains nothing); redirects are not followed.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import ipaddress
 import socket
 import ssl
+import threading
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -24,6 +26,9 @@ from django.conf import settings
 
 # Seconds to connect, and to wait for each read of the answer.
 TIMEOUT = 5.0
+# Seconds for the whole exchange, however slowly a receiver trickles its answer: well
+# within a sender's claim (`webhooks.LEASE`).
+DEADLINE = 20.0
 # Characters of a refusing answer's body kept as its error.
 ANSWER_KEPT = 300
 
@@ -106,7 +111,8 @@ def is_public(address: str) -> bool:
 
 def post(url: str, body: bytes, headers: dict[str, str]) -> Answer:
     """POST `body` to `url` with `headers`, connected to a checked address of its host;
-    a refused target raises `TargetRefused`, a network failure `OSError`."""
+    a refused target raises `TargetRefused`, a network failure or an answer that is no
+    HTTP `OSError`."""
     parts = urlsplit(url)
     https = parts.scheme == "https"
     port = parts.port or (443 if https else 80)
@@ -126,10 +132,24 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Answer:
     path = parts.path or "/"
     if parts.query:
         path = f"{path}?{parts.query}"
+    cut_off = threading.Timer(DEADLINE, _cut, args=(connection,))
+    cut_off.daemon = True
+    cut_off.start()
     try:
         connection.request("POST", path, body=body, headers=headers)
         response = connection.getresponse()
         text = response.read(ANSWER_KEPT).decode("utf-8", "replace")
         return Answer(status=response.status, text=text)
+    except http.client.HTTPException as error:  # a malformed or cut-off answer
+        raise ConnectionError(f"no valid HTTP answer ({type(error).__name__}: {error})") from None
     finally:
+        cut_off.cancel()
         connection.close()
+
+
+def _cut(connection: http.client.HTTPConnection) -> None:
+    """End an exchange that outlasted DEADLINE: the blocked read returns at once."""
+    sock = connection.sock
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)

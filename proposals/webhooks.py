@@ -232,7 +232,9 @@ def claim_next(now: datetime.datetime | None = None) -> WebhookDelivery | None:
 
 def send(delivery: WebhookDelivery) -> bool:
     """POST a claimed delivery and record the answer; True if it was delivered."""
-    hook = Webhook.objects.get(pk=delivery.webhook_id)
+    hook = Webhook.objects.filter(pk=delivery.webhook_id).first()
+    if hook is None:  # removed, with its deliveries, since the claim
+        return False
     timestamp = int(timezone.now().timestamp())
     headers = {
         "Content-Type": "application/json",

@@ -227,3 +227,17 @@ class DeliveryTests(LifecycleTestCase):
         delivery = WebhookDelivery.objects.get()
         self.assertIn("webhooks are sent to public addresses only", delivery.last_error)
         self.assertIsNone(delivery.delivered_at)
+
+    def test_a_receiver_that_never_answers_is_given_up_on_and_tried_again_later(self):
+        with Receiver(blocked=True) as receiver:
+            self.hook(receiver.url)
+            make_proposal(self.committee, self.member, state=State.DISCUSSION)
+
+            self.assertEqual(webhooks.deliver_due(), 0)
+
+            self.assertTrue(receiver.arrived.is_set())
+        delivery = WebhookDelivery.objects.get()
+        self.assertIn("timed out", delivery.last_error)
+        self.assertEqual(delivery.attempts, 1)
+        self.assertIsNone(delivery.claimed_until)
+        self.assertIsNotNone(delivery.next_attempt_at)
