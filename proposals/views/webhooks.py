@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from pmc.models import Committee
@@ -52,6 +53,7 @@ def _saved(request, form: WebhookForm, action, **kwargs):
         return None
 
 
+@never_cache
 @login_required
 def webhook_list(request, slug: str):
     committee = _chaired(request, slug)
@@ -77,6 +79,7 @@ def webhook_list(request, slug: str):
     return render(request, "proposals/webhook_list.html", context, status=status)
 
 
+@never_cache  # it shows the secret
 @login_required
 def webhook_detail(request, slug: str, pk: int):
     hook = _hook(request, slug, pk)

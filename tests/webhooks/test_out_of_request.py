@@ -7,6 +7,7 @@ import unittest
 from collections import Counter
 
 import pytest
+from django.core import mail
 from django.db import connection, connections
 from django.test import override_settings
 from django.urls import reverse
@@ -61,6 +62,9 @@ class EmbeddedDeliveryTests(BackgroundTestCase):
             self.assertEqual(second.state, State.DISCUSSION)
             self.assertEqual(receiver.received, [])
             self.assertFalse(WebhookDelivery.objects.filter(delivered_at__isnull=False).exists())
+            # Nor does it hold up the e-mail: both changes' notifications go out.
+            wait_until(lambda: len(mail.outbox) == 6, what="the six Submitted mails")
+            self.assertFalse(receiver.received)
 
             receiver.release()
             wait_until(

@@ -155,6 +155,7 @@ class WebhookPageTests(LifecycleTestCase):
         )
 
         self.assertContains(response, self.hook.secret)
+        self.assertIn("no-store", response["Cache-Control"])  # the secret stays out of caches
         self.assertContains(response, "<strong>failed</strong>", html=False)
         self.assertContains(response, "HTTP 502")
         self.assertContains(response, "Bad gateway &lt;b&gt;upstream&lt;/b&gt;")  # escaped
