@@ -9,7 +9,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from pmc.models import Role
-from proposals import actions, webhooks
+from proposals import actions, notifications, webhooks
 from proposals.models import Event, WebhookDelivery
 from proposals.states import State
 from tests.base import LifecycleTestCase
@@ -241,3 +241,11 @@ class DeliveryTests(LifecycleTestCase):
         self.assertEqual(delivery.attempts, 1)
         self.assertIsNone(delivery.claimed_until)
         self.assertIsNotNone(delivery.next_attempt_at)
+
+    def test_history_written_silently_sends_nothing(self):
+        self.hook("http://127.0.0.1:9/")
+
+        with notifications.silenced():
+            make_proposal(self.committee, self.member, state=State.ACCEPTED, chair=self.chair)
+
+        self.assertFalse(WebhookDelivery.objects.exists())
