@@ -173,6 +173,10 @@ if PMC_EMAIL_CHANGE_HOURS < 1 or PMC_INVITATION_DAYS < 1:
         "PMC_EMAIL_CHANGE_HOURS and PMC_INVITATION_DAYS: expected 1 or more."
     )
 
+# Outgoing webhooks (README "Webhooks"): with this off (the default unless DEBUG) they go
+# to https:// addresses on public networks only, never to this site's own network.
+PMC_WEBHOOKS_ALLOW_PRIVATE = env_bool("PMC_WEBHOOKS_ALLOW_PRIVATE", DEBUG)
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "proposals:home"
 LOGOUT_REDIRECT_URL = "proposals:home"
@@ -348,6 +352,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "proposals.tasks.drain_outbox",
         "schedule": 5.0,
         "options": {"expires": 30},
+    },
+    # Retries whose time has come (new deliveries go out with the drain after their commit).
+    "deliver-webhooks": {
+        "task": "proposals.tasks.deliver_webhooks",
+        "schedule": 15.0,
+        "options": {"expires": 14},
     },
     "send-vote-reminders": {
         "task": "proposals.tasks.send_vote_reminders",

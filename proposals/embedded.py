@@ -3,11 +3,12 @@
 With PMC_EMBEDDED_JOBS on (the default when REDIS_URL is not set), the first request a
 web process serves starts one daemon thread in that process. Every
 PMC_EMBEDDED_TICK_SECONDS it closes expired votes, creates due reminders, drains the
-outbox and delivers the e-mail; every AUDIT_CHECKPOINT_MINUTES it signs a checkpoint of
-the audit log (when events were written), and once a day it creates the chairs' digests
-and verifies the audit log. Audit jobs users start (exports, "Verify now") run in
-threads of their own (`run_audit_job_soon`); each full round hands out any left
-queued. A commit that wrote outbox rows wakes it at once, so notifications go out
+outbox and delivers the e-mail, and hands the webhooks' due deliveries to a thread of
+their own (`deliver_webhooks_soon`); every AUDIT_CHECKPOINT_MINUTES it signs a
+checkpoint of the audit log (when events were written), and once a day it creates the
+chairs' digests and verifies the audit log. Audit jobs users start (exports, "Verify
+now") run in threads of their own (`run_audit_job_soon`); each full round hands out any
+left queued. A commit that wrote outbox rows wakes it at once, so notifications go out
 moments after the change, after the response.
 
 Several processes (gunicorn workers) each run a thread, which is safe: the sweep and the
@@ -37,6 +38,7 @@ from proposals import (
     failures,
     notifications,
     verification,
+    webhooks,
 )
 from proposals.models import ScheduledRun
 
@@ -47,6 +49,8 @@ DAILY = datetime.timedelta(days=1)
 
 _lock = threading.Lock()
 _thread: JobsThread | None = None
+_webhook_thread: threading.Thread | None = None
+_webhooks_again = False
 
 
 class JobsThread(threading.Thread):
@@ -107,6 +111,47 @@ def run_jobs(*, full: bool = True, now: datetime.datetime | None = None) -> None
             for job_id in audit_jobs.sweep(now):
                 run_audit_job_soon(job_id)
     run(notifications.DRAIN_JOB, notifications.drain_outbox)
+    with failures.whole_run(webhooks.JOB, logger):
+        if webhooks.any_due():
+            deliver_webhooks_soon()
+
+
+def deliver_webhooks_soon() -> None:
+    """Send the due webhook deliveries from a thread of their own, so that a slow
+    receiver holds up neither the e-mail nor the other jobs. One such thread at a time;
+    asked again while it runs, it makes one more pass before it ends."""
+    global _webhook_thread, _webhooks_again
+    with _lock:
+        if _webhook_thread is not None:
+            _webhooks_again = True
+            return
+        _webhooks_again = False
+        _webhook_thread = threading.Thread(
+            target=_deliver_webhooks, name="pmc-webhooks", daemon=True
+        )
+        _webhook_thread.start()
+
+
+def _deliver_webhooks() -> None:
+    global _webhook_thread, _webhooks_again
+    try:
+        while True:
+            with failures.whole_run(webhooks.JOB, logger):
+                webhooks.deliver_due()
+            with _lock:
+                if not _webhooks_again:
+                    _webhook_thread = None  # under the lock: a later ask starts another
+                    return
+                _webhooks_again = False
+    finally:
+        connections.close_all()  # this thread's connections only
+
+
+def wait_for_webhooks(timeout: float = 30.0) -> None:
+    """Wait until no webhook deliveries are being sent (for tests and orderly shutdown)."""
+    thread = _webhook_thread
+    if thread is not None:
+        thread.join(timeout)
 
 
 def run_audit_job_soon(job_id: int) -> threading.Thread:
@@ -168,6 +213,7 @@ def stop() -> None:
         thread, _thread = _thread, None
     if thread is not None:
         thread.stop()
+    wait_for_webhooks()
 
 
 def wake() -> None:

@@ -977,6 +977,47 @@ def _invitation(verb: str):
     return sentence
 
 
+def _hook_value(value) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return _quoted(", ".join(map(str, value)) if isinstance(value, list) else value)
+
+
+def _webhook(verb: str):
+    """A committee's webhook, named by the origin of its address (never its secret)."""
+
+    def sentence(event, context):
+        committee = event.committee.name if event.committee_id else "a committee"
+        target = event.payload.get("target") or "an address"
+        payload = event.payload
+        if verb == "changed" and payload.get("secret_rotated"):
+            return format_html("gave {}'s webhook to {} a new secret", committee, target)
+        if verb == "changed":
+            changed = payload.get("changed") or {}
+            parts = [
+                format_html(
+                    "{} from {} to {}", field, _hook_value(c.get("from")), _hook_value(c.get("to"))
+                )
+                for field, c in _in_order(changed, order=("url", "events", "active"))
+            ]
+            return format_html(
+                "changed {}'s webhook to {}: {}",
+                committee,
+                target,
+                format_html_join("; ", "{}", ((part,) for part in parts)) or "nothing",
+            )
+        if verb == "resent":
+            return format_html(
+                "sent {}'s webhook delivery of {} to {} again",
+                committee,
+                _quoted(payload.get("kind") or "an event"),
+                target,
+            )
+        return format_html("{} a webhook to {} for {}", verb, target, committee)
+
+    return sentence
+
+
 def _unknown(event, _):
     text = format_html("recorded “{}”", event.action)
     if event.from_state or event.to_state:
@@ -1069,6 +1110,10 @@ WORDING: dict[str, Callable] = {
     events.INVITATION_SENT: _invitation("invited"),
     events.INVITATION_WITHDRAWN: _invitation("withdrew the invitation of"),
     events.INVITATION_ACCEPTED: _invitation("accepted"),
+    events.WEBHOOK_CREATED: _webhook("added"),
+    events.WEBHOOK_CHANGED: _webhook("changed"),
+    events.WEBHOOK_REMOVED: _webhook("removed"),
+    events.WEBHOOK_DELIVERY_RESENT: _webhook("resent"),
 }
 
 # The payload keys that name a person by user name, per action.

@@ -108,3 +108,4 @@ API_TOKEN_REVOKED = "api_token.revoked"  # noqa: S105 (an event name)
 WEBHOOK_CREATED = "webhook.created"
 WEBHOOK_CHANGED = "webhook.changed"
 WEBHOOK_REMOVED = "webhook.removed"
+WEBHOOK_DELIVERY_RESENT = "webhook.delivery_resent"

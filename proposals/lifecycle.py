@@ -12,7 +12,8 @@ from proposals.states import State
 @dataclass(frozen=True)
 class Transition:
     """What is said about one transition: its name, label, who may run it, the states
-    it starts from and may end in, and the notification it sends."""
+    it starts from and may end in, the notification it sends and the webhook delivery
+    it makes."""
 
     name: str
     label: str  # as offered to people: "Start the vote"
@@ -20,6 +21,7 @@ class Transition:
     sources: tuple[State, ...]
     targets: tuple[State, ...] = ()  # every state it may end in
     notifies: NotificationKind | None = None
+    webhook: str | None = None  # the kind of webhook delivery it makes: "vote.opened"
 
     @property
     def sources_text(self) -> str:
@@ -48,6 +50,7 @@ def _read() -> dict[str, Transition]:
             sources=tuple(sources[name]),
             targets=tuple(targets[name]),
             notifies=custom[name].get("notifies"),
+            webhook=custom[name].get("webhook"),
         )
         for name in sorted(sources, key=order.index)
     }

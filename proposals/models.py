@@ -244,7 +244,8 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
     # event and follow-up inside one transaction. Each decorator holds all that is said
     # about its transition (`proposals.lifecycle` reads it back): in `custom`, its label
     # as offered to people, in the order here; who may run it, as said to someone who
-    # was refused; and the notification it sends, if any.
+    # was refused; the notification it sends, if any; and the kind of webhook delivery
+    # it makes (`proposals.webhooks`), if any.
 
     @transition(
         field=state,
@@ -255,6 +256,7 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
             "label": "Submit for discussion",
             "who": _PROPOSER,
             "notifies": NotificationKind.SUBMITTED,
+            "webhook": "proposal.submitted",
         },
     )
     def submit(self) -> None:
@@ -270,6 +272,7 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
             "label": "Start the vote",
             "who": _CHAIR,
             "notifies": NotificationKind.VOTE_OPENED,
+            "webhook": "vote.opened",
         },
     )
     def start_vote(
@@ -296,6 +299,7 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
                 "change, or after the deadline"
             ),
             "notifies": NotificationKind.VOTE_CLOSED,
+            "webhook": "vote.closed",
         },
     )
     def close_vote(self, *, tally: voting.Tally, at: datetime.datetime) -> str:
@@ -322,6 +326,7 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
             "label": "Return to discussion",
             "who": _CHAIR,
             "notifies": NotificationKind.VOTE_CLOSED,
+            "webhook": "vote.closed",
         },
     )
     def return_to_discussion(self) -> None:
@@ -336,6 +341,7 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
             "label": "Record a meeting decision",
             "who": _CHAIR,
             "notifies": NotificationKind.DECIDED,
+            "webhook": "proposal.decided",
         },
     )
     def decide(self, *, accepted: bool, meeting: Meeting, at: datetime.datetime) -> str:
@@ -353,6 +359,7 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
             "label": "Mark completed",
             "who": _CHAIR,
             "notifies": NotificationKind.COMPLETED,
+            "webhook": "proposal.completed",
         },
     )
     def complete(self) -> None:
@@ -1449,7 +1456,11 @@ class WebhookDelivery(models.Model):
     class Meta:
         ordering = ["-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["webhook", "event"], name="one_delivery_per_event")
+            # One delivery per webhook, event and kind: a vote closed with a decision is
+            # both vote.closed and proposal.decided, each sent once.
+            models.UniqueConstraint(
+                fields=["webhook", "event", "kind"], name="one_delivery_per_event_kind"
+            )
         ]
         indexes = [
             models.Index(

@@ -135,6 +135,11 @@ def silenced() -> Iterator[None]:
         _silenced.reset(token)
 
 
+def is_silenced() -> bool:
+    """Whether news is silenced here (`silenced()`): webhooks keep quiet too."""
+    return _silenced.get()
+
+
 # 1. The outbox, written by audit.record() in the change's transaction
 
 # What runs once an outbox row has committed (see `on_outbox_committed`).

@@ -287,6 +287,9 @@ rules.add_perm("proposals.resolve_concern", raised_concern | chairs_concerns_com
 rules.add_perm("proposals.manage_seats", is_active_account & (chairs_committee | is_superuser))
 # A committee's meetings scheduled ahead, and their agendas: its chair or an administrator.
 rules.add_perm("proposals.schedule_meetings", is_active_account & (chairs_committee | is_superuser))
+# A committee's outgoing webhooks (their secrets and deliveries): its chair only, as
+# `proposals.actions.webhooks` requires; an administrator takes the chair's seat first.
+rules.add_perm("proposals.manage_webhooks", is_active_account & chairs_committee)
 # Deactivating an account: administrators, never their own (`do_deactivate_user`).
 rules.add_perm("proposals.deactivate_user", is_active_account & is_superuser)
 

@@ -14,7 +14,15 @@ import logging
 
 from celery import shared_task
 
-from proposals import audit_jobs, checkpoints, deadlines, failures, notifications, verification
+from proposals import (
+    audit_jobs,
+    checkpoints,
+    deadlines,
+    failures,
+    notifications,
+    verification,
+    webhooks,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +37,11 @@ def close_expired_votes() -> int:
 def drain_outbox() -> int:
     with failures.whole_run(notifications.DRAIN_JOB, logger, reraise=True):
         result = notifications.drain_outbox(hand_out=_queue_delivery)
+    # Webhook deliveries just written go to a worker of their own at once (a slow
+    # receiver holds up neither this drain nor the e-mail); beat's `deliver_webhooks`
+    # also picks up the retries whose time has come.
+    if webhooks.any_due():
+        deliver_webhooks.apply_async(retry=False, expires=60)
     return result.handed_out
 
 
@@ -39,6 +52,13 @@ def _queue_delivery(ids: list[int]) -> None:
 @shared_task(acks_late=True)
 def deliver_notifications(ids: list[int]) -> int:
     return notifications.deliver(ids)
+
+
+@shared_task(acks_late=True)
+def deliver_webhooks() -> int:
+    # Several may run at once: each claims other deliveries (`webhooks.claim_next`).
+    with failures.whole_run(webhooks.JOB, logger, reraise=True):
+        return webhooks.deliver_due()
 
 
 @shared_task(acks_late=True)

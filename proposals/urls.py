@@ -25,6 +25,7 @@ from proposals.views import (
     scheduling,
     search,
     seats,
+    webhooks,
 )
 from proposals.views.access import readable
 
@@ -148,6 +149,23 @@ urlpatterns = [
         "committees/<slug:slug>/invitations/<int:pk>/withdraw/",
         seats.withdraw_invitation,
         name="withdraw_invitation",
+    ),
+    path("committees/<slug:slug>/webhooks/", webhooks.webhook_list, name="webhooks"),
+    path("committees/<slug:slug>/webhooks/<int:pk>/", webhooks.webhook_detail, name="webhook"),
+    path(
+        "committees/<slug:slug>/webhooks/<int:pk>/secret/",
+        webhooks.rotate_secret,
+        name="webhook_secret",
+    ),
+    path(
+        "committees/<slug:slug>/webhooks/<int:pk>/remove/",
+        webhooks.remove_webhook,
+        name="webhook_remove",
+    ),
+    path(
+        "committees/<slug:slug>/webhooks/<int:pk>/deliveries/<int:delivery>/resend/",
+        webhooks.resend_delivery,
+        name="webhook_resend",
     ),
     path("invitations/<str:token>/", invitations.invitation_page, name="invitation"),
     path("projects/", pages.project_list, name="project_list"),

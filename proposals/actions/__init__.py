@@ -18,7 +18,8 @@ resume, and what completing does to the project), `votes`, `checklists`, `commen
 they share (locking, the transition runner, the common checks and their messages) is in
 `_base`. A person's preferences (notifications, time zone) are in `preferences`, the secret
 address of their calendar in `calendars`.
-Meetings scheduled ahead and their agendas are in `scheduling`.
+Meetings scheduled ahead and their agendas are in `scheduling`. A committee's outgoing
+webhooks are in `webhooks`.
 """
 
 from proposals.actions._base import chaired_committee_ids
@@ -95,6 +96,13 @@ from proposals.actions.transitions import (
 )
 from proposals.actions.votes import do_cast_vote, do_recuse
 from proposals.actions.watching import do_watch
+from proposals.actions.webhooks import (
+    do_change_webhook,
+    do_create_webhook,
+    do_remove_webhook,
+    do_resend_webhook_delivery,
+    do_rotate_webhook_secret,
+)
 
 __all__ = [
     "do_add_agenda_item",
@@ -179,4 +187,10 @@ __all__ = [
     # preferences
     "do_set_notification_preferences",
     "do_set_time_zone",
+    # webhooks
+    "do_create_webhook",
+    "do_change_webhook",
+    "do_rotate_webhook_secret",
+    "do_remove_webhook",
+    "do_resend_webhook_delivery",
 ]

@@ -1,6 +1,7 @@
 """A committee's page: its members and their seats, its voting rules in words, its open
 proposals and its meetings; for its chair (and administrators), the forms that manage its
-seats and invitations (`proposals.views.seats`)."""
+seats and invitations (`proposals.views.seats`), and for its chair its webhooks
+(`proposals.views.webhooks`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from pmc.models import Committee, Meeting, Membership, Role
 from proposals import permissions, voting_rules
-from proposals.models import Invitation, Proposal
+from proposals.models import Invitation, Proposal, Webhook
 from proposals.page_cache import public_page
 from proposals.seat_forms import AddSeatForm, InvitationForm
 from proposals.states import FINAL_STATES, State
@@ -65,6 +66,7 @@ def committee_page(request, committee: Committee, *, status: int = 200, **forms)
     if permissions.has_perm("proposals.review_readings", request.user, committee):
         to_review = readings_to_review([committee.pk])[committee.pk]
     manages_seats = permissions.has_perm("proposals.manage_seats", request.user, committee)
+    manages_webhooks = permissions.has_perm("proposals.manage_webhooks", request.user, committee)
     seat_forms = seat_management(committee, forms) if manages_seats else {}
     return render(
         request,
@@ -86,6 +88,12 @@ def committee_page(request, committee: Committee, *, status: int = 200, **forms)
             "readings_to_review": to_review,
             "today": today,
             "manages_seats": manages_seats,
+            "manages_webhooks": manages_webhooks,
+            "webhooks": (
+                Webhook.objects.filter(committee=committee).order_by("pk")
+                if manages_webhooks
+                else []
+            ),
             **seat_forms,
             **committee_context(request, committee),
         },

@@ -35,6 +35,7 @@ class CeleryConfigTests(SimpleTestCase):
                 "proposals.tasks.close_expired_votes",
                 "proposals.tasks.drain_outbox",
                 "proposals.tasks.deliver_notifications",
+                "proposals.tasks.deliver_webhooks",
                 "proposals.tasks.send_vote_reminders",
                 "proposals.tasks.send_chair_digests",
             },
@@ -49,6 +50,7 @@ class CeleryConfigTests(SimpleTestCase):
             {
                 "proposals.tasks.close_expired_votes",
                 "proposals.tasks.drain_outbox",
+                "proposals.tasks.deliver_webhooks",
                 "proposals.tasks.send_vote_reminders",
                 "proposals.tasks.send_chair_digests",
                 "proposals.tasks.verify_audit",
