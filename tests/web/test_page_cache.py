@@ -75,3 +75,12 @@ class AnonymousPageCacheTests(LifecycleTestCase):
         listing = reverse("proposals:list")
         self.assertContains(self.client.get(listing, {"state": "discussion"}), "Move the CLI")
         self.assertNotContains(self.client.get(listing, {"state": "voting"}), "Move the CLI")
+
+    def test_feeds_and_calendars_are_kept_too(self):
+        for name, args in (("feed", []), ("committee_feed", ["runtime"]), ("calendar", [])):
+            url = reverse(f"proposals:{name}", args=args)
+            first = self.client.get(url)
+            with self.assertNumQueries(1):
+                second = self.client.get(url)
+            self.assertEqual(second.content, first.content)
+            self.assertEqual(second["Content-Type"], first["Content-Type"])
