@@ -10,6 +10,9 @@ uploading notes, hiding comments and the admin's forms alike.
 
 Exempt: everything under /accounts/ (signing in and out, single sign-on, password and
 second-factor pages), which is about one's own account, not about a committee's work.
+The API (/api/) applies the same rule to every write, POST or not, when it learns who
+sends it (`proposals.api.authentication`), and answers a refusal in its own format
+rather than with a redirect to a page.
 
 Codes are TOTP (RFC 6238: 30-second steps, 6 digits, one step of clock drift either
 way, each code accepted once) with ten single-use recovery codes. After each wrong code
@@ -40,6 +43,7 @@ AUTHENTICATOR = "Authenticator app"
 PENDING = "Authenticator app (not yet confirmed)"
 RECOVERY = "Recovery codes"
 EXEMPT_PREFIX = "/accounts/"
+API_PREFIX = "/api/"
 _TOTP_CODE = re.compile(r"\d{6}")
 
 
@@ -138,7 +142,7 @@ class SecondFactorMiddleware:
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
-        if request.method != "POST" or request.path_info.startswith(EXEMPT_PREFIX):
+        if request.method != "POST" or request.path_info.startswith((EXEMPT_PREFIX, API_PREFIX)):
             return None
         user = request.user
         if not required_for(user) or user.is_verified():

@@ -2,6 +2,7 @@ from django.urls import path
 
 from proposals.views import (
     accounts,
+    api_tokens,
     audit_jobs,
     audit_log,
     comments,
@@ -151,6 +152,8 @@ urlpatterns = [
     path("audit/exports/<int:pk>/download/", audit_jobs.download, name="audit_download"),
     path("audit/checkpoints.json", audit_log.checkpoints_json, name="audit_checkpoints"),
     path("profile/", profile.profile, name="profile"),
+    path("profile/tokens/", api_tokens.create_token, name="api_token_create"),
+    path("profile/tokens/<int:pk>/revoke/", api_tokens.revoke_token, name="api_token_revoke"),
     path("profile/email/<str:token>/", accounts.confirm_email, name="email_confirm"),
     # Django's own password views, with the site's templates (proposals.views.accounts).
     path("accounts/password/", accounts.PasswordChangeView.as_view(), name="password_change"),

@@ -16,12 +16,14 @@ resume, and what completing does to the project), `votes`, `checklists`, `commen
 `link_suggestions` (a chair's notes that mention another committee's proposal) and
 `readings` (a chair confirms, corrects, merges or dismisses what an import read). What
 they share (locking, the transition runner, the common checks and their messages) is in
-`_base`. A person's preferences (notifications, time zone) are in `preferences`.
+`_base`. A person's preferences (notifications, time zone) are in `preferences`, their API tokens in
+`api_tokens`.
 Meetings scheduled ahead and their agendas are in `scheduling`.
 """
 
 from proposals.actions._base import chaired_committee_ids
 from proposals.actions.accounts import do_deactivate_user
+from proposals.actions.api_tokens import do_create_api_token, do_revoke_api_token
 from proposals.actions.attendance import do_record_attendance
 from proposals.actions.checklists import do_set_checklist_item
 from proposals.actions.comments import (
@@ -95,6 +97,9 @@ from proposals.actions.votes import do_cast_vote, do_recuse
 from proposals.actions.watching import do_watch
 
 __all__ = [
+    # API tokens
+    "do_create_api_token",
+    "do_revoke_api_token",
     "do_add_agenda_item",
     "do_cancel_meeting",
     "do_put_proposal_on_agenda",

@@ -1,7 +1,8 @@
 """The signed-in user's profile: their full name and e-mail address (changed through a
 link sent to the new one), their password (a link to Django's change form), which
 notifications they get by e-mail, and the time zone they read dates in (saved by
-`proposals.actions.preferences`, which records each change in the audit log)."""
+`proposals.actions.preferences`, which records each change in the audit log), and their
+API tokens (`proposals.views.api_tokens`)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,21 @@ from django.shortcuts import redirect, render
 from pmc.models import Membership
 from proposals import account_flows, actions, email_change, time_zones
 from proposals.account_forms import EmailChangeForm, FullNameForm
-from proposals.models import NotificationKind, NotificationPreference
+from proposals.actions.api_tokens import MAX_ACTIVE_TOKENS
+from proposals.models import ApiToken, NotificationKind, NotificationPreference
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        max_length=ApiToken._meta.get_field("name").max_length,
+        label="Name",
+        help_text="What the token is for, e.g. “chat notifications”.",
+    )
+    scope = forms.ChoiceField(
+        choices=ApiToken.Scope.choices,
+        initial=ApiToken.Scope.READ,
+        label="It may",
+    )
 
 
 class NotificationPreferencesForm(forms.Form):
@@ -53,10 +68,7 @@ def _enabled_kinds(user) -> list[str]:
 
 @login_required
 def profile(request):
-    form = NotificationPreferencesForm(initial={"kinds": _enabled_kinds(request.user)})
-    zone_form = TimeZoneForm(initial={"time_zone": time_zones.chosen_zone(request.user)})
-    name_form = FullNameForm(instance=request.user)
-    email_form = EmailChangeForm(request.user)
+    form = zone_form = name_form = email_form = None
     if request.method == "POST" and "first_name" in request.POST:
         name_form = FullNameForm(request.POST, instance=request.user)
         if name_form.is_valid():
@@ -97,20 +109,28 @@ def profile(request):
             )
             messages.success(request, "Your notification choices are saved.")
             return redirect("proposals:profile")
-    seats = (
-        Membership.objects.active()
-        .filter(user=request.user)
-        .select_related("committee")
-        .order_by("committee__name")
+    return profile_page(
+        request, form=form, zone_form=zone_form, name_form=name_form, email_form=email_form
     )
-    return render(
-        request,
-        "proposals/profile.html",
-        {
-            "form": form,
-            "zone_form": zone_form,
-            "name_form": name_form,
-            "email_form": email_form,
-            "seats": seats,
-        },
-    )
+
+
+def profile_page(request, *, status: int = 200, **forms):
+    """The profile page, with `forms` bound where a POST was refused and the others new."""
+    user = request.user
+    context = {
+        "form": NotificationPreferencesForm(initial={"kinds": _enabled_kinds(user)}),
+        "zone_form": TimeZoneForm(initial={"time_zone": time_zones.chosen_zone(user)}),
+        "name_form": FullNameForm(instance=user),
+        "email_form": EmailChangeForm(user),
+        "token_form": ApiTokenForm(),
+        **{name: bound for name, bound in forms.items() if bound is not None},
+        "seats": (
+            Membership.objects.active()
+            .filter(user=user)
+            .select_related("committee")
+            .order_by("committee__name")
+        ),
+        "api_tokens": ApiToken.objects.filter(user=user),
+        "max_api_tokens": MAX_ACTIVE_TOKENS,
+    }
+    return render(request, "proposals/profile.html", context, status=status)
