@@ -12,8 +12,10 @@ from __future__ import annotations
 import datetime
 import hashlib
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.permissions import SAFE_METHODS
 
@@ -113,3 +115,27 @@ def _verified(request) -> bool:
     user = request._request.user
     check = getattr(user, "is_verified", None)
     return bool(check()) if callable(check) else False
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    """How the OpenAPI schema describes the token (drf-spectacular)."""
+
+    target_class = TokenAuthentication
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema) -> dict:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A personal API token, created on the profile page.",
+        }
+
+
+class SessionScheme(OpenApiAuthenticationExtension):
+    """How the OpenAPI schema describes the site's session (drf-spectacular)."""
+
+    target_class = SessionAuthentication
+    name = "cookieAuth"
+
+    def get_security_definition(self, auto_schema) -> dict:
+        return {"type": "apiKey", "in": "cookie", "name": settings.SESSION_COOKIE_NAME}
