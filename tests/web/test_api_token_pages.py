@@ -45,18 +45,20 @@ class ListTests(ApiTokenPageTestCase):
         others = self.make_token("not mine", user=self.other_member)
 
         page = self.client.get(PROFILE)
+        section = page.content.decode().split('id="api-tokens-h"')[1].split("</section>")[0]
 
         self.assertContains(page, '<h2 id="api-tokens-h">API tokens</h2>', html=True)
-        rows = re.findall(r"<tr>(.*?)</tr>", page.content.decode(), re.S)[1:]
+        rows = re.findall(r"<li>(.*?)</li>", section, re.S)
         self.assertEqual(len(rows), 2)
         newest, oldest = rows
         self.assertIn("old script", newest)
         self.assertIn(f"<code>{revoked.token.prefix}…</code>", newest)
-        self.assertIn("never", newest)
+        self.assertIn("last used never · revoked", newest)
         self.assertNotIn("Revoke", newest)
         self.assertIn("chat bot", oldest)
-        self.assertIn("read and write", oldest)
+        self.assertIn("may read and write", oldest)
         self.assertNotIn("never", oldest)
+        self.assertNotIn("revoked", oldest)
         self.assertIn(revoke_url(used.token), oldest)
         content = page.content.decode()
         for new in (used, revoked, others):
