@@ -115,6 +115,14 @@ class SessionWritesTests(ApiSecondFactorTestCase):
             self.assertIn("confirm their second factor", response.json()["detail"])
         self.assertStillInDiscussion()
 
+    def test_a_view_under_the_api_path_that_is_not_the_apis_keeps_the_sites_redirect(self):
+        self.client.force_login(self.chair)
+
+        response = self.client.post("/api/test/plain/")
+
+        self.assertEqual(response.status_code, 303)
+        self.assertTrue(response["Location"].startswith(VERIFY))
+
     def test_a_chair_reads_without_one(self):
         self.client.force_login(self.chair)
 

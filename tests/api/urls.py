@@ -1,7 +1,9 @@
 """The site's URLs and three API endpoints for the tests of tokens, limits and the second
 factor, whatever endpoints the API serves: one anybody may read, one that writes nothing
-but says who wrote, and one that starts a proposal's vote through its action."""
+but says who wrote, and one that starts a proposal's vote through its action; and a
+plain Django view under /api/ that is not the API's."""
 
+from django.http import HttpResponse
 from django.urls import path
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -31,7 +33,12 @@ class StartVote(APIView):
         return Response({"state": proposal.state})
 
 
+def plain(request):
+    return HttpResponse("done")
+
+
 urlpatterns = [
+    path("api/test/plain/", plain),
     path("api/test/open/", Open.as_view()),
     path("api/test/echo/", Echo.as_view()),
     path("api/test/start-vote/<int:pk>/", StartVote.as_view()),
