@@ -1,5 +1,6 @@
 """Personal API tokens: a person creates them on their profile page and revokes them
-there; an administrator may revoke anyone's (a token that leaked, say).
+there; an administrator or the system may revoke anyone's (a token that leaked, say:
+`manage.py revoke_api_token`).
 
 The token's text is returned once, by `do_create_api_token`, and never stored: the row
 keeps its SHA-256 (what `proposals.api.authentication` looks it up by) and its first

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import io
 import json
 
+from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -303,3 +305,33 @@ class LastUseTests(TokenTestCase):
             self.assertFalse(record_use(here, now + datetime.timedelta(seconds=10)))
         token.refresh_from_db()
         self.assertEqual(token.last_used_at, now)
+
+
+class RevokeCommandTests(TokenTestCase):
+    def run_command(self, *args) -> str:
+        out = io.StringIO()
+        call_command("revoke_api_token", *args, stdout=out)
+        return out.getvalue()
+
+    def test_it_revokes_a_token_by_its_first_characters_or_whole(self):
+        first, second = self.create(name="one"), self.create(name="two")
+
+        self.assertIn("Revoked: one", self.run_command(first.token.prefix))
+        self.run_command(second.text)
+
+        self.assertEqual(ApiToken.objects.filter(revoked_at__isnull=True).count(), 0)
+        event = Event.objects.filter(action=events.API_TOKEN_REVOKED).first()
+        self.assertEqual(event.actor_name, "system:revoke_api_token")
+        self.assertIn("revoked the API token “one”", str(event_sentences.describe(event)))
+
+    def test_it_says_when_nothing_or_several_match(self):
+        mine, theirs = self.create(), self.create(user=self.other_member)
+        ApiToken.objects.filter(pk=theirs.token.pk).update(prefix=mine.token.prefix)
+
+        with self.assertRaisesMessage(CommandError, "Several tokens start with"):
+            self.run_command(mine.token.prefix)
+        with self.assertRaisesMessage(CommandError, "No token that is not revoked matches"):
+            self.run_command("pmc_nothing1")
+        self.run_command(mine.token.prefix, "--user", "other_member")
+
+        self.assertEqual(list(ApiToken.objects.filter(revoked_at__isnull=False)), [theirs.token])
