@@ -5,13 +5,16 @@ does not stop the API."""
 
 from __future__ import annotations
 
+import os
 import re
 from unittest import mock
 
 import redis
 from django.core.cache import caches
-from django.test import override_settings
+from django.core.exceptions import ImproperlyConfigured
+from django.test import SimpleTestCase, override_settings
 
+from pmc.env import env_rate
 from proposals import actions
 from proposals.api import throttles
 from proposals.models import ApiToken
@@ -211,3 +214,20 @@ class SharedCountTests(RateLimitTestCase):
             answers = self.get_many(3, **bearer(text))
 
         self.assertEqual([a.status_code for a in answers], [200, 200, 200])
+
+
+class RateSettingTests(SimpleTestCase):
+    def test_a_rate_is_requests_per_period(self):
+        with mock.patch.dict(os.environ, {"PMC_API_RATE": " 120/hour "}):
+            self.assertEqual(env_rate("PMC_API_RATE", "600/minute"), "120/hour")
+        with mock.patch.dict(os.environ, {}, clear=True):
+            self.assertEqual(env_rate("PMC_API_RATE", "600/minute"), "600/minute")
+
+    def test_a_misspelt_rate_stops_the_start_and_says_what_it_expects(self):
+        for raw in ("600", "600/minutes", "0/minute", "many/day", "-5/second"):
+            with (
+                self.subTest(raw=raw),
+                mock.patch.dict(os.environ, {"PMC_API_RATE": raw}),
+                self.assertRaisesMessage(ImproperlyConfigured, "e.g. 600/minute"),
+            ):
+                env_rate("PMC_API_RATE", "600/minute")
