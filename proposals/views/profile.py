@@ -117,13 +117,18 @@ def profile(request):
 def profile_page(request, *, status: int = 200, **forms):
     """The profile page, with `forms` bound where a POST was refused and the others new."""
     user = request.user
+    new_forms = {
+        "form": lambda: NotificationPreferencesForm(initial={"kinds": _enabled_kinds(user)}),
+        "zone_form": lambda: TimeZoneForm(initial={"time_zone": time_zones.chosen_zone(user)}),
+        "name_form": lambda: FullNameForm(instance=user),
+        "email_form": lambda: EmailChangeForm(user),
+        "token_form": ApiTokenForm,
+    }
     context = {
-        "form": NotificationPreferencesForm(initial={"kinds": _enabled_kinds(user)}),
-        "zone_form": TimeZoneForm(initial={"time_zone": time_zones.chosen_zone(user)}),
-        "name_form": FullNameForm(instance=user),
-        "email_form": EmailChangeForm(user),
-        "token_form": ApiTokenForm(),
-        **{name: bound for name, bound in forms.items() if bound is not None},
+        **{
+            name: new() if forms.get(name) is None else forms[name]
+            for name, new in new_forms.items()
+        },
         "seats": (
             Membership.objects.active()
             .filter(user=user)
