@@ -48,3 +48,21 @@ def env_str(name: str, default: str | None = None) -> str | None:
     if raw is None or raw.strip() == "":
         return default
     return raw.strip()
+
+
+# The periods a rate may be counted over, as Django REST framework's throttles read them
+# (by their first letter).
+_PERIODS = {"second", "minute", "hour", "day"}
+
+
+def env_rate(name: str, default: str) -> str:
+    """A request rate such as `600/minute`: a whole number of requests per second,
+    minute, hour or day."""
+    raw = env_str(name, default)
+    count, _, period = raw.partition("/")
+    if not count.strip().isdigit() or int(count) < 1 or period.strip() not in _PERIODS:
+        raise ImproperlyConfigured(
+            f"{name}={raw!r}: expected requests per period, e.g. 600/minute "
+            "(the period one of second, minute, hour, day)."
+        )
+    return f"{int(count)}/{period.strip()}"

@@ -10,6 +10,9 @@ uploading notes, hiding comments and the admin's forms alike.
 
 Exempt: everything under /accounts/ (signing in and out, single sign-on, password and
 second-factor pages), which is about one's own account, not about a committee's work.
+The API's views (Django REST framework's) apply the same rule to every write, POST or
+not, when they learn who sends it (`proposals.api.authentication`), and answer a refusal
+in the API's own format rather than with a redirect to a page.
 
 Codes are TOTP (RFC 6238: 30-second steps, 6 digits, one step of clock drift either
 way, each code accepted once) with ten single-use recovery codes. After each wrong code
@@ -31,6 +34,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.views import APIView
 
 from pmc.models import Membership
 from proposals import account_events, events
@@ -140,6 +144,8 @@ class SecondFactorMiddleware:
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
         if request.method != "POST" or request.path_info.startswith(EXEMPT_PREFIX):
             return None
+        if _is_api_view(view_func):
+            return None
         user = request.user
         if not required_for(user) or user.is_verified():
             return None
@@ -159,3 +165,9 @@ class SecondFactorMiddleware:
         response = HttpResponseRedirect(f"{reverse(target)}?{urlencode({'next': back})}")
         response.status_code = 303
         return response
+
+
+def _is_api_view(view_func) -> bool:
+    """Whether the view is the API's (a REST framework view knows its class)."""
+    view_class = getattr(view_func, "cls", None)
+    return isinstance(view_class, type) and issubclass(view_class, APIView)

@@ -13,7 +13,7 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from pmc.env import env_bool, env_int, env_list, env_str
+from pmc.env import env_bool, env_int, env_list, env_rate, env_str
 from pmc.sso_settings import form_action_origins, sso_providers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -429,7 +429,7 @@ OTP_STATIC_THROTTLE_FACTOR = 1
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "proposals.api.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "proposals.api.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["proposals.api.scopes.TokenScope"],
     "EXCEPTION_HANDLER": "proposals.api.problems.handle",
@@ -439,6 +439,41 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "proposals.api.paging.Cursor",
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Each token, each signed-in person and each anonymous address has its own budget
+    # of requests (proposals.api.throttles), counted in the shared cache.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "proposals.api.throttles.TokenRate",
+        "proposals.api.throttles.SessionRate",
+        "proposals.api.throttles.AddressRate",
+    ],
+}
+PMC_API_RATE = env_rate("PMC_API_RATE", "600/minute")
+PMC_API_SESSION_RATE = env_rate("PMC_API_SESSION_RATE", "300/minute")
+PMC_API_ANONYMOUS_RATE = env_rate("PMC_API_ANONYMOUS_RATE", "60/minute")
+
+# Caches. "default" is each process's own memory: what the pages keep there (the
+# lifecycle figure, the timeline's times) is keyed so that a copy per process is safe,
+# and reading it costs no query. "shared" is what every process must see the same: the
+# API's rate limits. Redis with REDIS_URL (every machine); without it, files under
+# PMC_VAR_DIR (every process on this machine).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "shared": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "pmc-shared",
+            # A Redis that does not answer delays a request by a second, no more
+            # (the limits are then not counted).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+        if REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    ),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "PMC Lifecycle API",

@@ -22,7 +22,7 @@ from django.utils.text import Truncator
 from pmc.models import ProjectStatus, Role
 from proposals import events
 from proposals.actions.proposals import TEXT_FIELDS
-from proposals.models import Event, NotificationKind
+from proposals.models import ApiToken, Event, NotificationKind
 from proposals.states import Kind, State
 from proposals.templatetags.people import person
 
@@ -963,6 +963,28 @@ def _throttled(payload: dict, context) -> str:
     return "a user name that is no account"
 
 
+def _api_token(verb: str):
+    """“created the API token “deploy bot” (read and write, pmc_AbCd1234…) for their
+    account”: the token by its name, scope and first characters, which is all its event
+    holds."""
+
+    def wording(event, context):
+        payload = event.payload
+        scope = _label(ApiToken.Scope, payload.get("scope"), "unknown scope")
+        whose = "for" if verb == "created" else "of"
+        return format_html(
+            "{} the API token {} ({}, {}…) {} {}",
+            verb,
+            _quoted(payload.get("name", "")),
+            scope,
+            payload.get("prefix", ""),
+            whose,
+            _account_of(event, context),
+        )
+
+    return wording
+
+
 def _invitation(verb: str):
     def sentence(event, context):
         committee = event.committee.name if event.committee_id else "a committee"
@@ -1114,6 +1136,8 @@ WORDING: dict[str, Callable] = {
     events.WEBHOOK_CHANGED: _webhook("changed"),
     events.WEBHOOK_REMOVED: _webhook("removed"),
     events.WEBHOOK_DELIVERY_RESENT: _webhook("resent"),
+    events.API_TOKEN_CREATED: _api_token("created"),
+    events.API_TOKEN_REVOKED: _api_token("revoked"),
 }
 
 # The payload keys that name a person by user name, per action.
@@ -1122,4 +1146,6 @@ _NAMES_PEOPLE = {
     events.PROPOSAL_LINK_SUGGESTION_DISMISSED: ("suggested_by",),
     events.VOTE_PROXY_RECORDED: ("voter",),
     **{action: ("user",) for action in WORDING if action.startswith("account.")},
+    events.API_TOKEN_CREATED: ("user",),
+    events.API_TOKEN_REVOKED: ("user",),
 }

@@ -1376,6 +1376,11 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    second_factor = models.BooleanField(
+        default=False,
+        help_text="Whether it was created in a session that had confirmed a second factor: "
+        "staff and chairs write with it only then.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]

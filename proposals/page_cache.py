@@ -11,9 +11,9 @@ head is one query.
 
 Only anonymous readers without a session cookie are served from it (nothing personal can
 be in their page: no messages, no form with a CSRF token); a response that sets a cookie,
-used the CSRF token, or is not a 200 is not kept. The cache is Django's default cache: per
-process without Redis, shared with `REDIS_URL`; the key names the head, so processes can
-never serve each other a page older than the log.
+used the CSRF token, or is not a 200 is not kept. The cache is Django's default cache, each
+process's own memory: the key names the head, so whatever process rendered a page, none
+serves one older than the log.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ from proposals import feeds
 from proposals.page_cache import public_page
 from proposals.views import (
     accounts,
+    api_tokens,
     audit_jobs,
     audit_log,
     calendars,
@@ -200,6 +201,8 @@ urlpatterns = [
     path("calendar/<str:secret>.ics", calendars.personal_calendar, name="personal_calendar"),
     path("profile/", profile.profile, name="profile"),
     path("profile/calendar/", calendars.reset_calendar_address, name="reset_calendar"),
+    path("profile/tokens/", api_tokens.create_token, name="api_token_create"),
+    path("profile/tokens/<int:pk>/revoke/", api_tokens.revoke_token, name="api_token_revoke"),
     path("profile/email/<str:token>/", accounts.confirm_email, name="email_confirm"),
     # Django's own password views, with the site's templates (proposals.views.accounts).
     path("accounts/password/", accounts.PasswordChangeView.as_view(), name="password_change"),

@@ -36,3 +36,11 @@ PMC_WEBHOOKS_ALLOW_PRIVATE = True
 # nothing outside them). Tests that need another key or none override these.
 AUDIT_SIGNING_KEY = "dGVzdC1vbmx5IGF1ZGl0IGtleSwgMzIgYnl0ZXMgbG8="
 AUDIT_SIGNING_KEY_FILE = ""
+# The shared cache (the API's rate limits) in a folder of this run's own, whatever
+# REDIS_URL says: tests that need Redis there set it themselves.
+CACHES["shared"] = {  # noqa: F405
+    "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+    "LOCATION": os.path.join(tempfile.gettempdir(), f"pmc-test-cache-{os.getpid()}"),
+}
+# Budgets no test meets by chance: the tests of the limits set small ones.
+PMC_API_RATE = PMC_API_SESSION_RATE = PMC_API_ANONYMOUS_RATE = "100000/minute"

@@ -17,13 +17,14 @@ resume, and what completing does to the project), `votes`, `checklists`, `commen
 `readings` (a chair confirms, corrects, merges or dismisses what an import read). What
 they share (locking, the transition runner, the common checks and their messages) is in
 `_base`. A person's preferences (notifications, time zone) are in `preferences`, the secret
-address of their calendar in `calendars`.
+address of their calendar in `calendars`, their API tokens in `api_tokens`.
 Meetings scheduled ahead and their agendas are in `scheduling`. A committee's outgoing
 webhooks are in `webhooks`.
 """
 
 from proposals.actions._base import chaired_committee_ids
 from proposals.actions.accounts import do_deactivate_user
+from proposals.actions.api_tokens import do_create_api_token, do_revoke_api_token
 from proposals.actions.attendance import do_record_attendance
 from proposals.actions.calendars import do_set_calendar_address
 from proposals.actions.checklists import do_set_checklist_item
@@ -105,6 +106,9 @@ from proposals.actions.webhooks import (
 )
 
 __all__ = [
+    # API tokens
+    "do_create_api_token",
+    "do_revoke_api_token",
     "do_add_agenda_item",
     "do_cancel_meeting",
     "do_put_proposal_on_agenda",

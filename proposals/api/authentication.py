@@ -1,16 +1,52 @@
-"""Personal API tokens: `Authorization: Bearer <token>`, looked up by their SHA-256."""
+"""Who a request to the API comes from: a personal token (`Authorization: Bearer
+<token>`, looked up by its SHA-256), or the site's session.
+
+Either way the site's rule on second factors holds for writes (`pmc.second_factor`): a
+staff member or chair writes through a session only once the session has confirmed a
+second factor, and through a token only if it was created in such a session
+(`ApiToken.second_factor`).
+"""
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
+from rest_framework.permissions import SAFE_METHODS
 
+from pmc import second_factor
 from proposals.models import ApiToken
+
+# A token's `last_used_at` is written at most this often: a script sending a request a
+# second does not write a row a second, and "last used" stays true to the minute.
+LAST_USE_PRECISION = datetime.timedelta(minutes=1)
 
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def record_use(token: ApiToken, now: datetime.datetime | None = None) -> bool:
+    """Set the token's `last_used_at` to `now` unless it was set less than
+    `LAST_USE_PRECISION` ago: one conditional UPDATE, which another process's request at
+    the same moment cannot repeat. Returns whether it wrote."""
+    now = now or timezone.now()
+    stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USE_PRECISION)
+    if token.last_used_at is not None and token.last_used_at >= now - LAST_USE_PRECISION:
+        return False  # read with the token a moment ago: nothing to write
+    written = ApiToken.objects.filter(stale, pk=token.pk).update(last_used_at=now)
+    if written:
+        token.last_used_at = now
+    return bool(written)
+
+
+class SecondFactorRequired(exceptions.PermissionDenied):
+    """A write by someone who must confirm a second factor first."""
 
 
 class TokenAuthentication(authentication.BaseAuthentication):
@@ -39,7 +75,67 @@ class TokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(
                 "This token is unknown or revoked: create a new one on your profile page."
             )
+        record_use(found)
+        if (
+            request.method not in SAFE_METHODS
+            and not found.second_factor
+            and second_factor.required_for(found.user)
+        ):
+            raise SecondFactorRequired(
+                "Staff and chairs write only with a token created after confirming their "
+                "second factor, and this one was not: sign in, confirm a code from your "
+                "authenticator app, and create a new token on your profile page."
+            )
         return found.user, found
 
     def authenticate_header(self, request) -> str:
         return self.keyword
+
+
+class SessionAuthentication(authentication.SessionAuthentication):
+    """The site's session, with the site's rule: staff and chairs write only once this
+    session has confirmed their second factor (what `SecondFactorMiddleware` asks of the
+    site's forms, answered here in the API's own way instead of a redirect)."""
+
+    def authenticate(self, request):
+        found = super().authenticate(request)  # checks the CSRF token of a write
+        if found is None or request.method in SAFE_METHODS:
+            return found
+        user = found[0]
+        if second_factor.required_for(user) and not _verified(request):
+            raise SecondFactorRequired(
+                "Staff and chairs confirm their second factor before they act: enter a code "
+                "from your authenticator app on the site, then send the request again."
+            )
+        return found
+
+
+def _verified(request) -> bool:
+    # django-otp's middleware puts `is_verified` on the session's user.
+    user = request._request.user
+    check = getattr(user, "is_verified", None)
+    return bool(check()) if callable(check) else False
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    """How the OpenAPI schema describes the token (drf-spectacular)."""
+
+    target_class = TokenAuthentication
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema) -> dict:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A personal API token, created on the profile page.",
+        }
+
+
+class SessionScheme(OpenApiAuthenticationExtension):
+    """How the OpenAPI schema describes the site's session (drf-spectacular)."""
+
+    target_class = SessionAuthentication
+    name = "cookieAuth"
+
+    def get_security_definition(self, auto_schema) -> dict:
+        return {"type": "apiKey", "in": "cookie", "name": settings.SESSION_COOKIE_NAME}

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('proposals', '0026_integrations'),
+        ('proposals', '0027_api_token_second_factor'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

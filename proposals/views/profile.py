@@ -1,8 +1,9 @@
 """The signed-in user's profile: their full name and e-mail address (changed through a
 link sent to the new one), their password (a link to Django's change form), which
 notifications they get by e-mail, and the time zone they read dates in (saved by
-`proposals.actions.preferences`, which records each change in the audit log), and the
-secret address of their own calendar (reset by `proposals.views.calendars`)."""
+`proposals.actions.preferences`, which records each change in the audit log), the secret
+address of their own calendar (reset by `proposals.views.calendars`) and their API tokens
+(`proposals.views.api_tokens`)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,21 @@ from django.urls import reverse
 from pmc.models import Membership
 from proposals import account_flows, actions, addresses, email_change, time_zones
 from proposals.account_forms import EmailChangeForm, FullNameForm
-from proposals.models import CalendarAddress, NotificationKind, NotificationPreference
+from proposals.actions.api_tokens import MAX_ACTIVE_TOKENS
+from proposals.models import ApiToken, CalendarAddress, NotificationKind, NotificationPreference
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        max_length=ApiToken._meta.get_field("name").max_length,
+        label="Name",
+        help_text="What the token is for, e.g. “chat notifications”.",
+    )
+    scope = forms.ChoiceField(
+        choices=ApiToken.Scope.choices,
+        initial=ApiToken.Scope.READ,
+        label="It may",
+    )
 
 
 class NotificationPreferencesForm(forms.Form):
@@ -55,10 +70,7 @@ def _enabled_kinds(user) -> list[str]:
 
 @login_required
 def profile(request):
-    form = NotificationPreferencesForm(initial={"kinds": _enabled_kinds(request.user)})
-    zone_form = TimeZoneForm(initial={"time_zone": time_zones.chosen_zone(request.user)})
-    name_form = FullNameForm(instance=request.user)
-    email_form = EmailChangeForm(request.user)
+    form = zone_form = name_form = email_form = None
     if request.method == "POST" and "first_name" in request.POST:
         name_form = FullNameForm(request.POST, instance=request.user)
         if name_form.is_valid():
@@ -99,24 +111,37 @@ def profile(request):
             )
             messages.success(request, "Your notification choices are saved.")
             return redirect("proposals:profile")
-    seats = (
-        Membership.objects.active()
-        .filter(user=request.user)
-        .select_related("committee")
-        .order_by("committee__name")
+    return profile_page(
+        request, form=form, zone_form=zone_form, name_form=name_form, email_form=email_form
     )
-    return render(
-        request,
-        "proposals/profile.html",
-        {
-            "form": form,
-            "zone_form": zone_form,
-            "name_form": name_form,
-            "email_form": email_form,
-            "seats": seats,
-            "calendar_url": _calendar_url(request.user),
+
+
+def profile_page(request, *, status: int = 200, **forms):
+    """The profile page, with `forms` bound where a POST was refused and the others new."""
+    user = request.user
+    new_forms = {
+        "form": lambda: NotificationPreferencesForm(initial={"kinds": _enabled_kinds(user)}),
+        "zone_form": lambda: TimeZoneForm(initial={"time_zone": time_zones.chosen_zone(user)}),
+        "name_form": lambda: FullNameForm(instance=user),
+        "email_form": lambda: EmailChangeForm(user),
+        "token_form": ApiTokenForm,
+    }
+    context = {
+        **{
+            name: new() if forms.get(name) is None else forms[name]
+            for name, new in new_forms.items()
         },
-    )
+        "seats": (
+            Membership.objects.active()
+            .filter(user=user)
+            .select_related("committee")
+            .order_by("committee__name")
+        ),
+        "api_tokens": ApiToken.objects.filter(user=user),
+        "max_api_tokens": MAX_ACTIVE_TOKENS,
+        "calendar_url": _calendar_url(user),
+    }
+    return render(request, "proposals/profile.html", context, status=status)
 
 
 def _calendar_url(user) -> str:
