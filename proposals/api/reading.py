@@ -1,0 +1,199 @@
+"""The API's reading: committees, their members, projects, meetings, proposals with their
+votes, checklist, comments and history, and the audit log. Each list is one query for
+its rows (related rows joined, never one query per row) in an order an index holds, and
+pages by cursor (`proposals.api.paging`)."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import generics, mixins, viewsets
+
+from pmc.models import Committee, Meeting, Membership, Project
+from proposals.api import filters
+from proposals.api.access import Readable
+from proposals.api.documenting import LIST_REFUSALS, NOT_FOUND, READ_REFUSALS
+from proposals.api.scopes import TokenScope
+from proposals.api.serializers import (
+    ChecklistItemSerializer,
+    CommentSerializer,
+    CommitteeSerializer,
+    EventSerializer,
+    MeetingDetailSerializer,
+    MeetingSerializer,
+    MemberSerializer,
+    ProjectSerializer,
+    ProposalDetailSerializer,
+    ProposalSerializer,
+    VoteSerializer,
+)
+from proposals.models import ChecklistItem, Comment, Event, Proposal, Vote
+
+READERS = [TokenScope, Readable]
+
+
+@extend_schema_view(
+    list=extend_schema(responses=LIST_REFUSALS),
+    retrieve=extend_schema(responses={**READ_REFUSALS, **NOT_FOUND}),
+)
+class CommitteeViewSet(viewsets.ReadOnlyModelViewSet):
+    """The committees, by name."""
+
+    permission_classes = READERS
+    serializer_class = CommitteeSerializer
+    queryset = Committee.objects.order_by("name", "pk")
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[filters.COMMITTEE_PARAMETER], responses=LIST_REFUSALS)
+)
+class MemberViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The seats held today, with their people (`?committee=` for one committee's)."""
+
+    permission_classes = READERS
+    serializer_class = MemberSerializer
+
+    def get_queryset(self):
+        seats = Membership.objects.active().select_related("user").order_by("pk")
+        return filters.by_committee(self.request.query_params, seats)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=filters.PROJECT_PARAMETERS, responses=LIST_REFUSALS),
+    retrieve=extend_schema(responses={**READ_REFUSALS, **NOT_FOUND}),
+)
+class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
+    """The projects, by name, each with the names it had before a rename."""
+
+    permission_classes = READERS
+    serializer_class = ProjectSerializer
+
+    def get_queryset(self):
+        projects = Project.objects.order_by("name", "pk")
+        if self.action != "list":
+            return projects
+        params = self.request.query_params
+        return filters.by_status(params, filters.by_committee(params, projects))
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[filters.COMMITTEE_PARAMETER], responses=LIST_REFUSALS),
+    retrieve=extend_schema(responses={**READ_REFUSALS, **NOT_FOUND}),
+)
+class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
+    """The meetings, newest first; one meeting with its notes."""
+
+    permission_classes = READERS
+
+    def get_serializer_class(self):
+        return MeetingSerializer if self.action == "list" else MeetingDetailSerializer
+
+    def get_queryset(self):
+        if self.action != "list":
+            return Meeting.objects.all()
+        meetings = Meeting.objects.defer("notes", "notes_html", "original_notes")
+        meetings = filters.by_committee(self.request.query_params, meetings)
+        return meetings.order_by("-date", "-pk")
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=filters.EVENT_PARAMETERS, responses=LIST_REFUSALS),
+    retrieve=extend_schema(responses={**READ_REFUSALS, **NOT_FOUND}),
+)
+class EventViewSet(viewsets.ReadOnlyModelViewSet):
+    """The audit log, newest first, with the audit page's filters."""
+
+    permission_classes = READERS
+    serializer_class = EventSerializer
+
+    def get_queryset(self):
+        if self.action != "list":
+            return Event.objects.all()
+        # The rows hold the ids of what they are about: nothing to join.
+        return filters.events(self.request.query_params).select_related(None)
+
+
+class ProposalReading:
+    """The proposals, filtered as the site's list is; one with its text."""
+
+    permission_classes = READERS
+
+    def get_serializer_class(self):
+        return ProposalSerializer if self.action == "list" else ProposalDetailSerializer
+
+    def get_queryset(self):
+        proposals = Proposal.objects.select_related("project", "proposer")
+        if self.action != "list":
+            return proposals
+        listed = proposals.defer("body", "body_html", "vote_rules")
+        return filters.proposals(self.request.query_params, listed)
+
+    @extend_schema(parameters=filters.PROPOSAL_PARAMETERS, responses=LIST_REFUSALS)
+    def list(self, request, *args, **kwargs):
+        return mixins.ListModelMixin.list(self, request, *args, **kwargs)
+
+    @extend_schema(responses={**READ_REFUSALS, **NOT_FOUND})
+    def retrieve(self, request, *args, **kwargs):
+        return mixins.RetrieveModelMixin.retrieve(self, request, *args, **kwargs)
+
+
+class OfProposal(generics.ListAPIView):
+    """A list of one proposal's rows (404 for no such proposal)."""
+
+    permission_classes = READERS
+
+    def get_queryset(self):
+        proposal = get_object_or_404(Proposal.objects.only("pk"), pk=self.kwargs["pk"])
+        return self.rows(proposal)
+
+    def rows(self, proposal: Proposal):
+        raise NotImplementedError
+
+
+_nested = extend_schema(responses=LIST_REFUSALS | NOT_FOUND)
+
+
+@extend_schema_view(get=_nested)
+class ProposalVotes(OfProposal):
+    """The proposal's votes and recusals, every round's, in the order they were cast."""
+
+    serializer_class = VoteSerializer
+
+    def rows(self, proposal):
+        votes = Vote.objects.filter(proposal=proposal)
+        return votes.select_related("voter", "recorded_by").order_by("pk")
+
+
+@extend_schema_view(get=_nested)
+class ProposalChecklist(OfProposal):
+    """The steps of carrying out the accepted proposal, in order."""
+
+    serializer_class = ChecklistItemSerializer
+
+    def rows(self, proposal):
+        items = ChecklistItem.objects.filter(proposal=proposal)
+        return items.select_related("owner", "done_by").order_by("position", "pk")
+
+
+@extend_schema_view(get=_nested)
+class ProposalHistory(OfProposal):
+    """The proposal's events in the audit log, oldest first."""
+
+    serializer_class = EventSerializer
+
+    def rows(self, proposal):
+        return Event.objects.filter(proposal=proposal).order_by("pk")
+
+
+class CommentReading(OfProposal):
+    """The discussion: comments and replies, oldest first, as the thread shows them."""
+
+    serializer_class = CommentSerializer
+
+    def rows(self, proposal):
+        comments = Comment.objects.filter(proposal=proposal)
+        return comments.select_related("author", "hidden_by").order_by("created_at", "pk")
+
+    @_nested
+    def get(self, request, *args, **kwargs):
+        return self.list(request, *args, **kwargs)
