@@ -32,9 +32,18 @@ from proposals.models import ChecklistItem, Comment, Event, Proposal, Vote
 READERS = [TokenScope, Readable]
 
 
+def listing(serializer) -> dict:
+    """A list's answers in the schema: a page of `serializer`'s rows, or a refusal."""
+    return {200: serializer, **LIST_REFUSALS}
+
+
+def showing(serializer) -> dict:
+    return {200: serializer, **READ_REFUSALS, **NOT_FOUND}
+
+
 @extend_schema_view(
-    list=extend_schema(responses=LIST_REFUSALS),
-    retrieve=extend_schema(responses={**READ_REFUSALS, **NOT_FOUND}),
+    list=extend_schema(responses=listing(CommitteeSerializer)),
+    retrieve=extend_schema(responses=showing(CommitteeSerializer)),
 )
 class CommitteeViewSet(viewsets.ReadOnlyModelViewSet):
     """The committees, by name."""
@@ -45,7 +54,9 @@ class CommitteeViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[filters.COMMITTEE_PARAMETER], responses=LIST_REFUSALS)
+    list=extend_schema(
+        parameters=[filters.COMMITTEE_PARAMETER], responses=listing(MemberSerializer)
+    )
 )
 class MemberViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """The seats held today, with their people (`?committee=` for one committee's)."""
@@ -59,8 +70,8 @@ class MemberViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=filters.PROJECT_PARAMETERS, responses=LIST_REFUSALS),
-    retrieve=extend_schema(responses={**READ_REFUSALS, **NOT_FOUND}),
+    list=extend_schema(parameters=filters.PROJECT_PARAMETERS, responses=listing(ProjectSerializer)),
+    retrieve=extend_schema(responses=showing(ProjectSerializer)),
 )
 class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
     """The projects, by name, each with the names it had before a rename."""
@@ -77,8 +88,10 @@ class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[filters.COMMITTEE_PARAMETER], responses=LIST_REFUSALS),
-    retrieve=extend_schema(responses={**READ_REFUSALS, **NOT_FOUND}),
+    list=extend_schema(
+        parameters=[filters.COMMITTEE_PARAMETER], responses=listing(MeetingSerializer)
+    ),
+    retrieve=extend_schema(responses=showing(MeetingDetailSerializer)),
 )
 class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
     """The meetings, newest first; one meeting with its notes."""
@@ -97,8 +110,8 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=filters.EVENT_PARAMETERS, responses=LIST_REFUSALS),
-    retrieve=extend_schema(responses={**READ_REFUSALS, **NOT_FOUND}),
+    list=extend_schema(parameters=filters.EVENT_PARAMETERS, responses=listing(EventSerializer)),
+    retrieve=extend_schema(responses=showing(EventSerializer)),
 )
 class EventViewSet(viewsets.ReadOnlyModelViewSet):
     """The audit log, newest first, with the audit page's filters."""
@@ -128,11 +141,11 @@ class ProposalReading:
         listed = proposals.defer("body", "body_html", "vote_rules")
         return filters.proposals(self.request.query_params, listed)
 
-    @extend_schema(parameters=filters.PROPOSAL_PARAMETERS, responses=LIST_REFUSALS)
+    @extend_schema(parameters=filters.PROPOSAL_PARAMETERS, responses=listing(ProposalSerializer))
     def list(self, request, *args, **kwargs):
         return mixins.ListModelMixin.list(self, request, *args, **kwargs)
 
-    @extend_schema(responses={**READ_REFUSALS, **NOT_FOUND})
+    @extend_schema(responses=showing(ProposalDetailSerializer))
     def retrieve(self, request, *args, **kwargs):
         return mixins.RetrieveModelMixin.retrieve(self, request, *args, **kwargs)
 
@@ -150,10 +163,11 @@ class OfProposal(generics.ListAPIView):
         raise NotImplementedError
 
 
-_nested = extend_schema(responses=LIST_REFUSALS | NOT_FOUND)
+def _nested(serializer):
+    return extend_schema(responses={**listing(serializer), **NOT_FOUND})
 
 
-@extend_schema_view(get=_nested)
+@extend_schema_view(get=_nested(VoteSerializer))
 class ProposalVotes(OfProposal):
     """The proposal's votes and recusals, every round's, in the order they were cast."""
 
@@ -164,7 +178,7 @@ class ProposalVotes(OfProposal):
         return votes.select_related("voter", "recorded_by").order_by("pk")
 
 
-@extend_schema_view(get=_nested)
+@extend_schema_view(get=_nested(ChecklistItemSerializer))
 class ProposalChecklist(OfProposal):
     """The steps of carrying out the accepted proposal, in order."""
 
@@ -175,7 +189,7 @@ class ProposalChecklist(OfProposal):
         return items.select_related("owner", "done_by").order_by("position", "pk")
 
 
-@extend_schema_view(get=_nested)
+@extend_schema_view(get=_nested(EventSerializer))
 class ProposalHistory(OfProposal):
     """The proposal's events in the audit log, oldest first."""
 
@@ -194,6 +208,6 @@ class CommentReading(OfProposal):
         comments = Comment.objects.filter(proposal=proposal)
         return comments.select_related("author", "hidden_by").order_by("created_at", "pk")
 
-    @_nested
+    @_nested(CommentSerializer)
     def get(self, request, *args, **kwargs):
         return self.list(request, *args, **kwargs)

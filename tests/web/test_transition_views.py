@@ -18,29 +18,20 @@ from proposals.models import ChecklistItem, Event, Proposal, Vote
 from proposals.states import Kind, State
 from tests.base import LifecycleTestCase
 from tests.factories import make_meeting, make_proposal
+from tests.permission_table import (
+    ACTORS,
+    BALLOT_REFUSAL,
+    EDIT_REFUSAL,
+    EDITORS,
+    FILERS,
+    FILING_ELSEWHERE,
+    FILING_REFUSAL,
+    TRANSITIONS,
+    VOTERS,
+)
 
 # What the page says after a transition that succeeded; the others say "Done: <label>."
 SUCCESS = {"start_vote": "The vote is open until ", "close_vote": "The vote closed: accepted ("}
-
-ACTORS = ("anonymous", "outsider", "foreign_member", "member", "proposer", "chair")
-
-# transition: (from, to, who may, whom the refusal names)
-TRANSITIONS = {
-    "submit": (State.DRAFT, State.DISCUSSION, {"proposer"}, "the proposer"),
-    "start_vote": (State.DISCUSSION, State.VOTING, {"chair"}, "the committee's chair"),
-    "close_vote": (State.VOTING, State.ACCEPTED, {"chair"}, "the chair"),
-    "return_to_discussion": (State.VOTING, State.DISCUSSION, {"chair"}, "the committee's chair"),
-    "complete": (State.ACCEPTED, State.COMPLETED, {"chair"}, "the committee's chair"),
-    "decide": (State.DISCUSSION, State.ACCEPTED, {"chair"}, "the committee's chair"),
-    "withdraw": (State.DRAFT, State.WITHDRAWN, {"proposer"}, "the proposer"),
-    "defer": (State.DISCUSSION, State.DEFERRED, {"chair"}, "the committee's chair"),
-    "resume": (
-        State.DEFERRED,
-        State.DISCUSSION,
-        {"chair", "proposer"},
-        "the committee's chair or the proposer",
-    ),
-}
 
 
 class WebActionTestCase(LifecycleTestCase):
@@ -266,7 +257,7 @@ class BallotPermissionTests(WebActionTestCase):
                     self.assertSentToSignIn(response, url)
                     self.assertFalse(votes.exists())
                     self.assertFalse(events.exists())
-                elif who in ("member", "proposer", "chair"):
+                elif who in VOTERS:
                     self.assertRedirects(response, f"{proposal.get_absolute_url()}#vote")
                     vote = votes.get()
                     self.assertEqual(vote.voter, self.actor(who))
@@ -277,9 +268,7 @@ class BallotPermissionTests(WebActionTestCase):
                     self.assertEqual(event.actor, self.actor(who))
                     self.assertEqual(event.payload["vote"], vote.pk)
                 else:
-                    self.assertRefusedWith(
-                        response, f"Only members of Runtime may vote on “{proposal.title}”."
-                    )
+                    self.assertRefusedWith(response, BALLOT_REFUSAL.format(title=proposal.title))
                     self.assertFalse(votes.exists())
                     self.assertFalse(events.exists())
 
@@ -457,7 +446,7 @@ class CreatePermissionTests(WebActionTestCase):
                     self.assertSentToSignIn(page, self.url)
                     self.assertSentToSignIn(response, self.url)
                     self.assertFalse(filed.exists())
-                elif who in ("member", "chair"):
+                elif who in FILERS:
                     self.assertContains(page, "File a proposal")
                     proposal = filed.get()
                     self.assertRedirects(response, proposal.get_absolute_url())
@@ -468,13 +457,12 @@ class CreatePermissionTests(WebActionTestCase):
                     self.assertEqual(event.action, "proposal.created")
                     self.assertEqual(event.actor, self.actor(who))
                 elif who == "outsider":
-                    message = "Only members of a committee can file proposals."
-                    self.assertRefusedWith(page, message)
-                    self.assertRefusedWith(response, message)
+                    self.assertRefusedWith(page, FILING_REFUSAL)
+                    self.assertRefusedWith(response, FILING_REFUSAL)
                     self.assertFalse(filed.exists())
                 else:
                     self.assertContains(page, "File a proposal")
-                    self.assertContains(response, "Select a valid choice.")
+                    self.assertContains(response, FILING_ELSEWHERE)
                     self.assertFalse(filed.exists())
                     self.assertEqual(Event.objects.count(), before)
 
@@ -558,7 +546,7 @@ class EditPermissionTests(WebActionTestCase):
                     self.assertSentToSignIn(response, url)
                     self.assertEqual(proposal.body, "")
                     self.assertFalse(edits.exists())
-                elif who in ("proposer", "chair"):
+                elif who in EDITORS:
                     self.assertContains(page, f"Edit “{proposal.title}”")
                     self.assertRedirects(response, proposal.get_absolute_url())
                     self.assertEqual(proposal.body, "A better text.")
@@ -568,7 +556,7 @@ class EditPermissionTests(WebActionTestCase):
                     self.assertEqual(event.reason, "clearer")
                     self.assertEqual(event.payload["changed"]["body"]["to"], "A better text.")
                 else:
-                    message = f"Only the proposer or the chair may edit “{proposal.title}”."
+                    message = EDIT_REFUSAL.format(title=proposal.title)
                     self.assertRefusedWith(page, message)
                     self.assertRefusedWith(response, message)
                     self.assertEqual(proposal.body, "")
