@@ -5,9 +5,9 @@ pages by cursor (`proposals.api.paging`)."""
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, mixins, viewsets
+from rest_framework.exceptions import NotFound
 
 from pmc.models import Committee, Meeting, Membership, Project
 from proposals.api import filters
@@ -156,10 +156,12 @@ class OfProposal(generics.ListAPIView):
     permission_classes = READERS
 
     def get_queryset(self):
-        proposal = get_object_or_404(Proposal.objects.only("pk"), pk=self.kwargs["pk"])
-        return self.rows(proposal)
+        pk = self.kwargs["pk"]
+        if not Proposal.objects.filter(pk=pk).exists():
+            raise NotFound(f"There is no proposal #{pk}.")
+        return self.rows(pk)
 
-    def rows(self, proposal: Proposal):
+    def rows(self, proposal: int):
         raise NotImplementedError
 
 
@@ -174,7 +176,7 @@ class ProposalVotes(OfProposal):
     serializer_class = VoteSerializer
 
     def rows(self, proposal):
-        votes = Vote.objects.filter(proposal=proposal)
+        votes = Vote.objects.filter(proposal_id=proposal)
         return votes.select_related("voter", "recorded_by").order_by("pk")
 
 
@@ -185,7 +187,7 @@ class ProposalChecklist(OfProposal):
     serializer_class = ChecklistItemSerializer
 
     def rows(self, proposal):
-        items = ChecklistItem.objects.filter(proposal=proposal)
+        items = ChecklistItem.objects.filter(proposal_id=proposal)
         return items.select_related("owner", "done_by").order_by("position", "pk")
 
 
@@ -196,7 +198,7 @@ class ProposalHistory(OfProposal):
     serializer_class = EventSerializer
 
     def rows(self, proposal):
-        return Event.objects.filter(proposal=proposal).order_by("pk")
+        return Event.objects.filter(proposal_id=proposal).order_by("pk")
 
 
 class CommentReading(OfProposal):
@@ -205,7 +207,7 @@ class CommentReading(OfProposal):
     serializer_class = CommentSerializer
 
     def rows(self, proposal):
-        comments = Comment.objects.filter(proposal=proposal)
+        comments = Comment.objects.filter(proposal_id=proposal)
         return comments.select_related("author", "hidden_by").order_by("created_at", "pk")
 
     @_nested(CommentSerializer)
