@@ -8,7 +8,12 @@ staff."""
 
 from __future__ import annotations
 
+from django.utils import timezone
+
+from proposals import actions
+from proposals.models import Proposal
 from proposals.states import State
+from tests.factories import make_meeting, make_proposal
 
 ACTORS = ("anonymous", "outsider", "foreign_member", "member", "proposer", "chair")
 
@@ -58,3 +63,42 @@ DISCUSSION_ACTORS = (
 )
 COMMENTERS = {"member", "chair"}
 COMMENT_REFUSAL = "Only members of Runtime comment on its proposals."
+
+
+class MatrixCasesMixin:
+    """The table's actors as users, and a proposal ready for each cell, for a test case
+    on `tests.base.CommitteeActorsMixin`."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        # Held today: a decision recorded now is taken in a meeting held since filing.
+        cls.meeting = make_meeting(cls.committee, timezone.localdate())
+
+    def actor(self, who: str):
+        """The user of an actor of the table (None for the anonymous visitor)."""
+        if who == "anonymous":
+            return None
+        return {"proposer": self.member, "member": self.other_member}.get(who) or getattr(self, who)
+
+    def make(self, state: str, **fields) -> Proposal:
+        return make_proposal(self.committee, self.member, state=state, chair=self.chair, **fields)
+
+    def voting(self) -> Proposal:
+        return self.make(State.VOTING)
+
+    def everyone_votes(self, proposal: Proposal) -> None:
+        for voter in (self.chair, self.member, self.other_member, self.third_member):
+            actions.do_cast_vote(proposal=proposal, actor=voter, value=1)
+
+    def ready(self, name: str) -> Proposal:
+        """A proposal from which the transition `name` can run, given the right actor."""
+        if name == "close_vote":
+            proposal = self.voting()
+            self.everyone_votes(proposal)
+            return proposal
+        proposal = self.make(TRANSITIONS[name][0])
+        if name == "complete":
+            for item in proposal.checklist.to_do():
+                actions.do_set_checklist_item(item=item, actor=self.chair)
+        return proposal

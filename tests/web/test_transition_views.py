@@ -10,7 +10,6 @@ import re
 
 from django.contrib.auth.views import redirect_to_login
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import escape
 
 from proposals import actions
@@ -28,49 +27,19 @@ from tests.permission_table import (
     FILING_REFUSAL,
     TRANSITIONS,
     VOTERS,
+    MatrixCasesMixin,
 )
 
 # What the page says after a transition that succeeded; the others say "Done: <label>."
 SUCCESS = {"start_vote": "The vote is open until ", "close_vote": "The vote closed: accepted ("}
 
 
-class WebActionTestCase(LifecycleTestCase):
-    @classmethod
-    def setUpTestData(cls) -> None:
-        super().setUpTestData()
-        # Held today: a decision recorded now is taken in a meeting held since filing.
-        cls.meeting = make_meeting(cls.committee, timezone.localdate())
-
-    def actor(self, who: str):
-        return {"proposer": self.member, "member": self.other_member}.get(who) or getattr(self, who)
-
+class WebActionTestCase(MatrixCasesMixin, LifecycleTestCase):
     def sign_in(self, who: str) -> None:
         if who == "anonymous":
             self.client.logout()
         else:
             self.client.force_login(self.actor(who))
-
-    def make(self, state: str, **fields) -> Proposal:
-        return make_proposal(self.committee, self.member, state=state, chair=self.chair, **fields)
-
-    def voting(self) -> Proposal:
-        return self.make(State.VOTING)
-
-    def everyone_votes(self, proposal: Proposal) -> None:
-        for voter in (self.chair, self.member, self.other_member, self.third_member):
-            actions.do_cast_vote(proposal=proposal, actor=voter, value=1)
-
-    def ready(self, name: str) -> Proposal:
-        """A proposal from which `name` can run, given the right actor."""
-        if name == "close_vote":
-            proposal = self.voting()
-            self.everyone_votes(proposal)
-            return proposal
-        proposal = self.make(TRANSITIONS[name][0])
-        if name == "complete":
-            for item in proposal.checklist.to_do():
-                actions.do_set_checklist_item(item=item, actor=self.chair)
-        return proposal
 
     def assertSentToSignIn(self, response, url: str) -> None:
         self.assertRedirects(response, redirect_to_login(url).url, fetch_redirect_response=False)
