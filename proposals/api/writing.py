@@ -182,7 +182,11 @@ class TransitionView(APIView):
         expected = given.pop("expected_state", None)
         data = {f"{name}-{key}": _form_value(value) for key, value in given.items()}
         data[f"{name}-expected_state"] = expected or proposal.state
-        fields = _valid(transition_form(name, proposal, data))
+        form = transition_form(name, proposal, data)
+        unknown = sorted(set(given) - set(form.fields))
+        if unknown:
+            raise ValidationError({key: [f"{name} takes no {key}."] for key in unknown})
+        fields = _valid(form)
         fields["expected_state"] = expected or None
         moved = actions.TRANSITIONS[name](actor=request.user, proposal=proposal, **fields)
         return Response(_shown(moved, request))

@@ -240,6 +240,18 @@ class TransitionTests(ApiTestCase):
 
         self.assertProblem(response, 409, "it is discussion, and this is only possible from draft.")
 
+    def test_a_field_the_transition_does_not_take_is_refused(self):
+        proposal = make_proposal(self.committee, self.member)
+
+        response = self.post(
+            self.url(proposal, "submit"), {"accepted": True}, **self.bearer(self.member)
+        )
+
+        body = self.assertProblem(response, 400)
+        self.assertEqual(body["errors"], {"accepted": ["submit takes no accepted."]})
+        proposal.refresh_from_db()
+        self.assertEqual(proposal.state, State.DRAFT)
+
     def test_an_unknown_transition_is_a_404_that_names_the_others(self):
         proposal = make_proposal(self.committee, self.member)
 
