@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.test import override_settings
 from django.utils import timezone
 
 from proposals import actions
@@ -385,3 +386,17 @@ class CommentTests(ApiTestCase):
         body = self.assertProblem(response, 422)
         self.assertTrue(body["detail"])
         self.assertFalse(Comment.objects.exists())
+
+
+class SecondFactorTests(ApiTestCase):
+    @override_settings(PMC_REQUIRE_MFA=True)
+    def test_a_chair_without_a_confirmed_second_factor_changes_nothing_with_a_session(self):
+        proposal = make_proposal(self.committee, self.member, state=State.DISCUSSION)
+        self.client.force_login(self.chair)
+
+        response = self.send("patch", f"/api/proposals/{proposal.pk}/", {"body": "Mine."})
+
+        self.assertProblem(response, 403, "Staff and chairs need a second factor before they act")
+        proposal.refresh_from_db()
+        self.assertEqual(proposal.body, "")
+        self.assertFalse(proposal.events.filter(action="proposal.edited").exists())
