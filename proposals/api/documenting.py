@@ -6,7 +6,9 @@ from __future__ import annotations
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
+from rest_framework.permissions import SAFE_METHODS
 
+from proposals.api.access import SignedIn
 from proposals.api.problems import PROBLEM
 
 
@@ -49,6 +51,13 @@ class TokenScheme(OpenApiAuthenticationExtension):
 
     target_class = "proposals.api.authentication.TokenAuthentication"
     name = "token"
+
+    def get_security_requirement(self, auto_schema) -> list[dict]:
+        # Reading needs no one signed in while the site is public (PMC_PUBLIC_READ).
+        view = auto_schema.view
+        signed_in = any(isinstance(rule, SignedIn) for rule in view.get_permissions())
+        anonymous = [{}] if auto_schema.method in SAFE_METHODS and not signed_in else []
+        return [{self.name: []}, *anonymous]
 
     def get_security_definition(self, auto_schema) -> dict:
         return {
