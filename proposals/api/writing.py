@@ -8,7 +8,7 @@ shows; a value the form refuses is a 400 with the form's errors."""
 from __future__ import annotations
 
 from django import forms
-from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
@@ -93,7 +93,10 @@ def _kind_fields(form: ProposalForm, given: dict) -> None:
 
 def _proposal(pk: int) -> Proposal:
     related = ("committee", "project", "proposer", "decided_in")
-    return get_object_or_404(Proposal.objects.select_related(*related), pk=pk)
+    proposal = Proposal.objects.select_related(*related).filter(pk=pk).first()
+    if proposal is None:
+        raise NotFound(f"There is no proposal #{pk}.")
+    return proposal
 
 
 def _shown(proposal: Proposal, request) -> dict:
@@ -126,7 +129,8 @@ class ProposalWriting:
         fields = _valid(form)
         fields.pop("form_token", None)  # a retry is kept from filing twice by its key
         proposal = actions.do_create_proposal(actor=request.user, **fields)
-        headers = {"Location": request.build_absolute_uri(f"{proposal.pk}/")}
+        shown_at = reverse("api:proposal-detail", args=[proposal.pk])
+        headers = {"Location": request.build_absolute_uri(shown_at)}
         return Response(_shown(proposal, request), status=status.HTTP_201_CREATED, headers=headers)
 
     @extend_schema(

@@ -142,7 +142,7 @@ class ProposalListTests(ApiTestCase):
 
     def test_a_proposal_that_does_not_exist_is_a_404_problem(self):
         self.assertProblem(self.client.get("/api/proposals/99999/"), 404)
-        self.assertProblem(self.client.get("/api/proposals/99999/votes/"), 404)
+        self.assertProblem(self.client.get("/api/proposals/99999/votes/"), 404, "#99999")
 
 
 class ProposalPartsTests(ApiTestCase):

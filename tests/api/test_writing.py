@@ -260,6 +260,13 @@ class TransitionTests(ApiTestCase):
 
         self.assertProblem(response, 404, "There is no transition 'approve': it is one of submit,")
 
+    def test_a_transition_of_no_such_proposal_is_a_404(self):
+        response = self.post(
+            "/api/proposals/99999/transitions/submit/", {}, **self.bearer(self.member)
+        )
+
+        self.assertProblem(response, 404, "There is no proposal #99999.")
+
     def test_an_anonymous_post_is_asked_to_sign_in(self):
         proposal = make_proposal(self.committee, self.member)
 
