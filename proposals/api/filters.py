@@ -4,6 +4,8 @@ a 400 that says which and why, never a wider list."""
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
@@ -21,6 +23,15 @@ class ApiProposalFilterForm(ProposalFilterForm):
     """The proposal list's filters, and `updated_since` for a client that keeps a copy."""
 
     updated_since = forms.DateTimeField(required=False)
+
+    def clean_updated_since(self) -> datetime.datetime | None:
+        since = self.cleaned_data["updated_since"]
+        try:
+            return since and since.astimezone(datetime.UTC)
+        except OverflowError:
+            raise forms.ValidationError(
+                "That time is beyond the calendar in UTC: give a time of this era."
+            ) from None
 
 
 def _checked(form: forms.Form) -> dict:

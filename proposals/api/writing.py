@@ -33,6 +33,7 @@ from proposals.comment_forms import CommentForm
 from proposals.errors import NotPermitted
 from proposals.forms import ProposalForm, VoteForm, transition_form
 from proposals.models import Proposal
+from proposals.states import Kind
 
 WRITERS = [SignedIn, TokenScope, Readable]
 # The fields of a proposal its form holds, as its edit sends them.
@@ -61,7 +62,7 @@ def _request(serializer_class, request) -> dict:
         )
     given = serializer_class(data=request.data)
     given.is_valid(raise_exception=True)
-    return {name: value for name, value in given.validated_data.items()}
+    return dict(given.validated_data)
 
 
 def _form_value(value) -> str:
@@ -85,7 +86,7 @@ def _kind_fields(form: ProposalForm, given: dict) -> None:
     """Refuse a field the proposal's kind has not, rather than drop it."""
     extra = [name for name in PROPOSAL_FIELDS if name in given and name not in form.fields]
     if extra:
-        kind = form.kind
+        kind = Kind(form.kind).label.lower()
         raise ValidationError(
             {name: [f"A proposal of kind “{kind}” has no {name}."] for name in extra}
         )
