@@ -64,7 +64,7 @@ class Cursor(CursorPagination):
             queryset = queryset.filter(Q(pk__lt=last) if descending else Q(pk__gt=last))
         found = list(queryset[: size + 1])
         more = len(found) > size
-        return found[:size], _encode_id(found[size - 1].pk) if more else ""
+        return found[:size], id_cursor(found[size - 1].pk) if more else ""
 
     def get_next_link(self) -> str | None:
         if not self.next_cursor:
@@ -89,7 +89,7 @@ class Cursor(CursorPagination):
         }
 
 
-def _encode_id(pk: int) -> str:
+def id_cursor(pk: int) -> str:
     return base64.urlsafe_b64encode(json.dumps([pk]).encode()).decode().rstrip("=")
 
 
