@@ -1,7 +1,8 @@
 """The API's reading: committees, their members, projects, meetings, proposals with their
 votes, checklist, comments and history, and the audit log. Each list is one query for
-its rows (related rows joined, never one query per row) in an order an index holds, and
-pages by cursor (`proposals.api.paging`)."""
+its rows (related rows joined, never one query per row) and pages by cursor
+(`proposals.api.paging`). The long lists, proposals and the audit log, go in the orders
+their indexes hold, as the site's pages do; the short ones by name, date or id."""
 
 from __future__ import annotations
 
@@ -171,7 +172,8 @@ def _nested(serializer):
 
 @extend_schema_view(get=_nested(VoteSerializer))
 class ProposalVotes(OfProposal):
-    """The proposal's votes and recusals, every round's, in the order they were cast."""
+    """The proposal's votes and recusals, every round's, in the order they were first cast
+    (a changed vote keeps its place)."""
 
     serializer_class = VoteSerializer
 
