@@ -407,3 +407,25 @@ class SecondFactorTests(ApiTestCase):
         proposal.refresh_from_db()
         self.assertEqual(proposal.body, "")
         self.assertFalse(proposal.events.filter(action="proposal.edited").exists())
+
+
+class ReadTokenTests(ApiTestCase):
+    def test_a_read_token_reads_but_changes_nothing(self):
+        proposal = make_proposal(self.committee, self.member, state=State.VOTING)
+        headers = self.bearer(self.chair, ApiToken.Scope.READ)
+        base = f"/api/proposals/{proposal.pk}"
+        events = Event.objects.count()
+
+        self.get_json(f"{base}/", **headers)
+        for method, url, data in (
+            ("patch", f"{base}/", {"body": "Mine."}),
+            ("post", f"{base}/transitions/return_to_discussion/", {}),
+            ("post", f"{base}/vote/", {"value": 1}),
+            ("post", f"{base}/recuse/", {}),
+            ("post", f"{base}/comments/", {"body": "Hi."}),
+        ):
+            with self.subTest(method=method, url=url):
+                self.assertProblem(self.send(method, url, data, **headers), 403, TokenScope.message)
+        self.assertEqual(Event.objects.count(), events)
+        proposal.refresh_from_db()
+        self.assertEqual((proposal.state, proposal.body), (State.VOTING, ""))
