@@ -92,9 +92,11 @@ def _kind_fields(form: ProposalForm, given: dict) -> None:
         )
 
 
-def _proposal(pk: int) -> Proposal:
+def _proposal(pk) -> Proposal:
     related = ("committee", "project", "proposer", "decided_in")
-    proposal = Proposal.objects.select_related(*related).filter(pk=pk).first()
+    proposal = None
+    if str(pk).isdigit():  # the router's pk is any text
+        proposal = Proposal.objects.select_related(*related).filter(pk=int(pk)).first()
     if proposal is None:
         raise NotFound(f"There is no proposal #{pk}.")
     return proposal

@@ -53,27 +53,24 @@ class OddWriteTests(ApiTestCase):
         proposal = make_proposal(self.committee, self.member, state=State.VOTING)
         base = f"/api/proposals/{proposal.pk}"
         cases = [
-            ("/api/proposals/", {"committee": HUGE, "kind": "other", "title": "T"}),
-            ("/api/proposals/", {"committee": self.committee.pk, "kind": "other", "title": "\x00"}),
-            (
-                "/api/proposals/",
-                {
-                    "committee": self.committee.pk,
-                    "kind": "attic",
-                    "title": "T",
-                    "project": int(HUGE),
-                },
-            ),  # fmt: skip
-            ("/api/proposals/", ["not", "an", "object"]),
-            (f"{base}/transitions/decide/", {"meeting": int(HUGE), "accepted": True}),
-            (f"{base}/transitions/start_vote/", {"closes_at": "9999-12-31T23:59:59-12:00"}),
-            (f"{base}/vote/", {"value": int(HUGE)}),
-            (f"{base}/vote/", {"value": 1, "reason": "\x00"}),
-            (f"{base}/comments/", {"body": "Hi", "parent": "x"}),
-        ]
-        for url, data in cases:
-            with self.subTest(url=url, data=data):
-                response = self.client.post(
+            ("post", "/api/proposals/", {"committee": HUGE, "kind": "other", "title": "T"}),
+            ("post", "/api/proposals/", {"committee": self.committee.pk, "kind": "other",
+                                         "title": "\x00"}),
+            ("post", "/api/proposals/", {"committee": self.committee.pk, "kind": "attic",
+                                         "title": "T", "project": int(HUGE)}),
+            ("post", "/api/proposals/", ["not", "an", "object"]),
+            ("patch", "/api/proposals/abc/", {"body": "Hi"}),
+            ("patch", f"/api/proposals/{HUGE}/", {"body": "Hi"}),
+            ("post", f"{base}/transitions/decide/", {"meeting": int(HUGE), "accepted": True}),
+            ("post", f"{base}/transitions/start_vote/", {"closes_at": "9999-12-31T23:59:59-12:00"}),
+            ("post", f"{base}/vote/", {"value": int(HUGE)}),
+            ("post", f"{base}/vote/", {"value": 1, "reason": "\x00"}),
+            ("post", f"/api/proposals/{HUGE}/vote/", {"value": 1}),
+            ("post", f"{base}/comments/", {"body": "Hi", "parent": "x"}),
+        ]  # fmt: skip
+        for method, url, data in cases:
+            with self.subTest(method=method, url=url, data=data):
+                response = getattr(self.client, method)(
                     url, data, content_type="application/json", **self.bearer(self.chair)
                 )
 
