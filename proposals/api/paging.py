@@ -1,8 +1,9 @@
 """Cursor pagination for every list the API serves: never OFFSET.
 
-A list is ordered by its view either by id alone (`-pk` or `pk`) or by one field then the
-id (`("-updated_at", "-pk")`), an order an index holds. The cursor carries the sort value
-and the id of the last row given, and the next page is read from the index from there
+A list is ordered by its view (or its model's Meta) either by id alone (`-pk` or `pk`) or
+by one field then the id (`("-updated_at", "-pk")`), an order an index holds; a list in
+any other order goes newest first by id. The cursor carries the sort value and the id
+of the last row given, and the next page is read from the index from there
 (`proposals.views.paging`, the keyset the site's long lists use), at the same cost at any
 depth, where an OFFSET reads and throws away every row before the page.
 """
@@ -13,7 +14,7 @@ import base64
 import binascii
 import json
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
 from rest_framework.exceptions import ParseError
 from rest_framework.pagination import CursorPagination
@@ -38,13 +39,12 @@ class Cursor(CursorPagination):
         self.base_url = request.build_absolute_uri()
         size = self.get_page_size(request)
         cursor = request.query_params.get(self.cursor_query_param, "")
-        order = tuple(queryset.query.order_by)
+        order = _order(queryset)
         if len(order) == 2:
-            rows, self.next_cursor = self._by_field(queryset, cursor, size)
-        elif len(order) == 1 and order[0].lstrip("-") in ("pk", "id"):
-            rows, self.next_cursor = self._by_id(queryset, order[0].startswith("-"), cursor, size)
+            rows, self.next_cursor = self._by_field(queryset.order_by(*order), cursor, size)
         else:
-            raise ImproperlyConfigured(f"{view}: order the list by id, or by a field then id.")
+            descending = not order or order[0].startswith("-")
+            rows, self.next_cursor = self._by_id(queryset, descending, cursor, size)
         return rows
 
     def _by_field(self, queryset, cursor: str, size: int) -> tuple[list, str]:
@@ -59,6 +59,7 @@ class Cursor(CursorPagination):
         return found[:size], paging.cursor_of(queryset, found[size - 1]) if more else ""
 
     def _by_id(self, queryset, descending: bool, cursor: str, size: int) -> tuple[list, str]:
+        queryset = queryset.order_by("-pk" if descending else "pk")
         if cursor:
             last = _decode_id(cursor)
             queryset = queryset.filter(Q(pk__lt=last) if descending else Q(pk__gt=last))
@@ -87,6 +88,27 @@ class Cursor(CursorPagination):
                 "results": schema,
             },
         }
+
+
+def _order(queryset) -> tuple[str, ...]:
+    """The list's order, if one a cursor follows: a field then the id, or the id alone;
+    () for any other (the list then goes newest first by id)."""
+    order = tuple(queryset.query.order_by or queryset.model._meta.ordering)
+    names = [key.lstrip("-") if isinstance(key, str) else "" for key in order]
+    if len(order) == 1 and names[0] in ("pk", "id"):
+        return order
+    if len(order) == 2 and names[1] in ("pk", "id") and _plain_field(queryset, names[0]):
+        return order
+    return ()
+
+
+def _plain_field(queryset, name: str) -> bool:
+    """Whether `name` is a field of the list's rows holding a plain value (no relation)."""
+    try:
+        field = queryset.model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return not field.is_relation
 
 
 def id_cursor(pk: int) -> str:

@@ -4,10 +4,13 @@ ties included, and no page is read with OFFSET."""
 from __future__ import annotations
 
 from django.db import connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
+from rest_framework.request import Request
 
 from proposals import actions
-from proposals.models import Event, Proposal
+from proposals.api.paging import Cursor
+from proposals.models import Event, Proposal, Vote
 from proposals.states import Kind, State
 from tests.api.base import ApiTestCase
 from tests.factories import make_proposal
@@ -87,3 +90,21 @@ class CursorTests(ApiTestCase):
                 self.assertProblem(
                     response, 400, "This cursor is not one this list gave: start again"
                 )
+
+
+class FallbackOrderTests(ApiTestCase):
+    """A list in an order no cursor follows still pages, newest first by id."""
+
+    def test_a_list_ordered_otherwise_pages_by_id(self):
+        proposal = make_proposal(self.committee, self.member, state=State.VOTING)
+        for voter in (self.chair, self.other_member, self.third_member):
+            actions.do_cast_vote(proposal=proposal, actor=voter, value=1)
+        votes = Vote.objects.all()  # the model's order: proposal, round, cast_at
+        seen, url = [], "/api/?page_size=2"
+        while url:
+            pager = Cursor()
+            page = pager.paginate_queryset(votes, Request(RequestFactory().get(url)))
+            seen += [vote.pk for vote in page]
+            url = pager.get_next_link()
+
+        self.assertEqual(seen, list(votes.order_by("-pk").values_list("pk", flat=True)))
