@@ -56,9 +56,10 @@ def filtered(params) -> tuple[AuditFilterForm, QuerySet[Event]]:
                 events = events.filter(action__startswith=action)
         # Bounds on the indexed column, from midnight in the reader's time zone: the
         # days the dates name there, as a cast of each row's time to a date would be.
-        if data["date_from"]:
+        # The calendar's first and last days bound nothing (and have no day beyond).
+        if data["date_from"] and data["date_from"] > datetime.date.min:
             events = events.filter(at__gte=_midnight(data["date_from"]))
-        if data["date_to"]:
+        if data["date_to"] and data["date_to"] < datetime.date.max:
             events = events.filter(at__lt=_midnight(data["date_to"] + datetime.timedelta(days=1)))
     return form, events
 

@@ -354,7 +354,10 @@ class ProposalFilterForm(forms.Form):
 
 class AuditFilterForm(forms.Form):
     committee = forms.ModelChoiceField(Committee.objects.all(), required=False)
-    proposal = forms.IntegerField(required=False, min_value=1, label="Proposal #")
+    # At most the largest id a database holds: a larger number finds nothing, and says so.
+    proposal = forms.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, label="Proposal #"
+    )
     actor = forms.CharField(required=False, max_length=150, help_text="User name, or system:import")
     action = forms.CharField(
         required=False,

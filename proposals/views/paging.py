@@ -122,7 +122,8 @@ def _decode(rows: QuerySet, key: _Key, cursor: str) -> tuple[object, int]:
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         value, pk = json.loads(text)
-        if not isinstance(pk, int):
+        # No row holds a NUL, and PostgreSQL refuses one in a query.
+        if not isinstance(pk, int) or (isinstance(value, str) and "\x00" in value):
             raise BadCursor(cursor)
         field = rows.model._meta.get_field(key.name)
         return (None if value is None else field.to_python(value)), pk

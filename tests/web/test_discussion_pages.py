@@ -23,9 +23,10 @@ from proposals.models import Comment, CommentVersion, Concern, Event
 from proposals.states import State
 from tests.base import LifecycleTestCase
 from tests.factories import make_proposal, make_user
+from tests.permission_table import COMMENT_REFUSAL, COMMENTERS, DISCUSSION_ACTORS
 
-ACTORS = ("anonymous", "outsider", "foreign_member", "former", "member", "chair", "staff")
-MEMBERS = {"member", "chair"}
+ACTORS = DISCUSSION_ACTORS
+MEMBERS = COMMENTERS
 
 
 class DiscussionTestCase(LifecycleTestCase):
@@ -144,9 +145,7 @@ class PostingTests(DiscussionTestCase):
                     self.assertEqual(comment.author, getattr(self, who))
                 else:
                     self.assertEqual(response.status_code, 403)
-                    self.assertContains(
-                        response, "Only members of Runtime comment", status_code=403
-                    )
+                    self.assertContains(response, COMMENT_REFUSAL, status_code=403)
                     self.assertEqual(Comment.objects.count(), before)
         self.assertEqual(self.comment_events(), [events.COMMENT_POSTED] * 2)
 

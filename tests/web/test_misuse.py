@@ -3,7 +3,9 @@ forged posts without a CSRF token, markup typed by users, and made-up transition
 
 from __future__ import annotations
 
+import base64
 import datetime
+import json
 import re
 from html.parser import HTMLParser
 
@@ -630,3 +632,28 @@ class MarkupTooComplexTests(MisuseTestCase):
 
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "at most 500 can be rendered")
+
+
+class OddFilterTests(LifecycleTestCase):
+    """Filters and cursors no page wrote answer with the page, never an error."""
+
+    def test_the_audit_page_takes_the_calendars_first_and_last_days(self):
+        for params in ({"date_to": "9999-12-31"}, {"date_from": "0001-01-01"}):
+            with self.subTest(params=params):
+                response = self.client.get(reverse("proposals:audit_log"), params)
+
+                self.assertContains(response, "membership.started")
+
+    def test_the_audit_page_refuses_a_proposal_number_past_any_id(self):
+        response = self.client.get(reverse("proposals:audit_log"), {"proposal": "9" * 30})
+
+        self.assertContains(response, "Ensure this value is less than or equal to")
+
+    def test_the_list_refuses_a_cursor_with_a_nul(self):
+        make_proposal(self.committee, self.member, title="A title")
+        cursor = base64.urlsafe_b64encode(json.dumps(["a\x00", 1]).encode()).decode()
+
+        response = self.client.get(reverse("proposals:list"), {"sort": "title", "after": cursor})
+
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(response.context["bad_cursor"])

@@ -10,7 +10,6 @@ import re
 
 from django.contrib.auth.views import redirect_to_login
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import escape
 
 from proposals import actions
@@ -18,68 +17,29 @@ from proposals.models import ChecklistItem, Event, Proposal, Vote
 from proposals.states import Kind, State
 from tests.base import LifecycleTestCase
 from tests.factories import make_meeting, make_proposal
+from tests.permission_table import (
+    ACTORS,
+    BALLOT_REFUSAL,
+    EDIT_REFUSAL,
+    EDITORS,
+    FILERS,
+    FILING_ELSEWHERE,
+    FILING_REFUSAL,
+    TRANSITIONS,
+    VOTERS,
+    MatrixCasesMixin,
+)
 
 # What the page says after a transition that succeeded; the others say "Done: <label>."
 SUCCESS = {"start_vote": "The vote is open until ", "close_vote": "The vote closed: accepted ("}
 
-ACTORS = ("anonymous", "outsider", "foreign_member", "member", "proposer", "chair")
 
-# transition: (from, to, who may, whom the refusal names)
-TRANSITIONS = {
-    "submit": (State.DRAFT, State.DISCUSSION, {"proposer"}, "the proposer"),
-    "start_vote": (State.DISCUSSION, State.VOTING, {"chair"}, "the committee's chair"),
-    "close_vote": (State.VOTING, State.ACCEPTED, {"chair"}, "the chair"),
-    "return_to_discussion": (State.VOTING, State.DISCUSSION, {"chair"}, "the committee's chair"),
-    "complete": (State.ACCEPTED, State.COMPLETED, {"chair"}, "the committee's chair"),
-    "decide": (State.DISCUSSION, State.ACCEPTED, {"chair"}, "the committee's chair"),
-    "withdraw": (State.DRAFT, State.WITHDRAWN, {"proposer"}, "the proposer"),
-    "defer": (State.DISCUSSION, State.DEFERRED, {"chair"}, "the committee's chair"),
-    "resume": (
-        State.DEFERRED,
-        State.DISCUSSION,
-        {"chair", "proposer"},
-        "the committee's chair or the proposer",
-    ),
-}
-
-
-class WebActionTestCase(LifecycleTestCase):
-    @classmethod
-    def setUpTestData(cls) -> None:
-        super().setUpTestData()
-        # Held today: a decision recorded now is taken in a meeting held since filing.
-        cls.meeting = make_meeting(cls.committee, timezone.localdate())
-
-    def actor(self, who: str):
-        return {"proposer": self.member, "member": self.other_member}.get(who) or getattr(self, who)
-
+class WebActionTestCase(MatrixCasesMixin, LifecycleTestCase):
     def sign_in(self, who: str) -> None:
         if who == "anonymous":
             self.client.logout()
         else:
             self.client.force_login(self.actor(who))
-
-    def make(self, state: str, **fields) -> Proposal:
-        return make_proposal(self.committee, self.member, state=state, chair=self.chair, **fields)
-
-    def voting(self) -> Proposal:
-        return self.make(State.VOTING)
-
-    def everyone_votes(self, proposal: Proposal) -> None:
-        for voter in (self.chair, self.member, self.other_member, self.third_member):
-            actions.do_cast_vote(proposal=proposal, actor=voter, value=1)
-
-    def ready(self, name: str) -> Proposal:
-        """A proposal from which `name` can run, given the right actor."""
-        if name == "close_vote":
-            proposal = self.voting()
-            self.everyone_votes(proposal)
-            return proposal
-        proposal = self.make(TRANSITIONS[name][0])
-        if name == "complete":
-            for item in proposal.checklist.to_do():
-                actions.do_set_checklist_item(item=item, actor=self.chair)
-        return proposal
 
     def assertSentToSignIn(self, response, url: str) -> None:
         self.assertRedirects(response, redirect_to_login(url).url, fetch_redirect_response=False)
@@ -266,7 +226,7 @@ class BallotPermissionTests(WebActionTestCase):
                     self.assertSentToSignIn(response, url)
                     self.assertFalse(votes.exists())
                     self.assertFalse(events.exists())
-                elif who in ("member", "proposer", "chair"):
+                elif who in VOTERS:
                     self.assertRedirects(response, f"{proposal.get_absolute_url()}#vote")
                     vote = votes.get()
                     self.assertEqual(vote.voter, self.actor(who))
@@ -277,9 +237,7 @@ class BallotPermissionTests(WebActionTestCase):
                     self.assertEqual(event.actor, self.actor(who))
                     self.assertEqual(event.payload["vote"], vote.pk)
                 else:
-                    self.assertRefusedWith(
-                        response, f"Only members of Runtime may vote on “{proposal.title}”."
-                    )
+                    self.assertRefusedWith(response, BALLOT_REFUSAL.format(title=proposal.title))
                     self.assertFalse(votes.exists())
                     self.assertFalse(events.exists())
 
@@ -457,7 +415,7 @@ class CreatePermissionTests(WebActionTestCase):
                     self.assertSentToSignIn(page, self.url)
                     self.assertSentToSignIn(response, self.url)
                     self.assertFalse(filed.exists())
-                elif who in ("member", "chair"):
+                elif who in FILERS:
                     self.assertContains(page, "File a proposal")
                     proposal = filed.get()
                     self.assertRedirects(response, proposal.get_absolute_url())
@@ -468,13 +426,12 @@ class CreatePermissionTests(WebActionTestCase):
                     self.assertEqual(event.action, "proposal.created")
                     self.assertEqual(event.actor, self.actor(who))
                 elif who == "outsider":
-                    message = "Only members of a committee can file proposals."
-                    self.assertRefusedWith(page, message)
-                    self.assertRefusedWith(response, message)
+                    self.assertRefusedWith(page, FILING_REFUSAL)
+                    self.assertRefusedWith(response, FILING_REFUSAL)
                     self.assertFalse(filed.exists())
                 else:
                     self.assertContains(page, "File a proposal")
-                    self.assertContains(response, "Select a valid choice.")
+                    self.assertContains(response, FILING_ELSEWHERE)
                     self.assertFalse(filed.exists())
                     self.assertEqual(Event.objects.count(), before)
 
@@ -558,7 +515,7 @@ class EditPermissionTests(WebActionTestCase):
                     self.assertSentToSignIn(response, url)
                     self.assertEqual(proposal.body, "")
                     self.assertFalse(edits.exists())
-                elif who in ("proposer", "chair"):
+                elif who in EDITORS:
                     self.assertContains(page, f"Edit “{proposal.title}”")
                     self.assertRedirects(response, proposal.get_absolute_url())
                     self.assertEqual(proposal.body, "A better text.")
@@ -568,7 +525,7 @@ class EditPermissionTests(WebActionTestCase):
                     self.assertEqual(event.reason, "clearer")
                     self.assertEqual(event.payload["changed"]["body"]["to"], "A better text.")
                 else:
-                    message = f"Only the proposer or the chair may edit “{proposal.title}”."
+                    message = EDIT_REFUSAL.format(title=proposal.title)
                     self.assertRefusedWith(page, message)
                     self.assertRefusedWith(response, message)
                     self.assertEqual(proposal.body, "")
