@@ -1,0 +1,115 @@
+"""Small API views for the contract's tests: each gives one kind of error, and one writes
+something countable (an API token of the caller) behind `@idempotent`."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+
+from django.shortcuts import get_object_or_404
+from rest_framework import serializers, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
+from rest_framework.views import APIView
+
+from proposals.api.authentication import token_hash
+from proposals.api.idempotency import idempotent
+from proposals.errors import ConditionNotMet, NotPermitted, StaleState, VoteRefused
+from proposals.models import ApiToken
+
+REFUSALS = {
+    "not-permitted": NotPermitted("Only members of the Runtime PMC vote: ask its chair."),
+    "stale": StaleState("The proposal moved on since you loaded it: reload it and try again."),
+    "condition": ConditionNotMet("The vote needs a deadline: set one, then open the vote."),
+    "vote": VoteRefused("A -1 needs a reason: say why in a sentence."),
+}
+SECRET = "password=hunter2 at /srv/pmc/secret_settings.py"
+
+
+class Form(serializers.Serializer):
+    title = serializers.CharField(max_length=10)
+    count = serializers.IntegerField(min_value=0)
+
+
+class Things(APIView):
+    """GET reads; POST validates a form and answers 201."""
+
+    def get(self, request):
+        return Response({"things": []})
+
+    def post(self, request):
+        form = Form(data=request.data)
+        form.is_valid(raise_exception=True)
+        return Response(form.validated_data, status=status.HTTP_201_CREATED)
+
+
+class Private(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request):
+        return Response({"you": request.user.username})
+
+
+class Refuse(APIView):
+    """Raises the refusal named by ?kind=."""
+
+    def get(self, request):
+        raise REFUSALS[request.query_params["kind"]]
+
+
+class Crash(APIView):
+    def get(self, request):
+        raise RuntimeError(SECRET)
+
+
+class NeverAllowed(BaseThrottle):
+    def allow_request(self, request, view) -> bool:
+        return False
+
+    def wait(self) -> float:
+        return 7.2
+
+
+class Throttled(APIView):
+    throttle_classes = [NeverAllowed]
+
+    def get(self, request):
+        return Response({})
+
+
+class Token(APIView):
+    def get(self, request, pk: int):
+        token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+        return Response({"id": token.pk})
+
+
+# The idempotent view waits while `hold` is set (cleared by default), after telling
+# `started`: a test runs a second request while the first is in the middle of its work.
+hold = threading.Event()
+started = threading.Event()
+release = threading.Event()
+
+
+class MakeToken(APIView):
+    """POST {"name": ...} creates a token for the caller; "refuse" is refused, "crash"
+    fails after writing, "broken" answers 503 after writing."""
+
+    @idempotent
+    def post(self, request):
+        name = request.data.get("name", "")
+        if name == "refuse":
+            raise NotPermitted("Tokens named refuse are refused: choose another name.")
+        token = ApiToken.objects.create(
+            user=request.user,
+            name=name,
+            prefix="t",
+            key_hash=token_hash(secrets.token_urlsafe()),
+        )
+        if hold.is_set():
+            started.set()
+            release.wait(timeout=30)
+        if name == "crash":
+            raise RuntimeError(SECRET)
+        code = status.HTTP_503_SERVICE_UNAVAILABLE if name == "broken" else 201
+        return Response({"id": token.pk, "name": name}, status=code)
