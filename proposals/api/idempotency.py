@@ -37,7 +37,8 @@ class InvalidKey(APIException):
     status_code = status.HTTP_400_BAD_REQUEST
     kind = "idempotency-key-invalid"
     default_detail = (
-        f"Send an {HEADER} of 1 to {MAX_LENGTH} printable ASCII characters (a UUID is best)."
+        f"This {HEADER} is malformed: send 1 to {MAX_LENGTH} printable ASCII characters "
+        "(a UUID is best)."
     )
 
 

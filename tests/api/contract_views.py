@@ -92,12 +92,14 @@ release = threading.Event()
 
 
 class MakeToken(APIView):
-    """POST {"name": ...} creates a token for the caller; "refuse" is refused, "crash"
-    fails after writing, "broken" answers 503 after writing."""
+    """POST {"name": ...} creates a token for the caller (nothing for anonymous callers);
+    "refuse" is refused, "crash" fails after writing, "broken" answers 503 after writing."""
 
     @idempotent
     def post(self, request):
         name = request.data.get("name", "")
+        if not request.user.is_authenticated:
+            return Response({"anonymous": True})
         if name == "refuse":
             raise NotPermitted("Tokens named refuse are refused: choose another name.")
         token = ApiToken.objects.create(

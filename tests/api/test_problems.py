@@ -6,58 +6,15 @@ and on the API's own addresses."""
 from __future__ import annotations
 
 import json
-import secrets
-
-from django.test import TestCase, override_settings
 
 from proposals.api.authentication import token_hash
 from proposals.api.problems import NOT_FOUND, PROBLEM, SERVER_ERROR
 from proposals.models import ApiToken
+from tests.api.contract_base import ContractTestCase
 from tests.api.contract_views import SECRET
-from tests.factories import make_user
 
 
-def make_token(user, scope=ApiToken.Scope.WRITE) -> str:
-    token = secrets.token_urlsafe(32)
-    ApiToken.objects.create(
-        user=user, name="script", scope=scope, prefix=token[:8], key_hash=token_hash(token)
-    )
-    return token
-
-
-@override_settings(ROOT_URLCONF="tests.api.contract_urls")
-class ProblemTestCase(TestCase):
-    @classmethod
-    def setUpTestData(cls) -> None:
-        cls.member = make_user("member")
-        cls.other = make_user("other")
-        cls.token = make_token(cls.member)
-        cls.read_token = make_token(cls.member, ApiToken.Scope.READ)
-
-    def call(self, method: str, path: str, body=None, token: str | None = "", **headers):
-        token = self.token if token == "" else token
-        if token:
-            headers["HTTP_AUTHORIZATION"] = f"Bearer {token}"
-        kwargs = {}
-        if body is not None:
-            kwargs["data"] = body if isinstance(body, str) else json.dumps(body)
-            kwargs["content_type"] = headers.pop("content_type", "application/json")
-        return getattr(self.client, method)(path, **kwargs, **headers)
-
-    def assert_problem(self, response, status: int) -> dict:
-        self.assertEqual(response.status_code, status, response.content)
-        self.assertEqual(response["Content-Type"], PROBLEM)
-        body = json.loads(response.content)
-        self.assertEqual(body["type"], "about:blank")
-        self.assertEqual(body["status"], status)
-        self.assertTrue(body["title"])
-        # A sentence that says what to do: "what happened: what to do."
-        self.assertRegex(body["detail"], r"^[A-Z].{10,}[:;,] .{8,}\.$")
-        self.assertNotIn(SECRET, response.content.decode())
-        return body
-
-
-class ClientErrorsTest(ProblemTestCase):
+class ClientErrorsTest(ContractTestCase):
     def test_it_lists_each_invalid_field(self):
         response = self.call("post", "/api/test/things/", {"title": "far too long", "count": -1})
         body = self.assert_problem(response, 400)
@@ -101,7 +58,7 @@ class ClientErrorsTest(ProblemTestCase):
         self.assertIn("scope 'read and write'", body["detail"])
 
     def test_it_says_what_to_do_about_a_missing_item(self):
-        theirs = ApiToken.objects.get(key_hash=token_hash(make_token(self.other)))
+        theirs = ApiToken.objects.get(key_hash=token_hash(self.other_token))
         body = self.assert_problem(self.call("get", f"/api/test/tokens/{theirs.pk}/"), 404)
         self.assertEqual(body["detail"], NOT_FOUND)  # not Django's "No ApiToken matches"
 
@@ -145,7 +102,7 @@ class ClientErrorsTest(ProblemTestCase):
         self.assertIn("wait 8 seconds", body["detail"])
 
 
-class ServerErrorsTest(ProblemTestCase):
+class ServerErrorsTest(ContractTestCase):
     def test_an_unexpected_error_is_a_problem_that_leaks_nothing(self):
         with self.assertLogs("proposals.api.problems", "ERROR") as logs:
             response = self.call("get", "/api/test/crash/")
@@ -159,7 +116,7 @@ class ServerErrorsTest(ProblemTestCase):
         self.assertEqual(self.assert_problem(response, 500)["detail"], SERVER_ERROR)
 
 
-class SchemaProblemsTest(ProblemTestCase):
+class SchemaProblemsTest(ContractTestCase):
     def test_the_schema_is_openapi_3_1_in_yaml_and_json(self):
         response = self.call("get", "/api/schema/", token=None)
         self.assertEqual(response.status_code, 200)
