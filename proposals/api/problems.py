@@ -25,6 +25,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
 
+from proposals.api.paging import Cursor
 from proposals.errors import (
     ConditionNotMet,
     InvalidTransition,
@@ -60,6 +61,14 @@ NOT_FOUND = (
 )
 NOT_ACCEPTABLE = "The API answers in JSON only: send `Accept: application/json`, or no Accept."
 UNSUPPORTED = "Send the body as JSON, with the header `Content-Type: application/json`."
+INVALID_CURSOR = (
+    "This page's cursor is not one the API gave: start from the list's first page and "
+    "follow its `next` and `previous` links."
+)
+CSRF_FAILED = (
+    "A request signed in with the site's session needs its CSRF token: send it in the "
+    "X-CSRFToken header, or send a personal token (`Authorization: Bearer <token>`) instead."
+)
 SERVER_ERROR = (
     "The server failed to answer this request: try again later, and tell the site's "
     "administrators if it keeps failing."
@@ -148,10 +157,15 @@ def _explain(error: Exception, data, context: dict) -> tuple[str, dict]:
             "Retry-After header) before the next one.",
             extra,
         )
+    text = str(detail)
+    if isinstance(error, exceptions.NotFound) and text == str(Cursor.invalid_cursor_message):
+        return INVALID_CURSOR, extra
+    if isinstance(error, exceptions.PermissionDenied) and text.startswith("CSRF Failed"):
+        return CSRF_FAILED, extra
     ours = _DEFAULTS.get(type(error))
     if ours and _is_default(error, detail):
         return ours, extra
-    return str(detail), extra
+    return text, extra
 
 
 _DEFAULTS = {

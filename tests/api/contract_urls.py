@@ -21,6 +21,8 @@ test_patterns = [
     path("tokens/", views.MakeToken.as_view()),
     path("tokens/<int:pk>/", views.Token.as_view()),
     path("django-crash/", django_crash),
+    path("careless/", views.Careless.as_view()),
+    path("token-list/", views.TokenList.as_view()),
 ]
 
 urlpatterns = [path("api/test/", include(test_patterns)), *site]

@@ -6,9 +6,14 @@ from __future__ import annotations
 import secrets
 import threading
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
@@ -32,12 +37,17 @@ class Form(serializers.Serializer):
     count = serializers.IntegerField(min_value=0)
 
 
+ANSWERS_JSON = extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+
+
 class Things(APIView):
     """GET reads; POST validates a form and answers 201."""
 
+    @ANSWERS_JSON
     def get(self, request):
         return Response({"things": []})
 
+    @extend_schema(request=Form, responses={201: Form})
     def post(self, request):
         form = Form(data=request.data)
         form.is_valid(raise_exception=True)
@@ -47,6 +57,7 @@ class Things(APIView):
 class Private(APIView):
     permission_classes = [IsAuthenticated]
 
+    @ANSWERS_JSON
     def get(self, request):
         return Response({"you": request.user.username})
 
@@ -54,11 +65,13 @@ class Private(APIView):
 class Refuse(APIView):
     """Raises the refusal named by ?kind=."""
 
+    @ANSWERS_JSON
     def get(self, request):
         raise REFUSALS[request.query_params["kind"]]
 
 
 class Crash(APIView):
+    @ANSWERS_JSON
     def get(self, request):
         raise RuntimeError(SECRET)
 
@@ -74,11 +87,31 @@ class NeverAllowed(BaseThrottle):
 class Throttled(APIView):
     throttle_classes = [NeverAllowed]
 
+    @ANSWERS_JSON
     def get(self, request):
         return Response({})
 
 
+class TokenSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "scope", "created_at"]
+
+
+class TokenList(ListAPIView):
+    """The caller's tokens, a page at a time (the API's cursor pagination)."""
+
+    serializer_class = TokenSerializer
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self):
+        return ApiToken.objects.filter(user=self.request.user)
+
+
 class Token(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @ANSWERS_JSON
     def get(self, request, pk: int):
         token = get_object_or_404(ApiToken, pk=pk, user=request.user)
         return Response({"id": token.pk})
@@ -95,6 +128,7 @@ class MakeToken(APIView):
     """POST {"name": ...} creates a token for the caller (nothing for anonymous callers);
     "refuse" is refused, "crash" fails after writing, "broken" answers 503 after writing."""
 
+    @ANSWERS_JSON
     @idempotent
     def post(self, request):
         name = request.data.get("name", "")
@@ -115,3 +149,19 @@ class MakeToken(APIView):
             raise RuntimeError(SECRET)
         code = status.HTTP_503_SERVICE_UNAVAILABLE if name == "broken" else 201
         return Response({"id": token.pk, "name": name}, status=code)
+
+
+class Careless(APIView):
+    """What the permission-leak checks must catch: e-mail addresses shown to anyone, and
+    a write that anyone may make."""
+
+    permission_classes = [AllowAny]
+
+    @ANSWERS_JSON
+    def get(self, request):
+        return Response({"emails": list(get_user_model().objects.values_list("email", flat=True))})
+
+    @ANSWERS_JSON
+    def post(self, request):
+        Group.objects.create(name=secrets.token_hex(8))
+        return Response({}, status=status.HTTP_201_CREATED)

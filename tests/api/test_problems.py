@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 
+from django.test import Client
+
 from proposals.api.authentication import token_hash
 from proposals.api.problems import NOT_FOUND, PROBLEM, SERVER_ERROR
 from proposals.models import ApiToken
@@ -68,6 +70,18 @@ class ClientErrorsTest(ContractTestCase):
         page = self.client.get("/no-such-page/")
         self.assertEqual(page.status_code, 404)
         self.assertTrue(page["Content-Type"].startswith("text/html"))
+
+    def test_it_says_where_to_start_when_a_cursor_is_invalid(self):
+        self.assertEqual(self.call("get", "/api/test/token-list/").status_code, 200)
+        body = self.assert_problem(self.call("get", "/api/test/token-list/?cursor=forged"), 404)
+        self.assertIn("start from the list's first page", body["detail"])
+
+    def test_it_asks_a_session_for_its_csrf_token(self):
+        self.client = Client(enforce_csrf_checks=True)
+        self.client.force_login(self.member)
+        response = self.call("post", "/api/test/things/", {"title": "ok", "count": 1}, token=None)
+        body = self.assert_problem(response, 403)
+        self.assertIn("X-CSRFToken", body["detail"])
 
     def test_it_names_the_methods_an_address_accepts(self):
         response = self.call("put", "/api/test/things/", {})
