@@ -77,7 +77,10 @@ class AutoSchema(SpectacularAutoSchema):
 
     def get_override_parameters(self):
         parameters = list(super().get_override_parameters())
-        if getattr(getattr(self.view, self.method.lower(), None), "idempotent", False):
+        # The method that answers: a viewset's action ("create", "vote") or an APIView's
+        # HTTP method ("post").
+        name = getattr(self.view, "action", None) or self.method.lower()
+        if getattr(getattr(self.view, name, None), "idempotent", False):
             parameters.append(IDEMPOTENCY_KEY)
         return parameters
 

@@ -2,6 +2,7 @@
 
 from django.http import HttpResponse
 from django.urls import include, path
+from rest_framework.routers import SimpleRouter
 
 from pmc.urls import handler400, handler403, handler404, handler500  # noqa: F401
 from pmc.urls import urlpatterns as site
@@ -24,5 +25,9 @@ test_patterns = [
     path("careless/", views.Careless.as_view()),
     path("token-list/", views.TokenList.as_view()),
 ]
+
+router = SimpleRouter()
+router.register("notes", views.Notes, basename="notes")
+test_patterns += router.urls
 
 urlpatterns = [path("api/test/", include(test_patterns)), *site]

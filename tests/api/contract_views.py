@@ -12,11 +12,13 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.decorators import action
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
+from rest_framework.viewsets import ViewSet
 
 from proposals.api.authentication import token_hash
 from proposals.api.idempotency import idempotent
@@ -165,3 +167,22 @@ class Careless(APIView):
     def post(self, request):
         Group.objects.create(name=secrets.token_hex(8))
         return Response({}, status=status.HTTP_201_CREATED)
+
+
+class Notes(ViewSet):
+    """A viewset whose `create` and extra action are idempotent (what the schema says)."""
+
+    @ANSWERS_JSON
+    def list(self, request):
+        return Response([])
+
+    @ANSWERS_JSON
+    @idempotent
+    def create(self, request):
+        return Response({}, status=status.HTTP_201_CREATED)
+
+    @ANSWERS_JSON
+    @action(detail=False, methods=["post"])
+    @idempotent
+    def pin(self, request):
+        return Response({})

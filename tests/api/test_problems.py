@@ -153,4 +153,8 @@ class SchemaProblemsTest(ContractTestCase):
         for code in ("400", "401", "403", "404", "409", "415", "422", "429", "500"):
             self.assertIn(PROBLEM, post["responses"][code]["content"], code)
         self.assertIn("Retry-After", post["responses"]["429"]["headers"])
+        for path in ("/api/test/notes/", "/api/test/notes/pin/"):  # a viewset's actions
+            parameters = schema["paths"][path]["post"]["parameters"]
+            self.assertIn("Idempotency-Key", [p["name"] for p in parameters], path)
+        self.assertNotIn("parameters", schema["paths"]["/api/test/notes/"]["get"])
         self.assertEqual(schema["components"]["securitySchemes"]["token"]["scheme"], "bearer")
