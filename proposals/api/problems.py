@@ -18,6 +18,7 @@ import re
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404, HttpResponse
 from django.views import defaults
 from rest_framework import exceptions, status
@@ -69,6 +70,10 @@ CSRF_FAILED = (
     "A request signed in with the site's session needs its CSRF token: send it in the "
     "X-CSRFToken header, or send a personal token (`Authorization: Bearer <token>`) instead."
 )
+UNSTORABLE = (
+    "A value in the request cannot be used (a number out of range, or a NUL character in a "
+    "text): correct it and send the request again."
+)
 SERVER_ERROR = (
     "The server failed to answer this request: try again later, and tell the site's "
     "administrators if it keeps failing."
@@ -108,6 +113,9 @@ def handle(error: Exception, context: dict) -> Response:
         return problem(code, None, error.message, kind=kind)
     if isinstance(error, DjangoValidationError):
         error = exceptions.ValidationError(_django_errors(error))
+    if isinstance(error, DataError):  # the database refused a value the checks let through
+        set_rollback()
+        return problem(status.HTTP_400_BAD_REQUEST, None, UNSTORABLE, kind="unstorable-value")
     response = exception_handler(error, context)
     if response is None:
         return _server_error(error, context)

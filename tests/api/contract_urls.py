@@ -24,6 +24,7 @@ test_patterns = [
     path("django-crash/", django_crash),
     path("careless/", views.Careless.as_view()),
     path("token-list/", views.TokenList.as_view()),
+    path("token-search/", views.TokenSearch.as_view()),
 ]
 
 router = SimpleRouter()

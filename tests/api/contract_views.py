@@ -110,6 +110,15 @@ class TokenList(ListAPIView):
         return ApiToken.objects.filter(user=self.request.user)
 
 
+class TokenSearch(APIView):
+    """Tokens named like ?name= (a text the database sees as it came)."""
+
+    @ANSWERS_JSON
+    def get(self, request):
+        found = ApiToken.objects.filter(name__contains=request.query_params.get("name", ""))
+        return Response({"count": found.count()})
+
+
 class Token(APIView):
     permission_classes = [IsAuthenticated]
 

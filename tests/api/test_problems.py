@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+from django.db import connection
 from django.test import Client
 
 from proposals.api.authentication import token_hash
@@ -82,6 +83,14 @@ class ClientErrorsTest(ContractTestCase):
         response = self.call("post", "/api/test/things/", {"title": "ok", "count": 1}, token=None)
         body = self.assert_problem(response, 403)
         self.assertIn("X-CSRFToken", body["detail"])
+
+    def test_it_refuses_a_value_the_database_cannot_take(self):
+        response = self.call("get", "/api/test/token-search/?name=a%00b")
+        if connection.vendor != "postgresql":
+            self.assertEqual(response.status_code, 200)  # SQLite takes a NUL in a text
+            return
+        body = self.assert_problem(response, 400)
+        self.assertEqual(body["kind"], "unstorable-value")
 
     def test_it_names_the_methods_an_address_accepts(self):
         response = self.call("put", "/api/test/things/", {})
