@@ -40,6 +40,13 @@ def test_the_reference_lists_the_operations_under_the_policy(browser_as, setting
     tokens.locator(".opblock-summary-control").click()
     expect(tokens.locator(".parameters")).to_contain_text("Idempotency-Key")
     expect(tokens.locator(".responses-table")).to_contain_text("application/problem+json")
+
+    # "Try it out" sends the request from the page (the policy's connect-src is 'self').
+    things = page.locator(".opblock-get", has=page.locator("[data-path='/api/test/things/']"))
+    things.locator(".opblock-summary-control").click()
+    things.get_by_role("button", name="Try it out").click()
+    things.get_by_role("button", name="Execute").click()
+    expect(things.locator(".live-responses-table tbody .response-col_status")).to_have_text("200")
     watch.assert_clean("the API reference")
 
 
