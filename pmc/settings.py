@@ -435,7 +435,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "proposals.api.problems.handle",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "proposals.api.schema.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "proposals.api.paging.Cursor",
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

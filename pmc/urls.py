@@ -11,3 +11,9 @@ urlpatterns = [
     path("api/", include("proposals.api.urls")),
     path("", include("proposals.urls")),
 ]
+
+# Under /api/ these answer with problem details; elsewhere with the site's pages.
+handler400 = "proposals.api.problems.bad_request"
+handler403 = "proposals.api.problems.permission_denied"
+handler404 = "proposals.api.problems.page_not_found"
+handler500 = "proposals.api.problems.server_error"
