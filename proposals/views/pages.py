@@ -42,6 +42,8 @@ from proposals.views.scheduling import schedule_context
 @public_page
 def home(request):
     roles = permissions.roles_by_committee(request.user)
+    if not roles and not request.user.is_staff:
+        return _visitors_home(request)
     today = timezone.localdate()
     committees = Committee.objects.order_by("name")
     if roles:
@@ -105,6 +107,44 @@ def home(request):
 
 # Meetings and projects per page, as proposals (proposal_pages.PAGE_SIZE).
 LIST_PAGE_SIZE = 25
+def _visitors_home(request):
+    """The home page of a reader without a seat: the foundation's open votes, proposals
+    in discussion and accepted ones being carried out, the first `VISITORS_SHOWN` of each
+    across committees, and each committee's meetings: as long whatever the data's size."""
+    rows = Proposal.objects.select_related("committee", "project").defer(
+        "body", "body_html", "vote_rules"
+    )
+    latest = [F("updated_at").desc(), F("pk").desc()]
+    open_items = ChecklistItem.objects.to_do().filter(proposal=OuterRef("pk"))
+    sections = {
+        "voting": rows.filter(state=State.VOTING).order_by(*HOME_ORDER),
+        "discussion": rows.filter(state=State.DISCUSSION).order_by(*latest),
+        "accepted": rows.filter(state=State.ACCEPTED)
+        .filter(Exists(open_items))
+        .annotate(open_items=todos.open_items_count())
+        .order_by(*latest),
+    }
+    shown = {}
+    for state, found in sections.items():
+        found = list(found[: VISITORS_SHOWN + 1])
+        shown[state] = {"rows": found[:VISITORS_SHOWN], "more": len(found) > VISITORS_SHOWN}
+    committees = Committee.objects.order_by("name")
+    by_committee = {c.pk: {"committee": c} for c in committees}
+    _attach_meetings(by_committee, committees, timezone.localdate())
+    return render(
+        request,
+        "proposals/home_visitors.html",
+        {
+            "shown": shown,
+            "committees": list(by_committee.values()),
+            "now": timezone.now(),
+            "visitors_shown": VISITORS_SHOWN,
+        },
+    )
+
+
+# Proposals shown per state on the home page of a reader without a seat.
+VISITORS_SHOWN = 10
 # Proposals shown per committee and state on the home page; the rest are a link away.
 HOME_SHOWN = 5
 # Soonest deadline first, then the latest change.

@@ -12,18 +12,26 @@ import re
 from django.contrib.auth.views import redirect_to_login
 from django.db import connection, transaction
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from pmc.models import ProjectStatus
+from pmc.models import ProjectStatus, Role
 from proposals import actions, audit, audit_jobs, audit_triggers, verification
 from proposals.actors import IMPORT, SYSTEM
 from proposals.models import AuditCheck, AuditJob, Event
 from proposals.states import Kind, State
-from proposals.views.pages import LIST_PAGE_SIZE
+from proposals.views.pages import LIST_PAGE_SIZE, VISITORS_SHOWN
 from tests.base import LifecycleTestCase
-from tests.factories import make_meeting, make_member, make_project, make_proposal, make_user
+from tests.factories import (
+    make_committee,
+    make_meeting,
+    make_member,
+    make_project,
+    make_proposal,
+    make_user,
+)
 
 DAY = datetime.timedelta(days=1)
 
@@ -266,6 +274,38 @@ class HomePageTests(ReadPagesTestCase):
                 self.assertContains(response, "Move lattice to the attic")
                 self.assertNotContains(response, "your vote is missing")
                 self.assertNotContains(response, reverse("proposals:create"))
+
+
+class VisitorsHomeTests(LifecycleTestCase):
+    """A reader without a seat sees the foundation's first proposals of each kind across
+    committees, and each committee's meetings: the page does not grow with the data."""
+
+    def test_it_shows_the_soonest_votes_and_links_to_the_rest(self):
+        for i in range(VISITORS_SHOWN + 2):
+            make_proposal(self.committee, self.member, state=State.VOTING, title=f"Vote {i:02}")
+
+        response = self.client.get(reverse("proposals:home"))
+
+        self.assertContains(response, "Committees at a glance")
+        self.assertContains(response, "closes ", count=VISITORS_SHOWN)
+        self.assertContains(response, "All open votes")
+        self.assertContains(response, reverse("proposals:committee", args=["extensions"]))
+
+    def test_its_queries_do_not_grow_with_committees_or_proposals(self):
+        def queries() -> int:
+            with CaptureQueriesContext(connection) as captured:
+                self.assertEqual(self.client.get(reverse("proposals:home")).status_code, 200)
+            return len(captured)
+
+        small = queries()
+        for name in ("BOSH", "Docs", "Tooling"):
+            committee = make_committee(name)
+            chair = make_member(committee, make_user(f"chair-{name}"), role=Role.CHAIR)
+            make_meeting(committee, date=timezone.localdate())
+            for state in (State.VOTING, State.DISCUSSION, State.ACCEPTED):
+                make_proposal(committee, chair, state=state, chair=chair)
+
+        self.assertEqual(queries(), small)
 
 
 class ProposalDetailTests(ReadPagesTestCase):
