@@ -107,6 +107,8 @@ def home(request):
 
 # Meetings and projects per page, as proposals (proposal_pages.PAGE_SIZE).
 LIST_PAGE_SIZE = 25
+
+
 def _visitors_home(request):
     """The home page of a reader without a seat: the foundation's open votes, proposals
     in discussion and accepted ones being carried out, the first `VISITORS_SHOWN` of each
