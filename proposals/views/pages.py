@@ -297,14 +297,29 @@ def project_list(request):
 @public_page
 def project_detail(request, pk: int):
     project = get_object_or_404(Project.objects.select_related("committee"), pk=pk)
-    proposals = project.proposals.select_related("committee").order_by("-created_at")
+    proposals = (
+        project.proposals.select_related("committee")
+        .defer("body", "body_html", "vote_rules")
+        .order_by("-updated_at", "-pk")
+    )
+    changes = Event.objects.filter(project=project, action__startswith="project.")
     history = event_sentences.lines(
-        Event.objects.filter(project=project, action__startswith="project.")
-        .select_related("actor")
-        .order_by("id")
+        list(changes.select_related("actor").order_by("-id")[:PROJECT_HISTORY_SHOWN])[::-1]
     )
     return render(
         request,
         "proposals/project_detail.html",
-        {"project": project, "proposals": proposals, "history": history},
+        {
+            "project": project,
+            "proposals": proposals[:PROJECT_PROPOSALS_SHOWN],
+            "proposal_count": proposals.count(),
+            "history": history,
+            "history_more": changes.count() > PROJECT_HISTORY_SHOWN,
+        },
     )
+
+
+# A project's page: its latest changed proposals (the rest are in the proposal list)
+# and the newest changes of its status, name and lead.
+PROJECT_PROPOSALS_SHOWN = 20
+PROJECT_HISTORY_SHOWN = 50
