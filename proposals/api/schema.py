@@ -107,6 +107,22 @@ WRITE_REFUSALS = refusals(
 )
 
 
+def closed_request_bodies(result, generator, request, public) -> dict:
+    """The writes refuse a field they do not take rather than ignore it
+    (`proposals.api.writing`): their bodies' schemas admit no other property
+    (SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"])."""
+    schemas = result.get("components", {}).get("schemas", {})
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            for media in operation.get("requestBody", {}).get("content", {}).values():
+                name = media.get("schema", {}).get("$ref", "").rpartition("/")[2]
+                if name in schemas:
+                    schemas[name]["additionalProperties"] = False
+    return result
+
+
 class TokenScheme(OpenApiAuthenticationExtension):
     """The personal tokens of `proposals.api.authentication`."""
 
