@@ -15,7 +15,7 @@ from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
-from rest_framework.permissions import SAFE_METHODS
+from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 
 from proposals.api.access import SignedIn
 from proposals.api.problems import PROBLEM
@@ -130,9 +130,11 @@ class TokenScheme(OpenApiAuthenticationExtension):
     name = "token"
 
     def get_security_requirement(self, auto_schema) -> list[dict]:
-        # Reading needs no one signed in while the site is public (PMC_PUBLIC_READ).
+        # Reading needs no one signed in while the site is public (PMC_PUBLIC_READ),
+        # except where the view asks for someone (/api/me/).
         view = auto_schema.view
-        signed_in = any(isinstance(rule, SignedIn) for rule in view.get_permissions())
+        rules = view.get_permissions()
+        signed_in = any(isinstance(rule, (SignedIn, IsAuthenticated)) for rule in rules)
         anonymous = [{}] if auto_schema.method in SAFE_METHODS and not signed_in else []
         return [{self.name: []}, *anonymous]
 
