@@ -55,6 +55,30 @@ def required_for(user) -> bool:
     return user.is_staff or Membership.objects.active().chairs().filter(user=user).exists()
 
 
+# The API's refusals of a write (`proposals.api.authentication` raises them as 403s).
+API_UNCONFIRMED_SESSION = (
+    "Staff and chairs need a second factor before they act, and confirm their second "
+    "factor in each session: enter a code from your authenticator app on the site, then "
+    "send the request again."
+)
+API_UNCONFIRMED_BEARER = (
+    "Staff and chairs write only with a token created after confirming their second "
+    "factor, and this one was not: sign in, confirm a code from your authenticator app, "
+    "and create a new token on your profile page."
+)
+
+
+def api_write_refusal(user, *, token=None, session_verified: bool = False) -> str | None:
+    """Why the API refuses a write by `user`, or None: staff and sitting chairs write
+    through a session once it has confirmed their second factor, and with a token only if
+    it was created in such a session (`token.second_factor`)."""
+    if not required_for(user):
+        return None
+    if token is not None:
+        return None if token.second_factor else API_UNCONFIRMED_BEARER
+    return None if session_verified else API_UNCONFIRMED_SESSION
+
+
 def authenticator(user) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 
@@ -72,7 +96,6 @@ def secret_text(device: TOTPDevice) -> str:
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
-@transaction.atomic
 @transaction.atomic
 def confirm_authenticator(device: TOTPDevice) -> list[str]:
     """Make the pending authenticator the user's only one, and give them new recovery

@@ -12,10 +12,8 @@ from __future__ import annotations
 import datetime
 import hashlib
 
-from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.permissions import SAFE_METHODS
 
@@ -76,16 +74,11 @@ class TokenAuthentication(authentication.BaseAuthentication):
                 "This token is unknown or revoked: create a new one on your profile page."
             )
         record_use(found)
-        if (
-            request.method not in SAFE_METHODS
-            and not found.second_factor
-            and second_factor.required_for(found.user)
-        ):
-            raise SecondFactorRequired(
-                "Staff and chairs write only with a token created after confirming their "
-                "second factor, and this one was not: sign in, confirm a code from your "
-                "authenticator app, and create a new token on your profile page."
-            )
+        if request.method not in SAFE_METHODS and found.scope == ApiToken.Scope.WRITE:
+            # A read token's write is refused by its scope (`proposals.api.scopes`).
+            refusal = second_factor.api_write_refusal(found.user, token=found)
+            if refusal:
+                raise SecondFactorRequired(refusal)
         return found.user, found
 
     def authenticate_header(self, request) -> str:
@@ -101,12 +94,9 @@ class SessionAuthentication(authentication.SessionAuthentication):
         found = super().authenticate(request)  # checks the CSRF token of a write
         if found is None or request.method in SAFE_METHODS:
             return found
-        user = found[0]
-        if second_factor.required_for(user) and not _verified(request):
-            raise SecondFactorRequired(
-                "Staff and chairs confirm their second factor before they act: enter a code "
-                "from your authenticator app on the site, then send the request again."
-            )
+        refusal = second_factor.api_write_refusal(found[0], session_verified=_verified(request))
+        if refusal:
+            raise SecondFactorRequired(refusal)
         return found
 
 
@@ -115,27 +105,3 @@ def _verified(request) -> bool:
     user = request._request.user
     check = getattr(user, "is_verified", None)
     return bool(check()) if callable(check) else False
-
-
-class TokenScheme(OpenApiAuthenticationExtension):
-    """How the OpenAPI schema describes the token (drf-spectacular)."""
-
-    target_class = TokenAuthentication
-    name = "tokenAuth"
-
-    def get_security_definition(self, auto_schema) -> dict:
-        return {
-            "type": "http",
-            "scheme": "bearer",
-            "description": "A personal API token, created on the profile page.",
-        }
-
-
-class SessionScheme(OpenApiAuthenticationExtension):
-    """How the OpenAPI schema describes the site's session (drf-spectacular)."""
-
-    target_class = SessionAuthentication
-    name = "cookieAuth"
-
-    def get_security_definition(self, auto_schema) -> dict:
-        return {"type": "apiKey", "in": "cookie", "name": settings.SESSION_COOKIE_NAME}

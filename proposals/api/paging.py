@@ -16,14 +16,24 @@ import json
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
-from rest_framework.exceptions import ParseError
+from rest_framework import status
+from rest_framework.exceptions import APIException
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 from proposals.views import paging
 
-BAD_CURSOR = "This cursor is not one this list gave: start again from the first page."
+
+class InvalidCursor(APIException):
+    """A `cursor` the list did not give (forged, truncated, or of another order)."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    kind = "invalid-cursor"
+    default_detail = (
+        "This page's cursor is not one the API gave: start from the list's first page and "
+        "follow its `next` links."
+    )
 
 
 class Cursor(CursorPagination):
@@ -52,7 +62,7 @@ class Cursor(CursorPagination):
             try:
                 page = paging.after(queryset, cursor, size)
             except paging.BadCursor as bad:
-                raise ParseError(BAD_CURSOR) from bad
+                raise InvalidCursor from bad
             return page.rows, page.next_cursor
         found = list(queryset[: size + 1])
         more = len(found) > size
@@ -119,7 +129,7 @@ def _decode_id(cursor: str) -> int:
     try:
         (pk,) = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (binascii.Error, UnicodeDecodeError, ValueError, TypeError) as bad:
-        raise ParseError(BAD_CURSOR) from bad
+        raise InvalidCursor from bad
     if not isinstance(pk, int) or isinstance(pk, bool):
-        raise ParseError(BAD_CURSOR)
+        raise InvalidCursor
     return pk

@@ -26,7 +26,6 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
 
-from proposals.api.paging import Cursor
 from proposals.errors import (
     ConditionNotMet,
     InvalidTransition,
@@ -48,7 +47,7 @@ STATUS = [
     (LifecycleError, status.HTTP_422_UNPROCESSABLE_ENTITY, "refused"),
 ]
 
-INVALID = "The request has invalid fields: correct those listed in `errors` and send it again."
+INVALID = "The request has errors: correct the fields listed in `errors` and send it again."
 NOT_AUTHENTICATED = (
     "Sign in, or send a personal token as `Authorization: Bearer <token>` (create one on "
     "your profile page)."
@@ -62,10 +61,6 @@ NOT_FOUND = (
 )
 NOT_ACCEPTABLE = "The API answers in JSON only: send `Accept: application/json`, or no Accept."
 UNSUPPORTED = "Send the body as JSON, with the header `Content-Type: application/json`."
-INVALID_CURSOR = (
-    "This page's cursor is not one the API gave: start from the list's first page and "
-    "follow its `next` and `previous` links."
-)
 CSRF_FAILED = (
     "A request signed in with the site's session needs its CSRF token: send it in the "
     "X-CSRFToken header, or send a personal token (`Authorization: Bearer <token>`) instead."
@@ -158,7 +153,7 @@ def _explain(error: Exception, data, context: dict) -> tuple[str, dict]:
         return NOT_ACCEPTABLE, extra
     if isinstance(error, exceptions.UnsupportedMediaType):
         return UNSUPPORTED, extra
-    if isinstance(error, exceptions.Throttled):
+    if isinstance(error, exceptions.Throttled) and _is_default_throttled(detail):
         wait = _wait(error)
         return (
             f"Too many requests: wait {wait} second{'s' if wait != 1 else ''} (the "
@@ -166,8 +161,6 @@ def _explain(error: Exception, data, context: dict) -> tuple[str, dict]:
             extra,
         )
     text = str(detail)
-    if isinstance(error, exceptions.NotFound) and text == str(Cursor.invalid_cursor_message):
-        return INVALID_CURSOR, extra
     if isinstance(error, exceptions.PermissionDenied) and text.startswith("CSRF Failed"):
         return CSRF_FAILED, extra
     ours = _DEFAULTS.get(type(error))
@@ -192,6 +185,12 @@ def _is_default(error: Exception, detail) -> bool:
     return isinstance(error, exceptions.NotFound) and bool(
         re.fullmatch(r"No .* matches the given query\.", str(detail))
     )
+
+
+def _is_default_throttled(detail) -> bool:
+    """Whether a 429 has Django REST framework's wording, not a throttle's own sentence
+    (`proposals.api.throttles` says whose budget ran out and its limit)."""
+    return str(detail or "").startswith(str(exceptions.Throttled.default_detail))
 
 
 def _plain(detail) -> str:

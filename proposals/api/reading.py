@@ -13,7 +13,7 @@ from rest_framework.exceptions import NotFound
 from pmc.models import Committee, Meeting, Membership, Project
 from proposals.api import filters
 from proposals.api.access import Readable
-from proposals.api.documenting import LIST_REFUSALS, NOT_FOUND, READ_REFUSALS
+from proposals.api.schema import LIST_REFUSALS, NOT_FOUND, READ_REFUSALS
 from proposals.api.scopes import TokenScope
 from proposals.api.serializers import (
     ChecklistItemSerializer,

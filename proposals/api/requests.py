@@ -77,7 +77,7 @@ class RecuseRequest(serializers.Serializer):
 
 
 class CommentRequest(serializers.Serializer):
-    body = serializers.CharField(help_text="Markdown.", trim_whitespace=False, **_text)
+    body = serializers.CharField(help_text="Markdown.", trim_whitespace=False, allow_blank=True)
     parent = serializers.IntegerField(
         required=False, allow_null=True, help_text="The comment this replies to."
     )

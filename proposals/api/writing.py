@@ -17,7 +17,6 @@ from rest_framework.views import APIView
 
 from proposals import actions, permissions
 from proposals.api.access import Readable, SignedIn
-from proposals.api.documenting import NOT_FOUND, WRITE_REFUSALS
 from proposals.api.idempotency import idempotent
 from proposals.api.requests import (
     CommentRequest,
@@ -27,6 +26,7 @@ from proposals.api.requests import (
     TransitionRequest,
     VoteRequest,
 )
+from proposals.api.schema import NOT_FOUND, WRITE_REFUSALS
 from proposals.api.scopes import TokenScope
 from proposals.api.serializers import CommentSerializer, ProposalDetailSerializer, VoteSerializer
 from proposals.comment_forms import CommentForm

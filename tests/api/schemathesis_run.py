@@ -5,7 +5,9 @@ person's e-mail address.
 
 Each operation gets at most the caller's `examples` cases with data that fits the schema
 and half as many with data that does not, derandomised so that a run repeats; a failing
-case is recorded, not shrunk, so one run reports every failure it meets.
+case is recorded, not shrunk, so one run reports every failure it meets. An `{id}` in
+the path of a case that fits the schema is mostly the id of a row that exists (`ids`), so
+that the cases reach the rows (the hidden comments among them) rather than a 404.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import hypothesis
 import requests
 import schemathesis
 from django.apps import apps
-from django.core.cache import cache
+from django.core.cache import caches
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.result import Ok
@@ -29,6 +31,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from proposals.api import throttles
+
 CHECKS = [
     not_a_server_error,
     response_schema_conformance,
@@ -36,6 +40,9 @@ CHECKS = [
     content_type_conformance,
 ]
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# One case in this many that fits the schema keeps the id it was generated with (most
+# likely no row's): the others take an existing row's.
+UNKNOWN_ID_EVERY = 4
 # The apps whose rows a caller who may not change anything must leave as they are.
 GUARDED_APPS = ("pmc", "proposals", "auth")
 
@@ -93,10 +100,12 @@ def run(
     *,
     secrets: Callable[[], list[str]],
     emails: Callable[[], list[str]],
+    ids: Callable[[str], list[int]] = lambda path: [],
     before_operation: Callable[[], None] = lambda: None,
 ) -> Report:
     """Run every operation of the schema at `schema_path` for each caller. `secrets` and
-    `emails` give the texts that restricted callers must never receive."""
+    `emails` give the texts that restricted callers must never receive; `ids(path)` the
+    ids of rows an operation's `{id}` may name."""
     report = Report()
     schema = schemathesis.openapi.from_url(f"{base_url}{schema_path}")
     operations = []
@@ -110,7 +119,7 @@ def run(
     # database connection until then.
     with requests.Session() as session:
         _run_all(
-            Checks(base_url, session, report),
+            Checks(base_url, session, report, ids),
             operations,
             callers,
             secrets,
@@ -125,7 +134,7 @@ def _run_all(checks, operations, callers, secrets, emails, before_operation) -> 
     for caller in callers:
         for operation in operations:
             before_operation()
-            cache.clear()  # rate limits: each batch starts afresh
+            caches[throttles.CACHE].clear()  # rate limits: each batch starts afresh
             before = state()
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
                 examples = caller.examples if mode.is_positive else max(1, caller.examples // 2)
@@ -141,10 +150,12 @@ class Checks:
     base_url: str
     session: requests.Session
     report: Report
+    ids: Callable[[str], list[int]]
 
     def cases(self, operation, mode, examples: int, caller: Caller, secrets, emails) -> None:
         """Up to `examples` cases of the operation in this mode, each sent and checked."""
         others = [email for email in emails if email and email != caller.own_email]
+        known = self.ids(operation.path) if mode.is_positive else []
 
         @hypothesis.settings(
             max_examples=examples,
@@ -154,8 +165,15 @@ class Checks:
             phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
             suppress_health_check=list(hypothesis.HealthCheck),
         )
-        @hypothesis.given(case=operation.as_strategy(generation_mode=mode))
-        def one(case) -> None:
+        @hypothesis.given(
+            case=operation.as_strategy(generation_mode=mode),
+            pick=hypothesis.strategies.integers(min_value=0, max_value=10**6),
+        )
+        def one(case, pick: int) -> None:
+            # The simplest pick, tried first, names the first row (the one that matters).
+            keep = pick % UNKNOWN_ID_EVERY == UNKNOWN_ID_EVERY - 1
+            if known and "id" in (case.path_parameters or {}) and not keep:
+                case.path_parameters["id"] = known[pick // UNKNOWN_ID_EVERY % len(known)]
             self.one(case, caller, secrets, others)
 
         # No case of a mode may exist (nothing to make invalid in a bare GET).

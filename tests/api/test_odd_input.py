@@ -84,4 +84,4 @@ class OddWriteTests(ApiTestCase):
             "/api/proposals/", "{", content_type="application/json", **self.bearer(self.chair)
         )
 
-        self.assertProblem(response, 400, "JSON parse error")
+        self.assertProblem(response, 400, "The body is not valid JSON")

@@ -87,9 +87,7 @@ class CursorTests(ApiTestCase):
             with self.subTest(url=url):
                 response = self.client.get(url, {"cursor": "not-a-cursor"})
 
-                self.assertProblem(
-                    response, 400, "This cursor is not one this list gave: start again"
-                )
+                self.assertProblem(response, 400, "start from the list's first page")
 
 
 class FallbackOrderTests(ApiTestCase):

@@ -76,7 +76,7 @@ class TransitionMatrixTests(MatrixTestCase):
                 else:
                     verb = name.replace("_", " ")
                     body = self.assertProblem(response, 403, f"may {verb} “{proposal.title}”.")
-                    self.assertEqual(body["title"], "NotPermitted")
+                    self.assertEqual(body["kind"], "not-permitted")
                     self.assertIn(who_may, body["detail"])
                 self.assertEqual(proposal.state, source)
                 self.assertFalse(new_events.exists())

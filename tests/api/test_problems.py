@@ -74,8 +74,9 @@ class ClientErrorsTest(ContractTestCase):
 
     def test_it_says_where_to_start_when_a_cursor_is_invalid(self):
         self.assertEqual(self.call("get", "/api/test/token-list/").status_code, 200)
-        body = self.assert_problem(self.call("get", "/api/test/token-list/?cursor=forged"), 404)
+        body = self.assert_problem(self.call("get", "/api/test/token-list/?cursor=forged"), 400)
         self.assertIn("start from the list's first page", body["detail"])
+        self.assertEqual(body["kind"], "invalid-cursor")
 
     def test_it_asks_a_session_for_its_csrf_token(self):
         self.client = Client(enforce_csrf_checks=True)

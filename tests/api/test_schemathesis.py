@@ -17,10 +17,10 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import LiveServerTestCase, override_settings
 
-from pmc.models import Membership, Role
+from pmc.models import Committee, Meeting, Membership, Project, Role
 from proposals import actions
 from proposals.api.authentication import token_hash
-from proposals.models import ApiToken, Comment, Proposal
+from proposals.models import ApiToken, Comment, Event, Proposal
 from proposals.states import State
 from tests.api import schemathesis_run
 from tests.api.schemathesis_run import Caller
@@ -31,9 +31,17 @@ SCHEMA = "/api/schema/?format=json"
 # Cases per operation and caller with data that fits the schema (half as many with data
 # that does not): most for the member who may write, enough for the leak checks of the
 # others; the run stays within a few minutes.
-WRITER_EXAMPLES = 6
-EXAMPLES = 3
+WRITER_EXAMPLES = 10
+EXAMPLES = 5
 _REPORTS = pytest.StashKey[dict]()
+# The model of the rows under each list of the API, whose ids the cases use.
+ROWS = {
+    "committees": Committee,
+    "events": Event,
+    "meetings": Meeting,
+    "projects": Project,
+    "proposals": Proposal,
+}
 
 
 class Summary:
@@ -66,6 +74,7 @@ class SchemathesisTestCase(AppendOnlyTransactionTestCase, LiveServerTestCase):
         chair = seats.filter(role=Role.CHAIR).first().user
         self.member = seats.filter(role=Role.MEMBER).first().user
         self.outsider = make_user("api-outsider")
+        self.discussed = discussed
         self.hidden = self.hide_comments(discussed, chair)
         self.tokens = {}
         self.callers = [
@@ -102,6 +111,18 @@ class SchemathesisTestCase(AppendOnlyTransactionTestCase, LiveServerTestCase):
         assert Comment.objects.filter(hidden_at__isnull=False).exists()
         return texts
 
+    def ids(self, path: str) -> list[int]:
+        """The ids of the rows an operation's `{id}` names, the proposal with the hidden
+        comments first (a test's own views name no rows)."""
+        model = ROWS.get(path.removeprefix("/api/").partition("/")[0])
+        if model is None:
+            return []
+        found = list(model.objects.order_by("pk").values_list("pk", flat=True))
+        if model is Proposal:
+            found.remove(self.discussed.pk)
+            found.insert(0, self.discussed.pk)
+        return found
+
     def keep_tokens(self) -> None:
         """A write token may revoke itself (a DELETE on its own id): give it back."""
         ApiToken.objects.filter(pk__in=self.tokens).update(revoked_at=None)
@@ -114,6 +135,7 @@ class SchemathesisTestCase(AppendOnlyTransactionTestCase, LiveServerTestCase):
             callers,
             secrets=lambda: self.hidden,
             emails=lambda: emails,
+            ids=self.ids,
             before_operation=self.keep_tokens,
         )
 

@@ -92,6 +92,18 @@ class TokenWritesTests(ApiSecondFactorTestCase):
         self.assertIn("created after confirming their second factor", refused.json()["detail"])
         self.assertStillInDiscussion()
 
+    def test_a_chairs_read_token_is_refused_a_write_for_its_scope(self):
+        with override_settings(PMC_REQUIRE_MFA=False):
+            text = actions.do_create_api_token(
+                user=self.chair, name="reader", scope="read", actor=self.chair
+            ).text
+
+        refused = self.client.post(self.start_vote, **bearer(text))
+
+        self.assertEqual(refused.status_code, 403)
+        self.assertIn("This token may only read", refused.json()["detail"])
+        self.assertStillInDiscussion()
+
     def test_a_members_token_needs_no_second_factor(self):
         text = actions.do_create_api_token(
             user=self.member, name="bot", scope="write", actor=self.member
