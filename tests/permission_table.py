@@ -102,3 +102,35 @@ class MatrixCasesMixin:
             for item in proposal.checklist.to_do():
                 actions.do_set_checklist_item(item=item, actor=self.chair)
         return proposal
+
+
+class EveryTransitionMixin:
+    """One test per transition of `TRANSITIONS`, each through the class's own
+    `check_matrix(name)`: the site's buttons and the API try the same cells."""
+
+    def test_it_lets_only_the_proposer_submit(self):
+        self.check_matrix("submit")
+
+    def test_it_lets_only_the_chair_start_the_vote(self):
+        self.check_matrix("start_vote")
+
+    def test_it_lets_only_the_chair_close_a_settled_vote(self):
+        self.check_matrix("close_vote")
+
+    def test_it_lets_only_the_chair_return_a_vote_to_discussion(self):
+        self.check_matrix("return_to_discussion")
+
+    def test_it_lets_only_the_chair_complete(self):
+        self.check_matrix("complete")
+
+    def test_it_lets_only_the_chair_record_a_decision(self):
+        self.check_matrix("decide")
+
+    def test_it_lets_only_the_proposer_withdraw(self):
+        self.check_matrix("withdraw")
+
+    def test_it_lets_only_the_chair_defer(self):
+        self.check_matrix("defer")
+
+    def test_it_lets_the_chair_or_the_proposer_resume(self):
+        self.check_matrix("resume")
