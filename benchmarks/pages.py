@@ -326,7 +326,7 @@ def request(host, port, path, headers=None, method="GET", body=None):
 
 
 def sign_in(port: int, targets: Targets) -> str:
-    """The session cookie of the member, from the site's own sign-in form."""
+    """The member's cookies (session and CSRF), from the site's own sign-in form."""
     status, headers, body = request("127.0.0.1", port, "/accounts/login/")
     cookies = _cookies(headers)
     token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1).decode()
@@ -339,10 +339,13 @@ def sign_in(port: int, targets: Targets) -> str:
         headers={"Cookie": f"csrftoken={cookies['csrftoken']}",
                  "Content-Type": "application/x-www-form-urlencoded"},
     )  # fmt: skip
-    session = _cookies(headers).get("sessionid")
+    signed_in = _cookies(headers)
+    session = signed_in.get("sessionid")
     if status != 302 or not session:
         raise SystemExit(f"Signing in as {targets.username} failed (HTTP {status}).")
-    return f"sessionid={session}"
+    # As a browser does: the session and the CSRF cookie (renewed by the sign-in).
+    csrf = signed_in.get("csrftoken", cookies["csrftoken"])
+    return f"sessionid={session}; csrftoken={csrf}"
 
 
 def _cookies(headers) -> dict[str, str]:
