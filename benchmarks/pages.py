@@ -210,9 +210,13 @@ def targets(url: str, demo: bool) -> Targets:
             "AND m.started_on <= now() ORDER BY u.id LIMIT 1",
             committee,
         )
+        # The member's committee's first: what the page asks depends on whether its
+        # reader votes, so both sizes show the page to a voter where they can.
         voting = one(
             "SELECT p.id FROM proposals_proposal p WHERE state = 'voting' ORDER BY "
-            "(SELECT count(*) FROM proposals_vote v WHERE v.proposal_id = p.id) DESC, id LIMIT 1"
+            "p.committee_id = %s DESC, "
+            "(SELECT count(*) FROM proposals_vote v WHERE v.proposal_id = p.id) DESC, id LIMIT 1",
+            committee,
         )
         values = {
             "committee": committee,

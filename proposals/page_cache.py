@@ -136,6 +136,7 @@ def _keepable(request, response, reader: str) -> bool:
         or response.cookies
         or getattr(response, "streaming", False)
         or len(messages.get_messages(request))  # shown, or left for the next page
+        or request.session.modified  # the page took something from the session
     ):
         return False
     if reader != "anonymous":
@@ -146,7 +147,7 @@ def _keepable(request, response, reader: str) -> bool:
     )
 
 
-def public_page(view):
+def kept_page(view):
     """Serve `view`'s page from the cache while the log's head and the reader's own rows
     stand. Put it inside the checks of who may read (`readable`)."""
 

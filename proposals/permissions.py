@@ -29,17 +29,26 @@ _seats_read: contextvars.ContextVar[dict[int, dict[int, str]] | None] = contextv
     "seats_read", default=None
 )
 
+# The same block's answers to "was this user frozen as a voter of this vote round":
+# {(user id, proposal id, round): bool}.
+_voters_read: contextvars.ContextVar[dict[tuple[int, int, int], bool] | None] = (
+    contextvars.ContextVar("voters_read", default=None)
+)
+
 
 @contextlib.contextmanager
 def seats_read_once() -> Iterator[None]:
     """Within the block, each user's seats are read from the database once and every
     predicate answers from them: a page that asks many questions of one reader (the
     proposal page) pays one query, not one per question. Only for blocks that change no
-    seat (a page being read), since a seat changed inside would not be seen."""
+    seat (a page being read), since a seat changed inside would not be seen. The voters
+    frozen when a vote started are read once per reader and vote round likewise."""
     token = _seats_read.set({})
+    voters_token = _voters_read.set({})
     try:
         yield
     finally:
+        _voters_read.reset(voters_token)
         _seats_read.reset(token)
 
 
@@ -215,8 +224,19 @@ def has_binding_vote(user, proposal) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     if proposal.state == State.VOTING:
-        return proposal.eligible.filter(round=proposal.vote_round, user=user).exists()
+        return _frozen_voter(user, proposal)
     return is_member(user, proposal)
+
+
+def _frozen_voter(user, proposal) -> bool:
+    seen = _voters_read.get()
+    key = (user.pk, proposal.pk, proposal.vote_round)
+    if seen is not None and key in seen:
+        return seen[key]
+    frozen = proposal.eligible.filter(round=proposal.vote_round, user=user).exists()
+    if seen is not None:
+        seen[key] = frozen
+    return frozen
 
 
 @rules.predicate

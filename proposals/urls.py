@@ -1,7 +1,7 @@
 from django.urls import path
 
 from proposals import feeds
-from proposals.page_cache import public_page
+from proposals.page_cache import kept_page
 from proposals.views import (
     accounts,
     api_tokens,
@@ -40,7 +40,7 @@ urlpatterns = [
     path("proposals/<int:pk>/", proposal_pages.proposal_detail, name="detail"),
     path(
         "proposals/<int:pk>/feed/",
-        readable(public_page(feeds.ProposalFeed())),
+        readable(kept_page(feeds.ProposalFeed())),
         name="proposal_feed",
     ),
     path("proposals/<int:pk>/edit/", proposal_actions.proposal_edit, name="edit"),
@@ -129,7 +129,7 @@ urlpatterns = [
     path("committees/<slug:slug>/", committees.committee_detail, name="committee"),
     path(
         "committees/<slug:slug>/feed/",
-        readable(public_page(feeds.CommitteeFeed())),
+        readable(kept_page(feeds.CommitteeFeed())),
         name="committee_feed",
     ),
     path(
@@ -182,9 +182,7 @@ urlpatterns = [
     path("projects/new/", proposal_filing.project_create, name="project_create"),
     path("projects/names/", proposal_pages.project_names, name="project_names"),
     path("projects/<int:pk>/", pages.project_detail, name="project_detail"),
-    path(
-        "projects/<int:pk>/feed/", readable(public_page(feeds.ProjectFeed())), name="project_feed"
-    ),
+    path("projects/<int:pk>/feed/", readable(kept_page(feeds.ProjectFeed())), name="project_feed"),
     path("audit/", audit_log.audit_log, name="audit_log"),
     path("audit/verify/", audit_log.verify_now, name="verify_audit"),
     path("audit/exports/", audit_jobs.jobs, name="audit_jobs"),
@@ -193,10 +191,10 @@ urlpatterns = [
     path("audit/checkpoints.json", audit_log.checkpoints_json, name="audit_checkpoints"),
     path(
         "audit/checkpoints.atom",
-        readable(public_page(feeds.CheckpointFeed())),
+        readable(kept_page(feeds.CheckpointFeed())),
         name="audit_checkpoints_feed",
     ),
-    path("feed/", readable(public_page(feeds.SiteFeed())), name="feed"),
+    path("feed/", readable(kept_page(feeds.SiteFeed())), name="feed"),
     path("calendar.ics", calendars.site_calendar, name="calendar"),
     path("calendar/<str:secret>.ics", calendars.personal_calendar, name="personal_calendar"),
     path("profile/", profile.profile, name="profile"),

@@ -24,7 +24,7 @@ from proposals import (
     signing,
 )
 from proposals.models import AuditJob, Checkpoint, Event
-from proposals.page_cache import public_page
+from proposals.page_cache import kept_page
 from proposals.views import paging
 from proposals.views.access import readable
 from proposals.views.downloads import attachment
@@ -111,7 +111,7 @@ def _sides(pk: int, at) -> tuple[Q, Q]:
 
 
 @readable
-@public_page
+@kept_page
 def audit_log(request):
     form, events = _filtered(request)
     fmt = request.GET.get("format")

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from pmc.models import Committee
 from proposals import actions, calendars
 from proposals.models import CalendarAddress
-from proposals.page_cache import public_page
+from proposals.page_cache import kept_page
 from proposals.views.access import readable
 
 
@@ -23,13 +23,13 @@ def _ics(cal, name: str) -> HttpResponse:
 
 
 @readable
-@public_page
+@kept_page
 def site_calendar(request):
     return _ics(calendars.public_calendar(), "pmc-lifecycle")
 
 
 @readable
-@public_page
+@kept_page
 def committee_calendar(request, slug: str):
     committee = get_object_or_404(Committee, slug=slug)
     return _ics(calendars.public_calendar(committee=committee), f"pmc-lifecycle-{slug}")

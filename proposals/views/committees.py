@@ -13,7 +13,7 @@ from django.utils import timezone
 from pmc.models import Committee, Meeting, Membership, Role
 from proposals import permissions, voting_rules
 from proposals.models import Invitation, Proposal, Webhook
-from proposals.page_cache import public_page
+from proposals.page_cache import kept_page
 from proposals.seat_forms import AddSeatForm, InvitationForm
 from proposals.states import FINAL_STATES, State
 from proposals.views.access import readable
@@ -27,7 +27,7 @@ _OPEN_ORDER = [State.VOTING, State.DISCUSSION, State.ACCEPTED, State.DEFERRED, S
 
 
 @readable
-@public_page
+@kept_page
 def committee_detail(request, slug: str):
     return committee_page(request, get_object_or_404(Committee, slug=slug))
 

@@ -30,7 +30,7 @@ from proposals.models import (
     Reading,
     Vote,
 )
-from proposals.page_cache import public_page
+from proposals.page_cache import kept_page
 from proposals.states import State
 from proposals.views import meeting_record
 from proposals.views.access import readable
@@ -39,7 +39,7 @@ from proposals.views.scheduling import schedule_context
 
 
 @readable
-@public_page
+@kept_page
 def home(request):
     roles = permissions.roles_by_committee(request.user)
     if not roles and not request.user.is_staff:
@@ -226,7 +226,7 @@ def mention_count() -> Coalesce:
 
 
 @readable
-@public_page
+@kept_page
 def meeting_list(request):
     committee = None
     meetings = (
@@ -261,7 +261,7 @@ def meeting_list(request):
 
 
 @readable
-@public_page
+@kept_page
 def meeting_detail(request, pk: int):
     meeting = get_object_or_404(Meeting.objects.select_related("committee"), pk=pk)
     mentions = meeting.mentions.select_related("proposal", "proposal__project").order_by(
@@ -281,7 +281,7 @@ def meeting_detail(request, pk: int):
 
 
 @readable
-@public_page
+@kept_page
 def project_list(request):
     projects = Project.objects.select_related("committee").annotate(
         proposal_count=_count_of(Proposal.objects.filter(project=OuterRef("pk")), "project")
@@ -294,7 +294,7 @@ def project_list(request):
 
 
 @readable
-@public_page
+@kept_page
 def project_detail(request, pk: int):
     project = get_object_or_404(Project.objects.select_related("committee"), pk=pk)
     proposals = (

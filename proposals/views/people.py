@@ -8,12 +8,12 @@ from django.http import Http404
 from django.shortcuts import render
 
 from pmc.models import Membership
-from proposals.page_cache import public_page
+from proposals.page_cache import kept_page
 from proposals.views.access import readable
 
 
 @readable
-@public_page
+@kept_page
 def person(request, username: str):
     """Where a mention links: the person's name and their committee seats. Only active
     people have a page (only they become mention links)."""

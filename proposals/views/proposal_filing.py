@@ -16,6 +16,7 @@ from proposals import actions, permissions
 from proposals.forms import ProjectForm, ProposalForm
 from proposals.kinds import KINDS
 from proposals.models import Proposal
+from proposals.page_cache import kept_page
 from proposals.states import Kind
 from proposals.views.access import run_action
 
@@ -26,6 +27,7 @@ SET_ASIDE_KEPT = 5
 
 
 @login_required
+@kept_page
 def proposal_create(request):
     committees = list(permissions.roles_by_committee(request.user))
     if not committees:

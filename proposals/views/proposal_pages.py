@@ -11,7 +11,7 @@ from proposals import diagram, event_sentences, lifecycle, permissions, search, 
 from proposals.comment_forms import CommentForm, comment_help
 from proposals.forms import SORTS, ProposalFilterForm, VoteForm, transition_form
 from proposals.models import ChecklistItem, EligibleVoter, Proposal, Vote
-from proposals.page_cache import public_page
+from proposals.page_cache import kept_page
 from proposals.states import EDITABLE_STATES, State
 from proposals.templatetags.people import person
 from proposals.views import paging
@@ -25,7 +25,7 @@ PAGE_SIZE = 25
 
 
 @readable
-@public_page
+@kept_page
 def proposal_list(request):
     form, proposals = _filtered(request)
     if request.GET.get("format") == "csv":
@@ -131,7 +131,7 @@ def _download_csv(request, proposals):
 
 
 @readable
-@public_page
+@kept_page
 def proposal_detail(request, pk: int):
     proposal = get_object_or_404(
         Proposal.objects.select_related("committee", "project", "proposer", "decided_in"), pk=pk

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from pmc.markup import MarkupTooComplex, render_markdown
 from proposals import revisions as revision_log
 from proposals.models import Proposal
-from proposals.page_cache import public_page
+from proposals.page_cache import kept_page
 from proposals.views.access import readable
 
 
@@ -26,7 +26,7 @@ def _numbered(found: list, number: int):
 
 
 @readable
-@public_page
+@kept_page
 def revision_list(request, pk: int):
     proposal, found = _proposal_and_revisions(pk)
     return render(
@@ -37,7 +37,7 @@ def revision_list(request, pk: int):
 
 
 @readable
-@public_page
+@kept_page
 def revision_detail(request, pk: int, number: int):
     proposal, found = _proposal_and_revisions(pk)
     revision = _numbered(found, number)
@@ -60,7 +60,7 @@ def revision_detail(request, pk: int, number: int):
 
 
 @readable
-@public_page
+@kept_page
 def revision_changes(request, pk: int, number: int):
     proposal, found = _proposal_and_revisions(pk)
     revision = _numbered(found, number)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from django.shortcuts import render
 
 from proposals import search
-from proposals.page_cache import public_page
+from proposals.page_cache import kept_page
 from proposals.search_forms import SearchForm
 from proposals.views.access import readable
 
 
 @readable
-@public_page
+@kept_page
 def search_page(request):
     form = SearchForm(request.GET or None)
     q = only = ""

@@ -13,6 +13,7 @@ from pmc.models import Membership, Role
 from proposals import actions, checkpoints
 from proposals.models import Notification, NotificationKind, Proposal, ReaderSettings
 from proposals.states import State
+from proposals.views.proposal_filing import SET_ASIDE
 from tests.base import LifecycleTestCase
 from tests.factories import make_proposal, make_user
 
@@ -191,3 +192,14 @@ class SignedInPageCacheTests(LifecycleTestCase):
         for _ in range(3):
             page = self.client.get(self.url)
         self.assertIsNotNone(page.context)
+
+    def test_the_filing_form_is_kept_unless_it_took_a_form_back_from_the_session(self):
+        url = reverse("proposals:create") + "?kind=attic&form=set-aside"
+        session = self.client.session
+        session[SET_ASIDE] = {"set-aside": {"title": "Retire the old CLI"}}
+        session.save()
+        self.assertContains(self.client.get(url), "Retire the old CLI")
+        again = self.client.get(url)
+        self.assertIsNotNone(again.context)  # rendered afresh for the session as it is now
+        self.assertNotContains(again, "Retire the old CLI")
+        self.assertIsNone(self.client.get(url).context)  # and kept
