@@ -193,6 +193,7 @@ class Project(models.Model):
             # Upper, not Lower: PostgreSQL's iexact compares UPPER(), which folds more
             # together than LOWER() (ſ and s, ς and σ), so names taken stay taken.
             models.Index(Upper("name"), name="pmc_project_upper_name"),
+            document_index("pmc.Project", "pmc_project_search"),
         ]
 
     def __str__(self) -> str:

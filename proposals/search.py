@@ -10,8 +10,9 @@ the whole query in the title more still. Projects also match part of a name on b
 ("diego" finds "diego-enabler").
 
 On PostgreSQL the hits ranked are the newest `RANKED_AMONG` matches (ranking reads each
-row's text again), while the count is of every match. Each group costs two queries (its
-count and its rows), whatever it finds. Snippets and
+row's text again); on both, the count stops at `COUNTED_UP_TO` ("1000+": an exact count
+reads every match). Each group costs two queries (its count and its rows), whatever it
+finds. Snippets and
 titles come back as HTML in which everything is escaped but the <mark> around the words
 found (`marked_html`).
 """
@@ -38,6 +39,8 @@ OVERVIEW_SIZE = 5  # hits shown per group when searching everything
 PAGE_SIZE = 20  # hits per page of one group
 # On PostgreSQL, the matches ranked (the newest of them); every match is counted.
 RANKED_AMONG = 100
+# Matches counted at most, per group.
+COUNTED_UP_TO = 1000
 SNIPPET_CHARS = 240
 
 # Where a match starts and stops in the text the database or `_excerpt` returns: two
@@ -125,9 +128,10 @@ class Hit:
 @dataclass
 class Group:
     source: Source
-    count: int
+    count: int  # at most COUNTED_UP_TO
     hits: list[Hit] = field(default_factory=list)
     page: Page | None = None  # when this group alone is shown
+    count_more: bool = False  # more than COUNTED_UP_TO matched
 
 
 def run(q: str, *, only: str = "", page: str | int | None = None) -> list[Group]:
@@ -137,13 +141,18 @@ def run(q: str, *, only: str = "", page: str | int | None = None) -> list[Group]
     groups = []
     for source in SOURCES:
         matches = engine.matches(source)
-        found = engine.narrow(source.rows().model.objects.all(), source).count()
+        counted = (
+            engine.narrow(source.rows().model.objects.all(), source)
+            .order_by()[: COUNTED_UP_TO + 1]
+            .count()
+        )
+        found = min(counted, COUNTED_UP_TO)
         if only == source.key:
             shown = Paginator(matches, PAGE_SIZE).get_page(page)
-            group = Group(source, found, page=shown)
+            group = Group(source, found, page=shown, count_more=counted > found)
             rows = list(shown.object_list)
         else:
-            group = Group(source, found)
+            group = Group(source, found, count_more=counted > found)
             rows = [] if only else list(matches[:OVERVIEW_SIZE])
         group.hits = [engine.hit(source, row) for row in rows]
         groups.append(group)
@@ -175,10 +184,21 @@ class _Postgres:
         self.query = ranked_query(q)
 
     def narrow(self, rows: QuerySet, source: Source) -> QuerySet:
-        found = Q(document=self.query)
+        if not source.substring:
+            return rows.alias(document=documents.document(source.model_label)).filter(
+                document=self.query
+            )
+        # The text match as a subquery the GIN index answers: OR-ed with the substrings
+        # in the same WHERE, each row's document would be computed again.
+        text = (
+            rows.model.objects.alias(document=documents.document(source.model_label))
+            .filter(document=self.query)
+            .values("pk")
+        )
+        found = Q(pk__in=text)
         for name in source.substring:
             found |= Q(**{f"{name}__icontains": self.q})
-        return rows.alias(document=documents.document(source.model_label)).filter(found)
+        return rows.filter(found)
 
     def matches(self, source: Source) -> QuerySet:
         exact = Value(0)

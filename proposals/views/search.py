@@ -31,6 +31,7 @@ def search_page(request):
             "only": only,
             "groups": groups,
             "total": sum(group.count for group in groups),
+            "total_more": any(group.count_more for group in groups),
             "query": query.urlencode(),
         },
     )

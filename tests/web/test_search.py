@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from unittest.mock import patch
 
 import pytest
 from django.contrib.auth.views import redirect_to_login
@@ -237,6 +238,19 @@ class PaginationTests(SearchTestCase):
         seen |= set(hits(self.search("zeppelin", type="proposals", page=2), "proposals"))
         self.assertEqual(len(seen), 45)
 
+    def test_counts_stop_at_a_cap_and_say_there_are_more(self):
+        for i in range(4):
+            make_proposal(self.committee, self.member, title=f"Zeppelin {i}")
+        with patch.object(search, "COUNTED_UP_TO", 3):
+            everything = self.search("zeppelin")
+            self.assertContains(everything, "Proposals (3+)")
+            self.assertContains(everything, "More than 3 proposals found")
+            self.assertContains(self.search("zeppelin", type="proposals"), "Proposals (3+)")
+        with patch.object(search, "COUNTED_UP_TO", 4):
+            exactly = self.search("zeppelin")
+        self.assertContains(exactly, "Proposals (4)")
+        self.assertNotContains(exactly, "(4+)")
+
 
 @pytest.mark.postgres
 @pytest.mark.skipif(
@@ -254,6 +268,7 @@ class PostgresFullTextTests(SearchTestCase):
             ("proposals", "proposal_search_idx"),
             ("meetings", "pmc_meeting_search"),
             ("team_reports", "pmc_teamreport_search"),
+            ("projects", "pmc_project_search"),
         ):
             with self.subTest(key=key):
                 source = search.BY_KEY[key]
