@@ -12,8 +12,9 @@ Anonymous readers without a session cookie share one copy of each page (nothing 
 can be in it: no messages, no form with a CSRF token). A signed-in reader gets their own
 copy, kept under what the page shows of them besides the log (`reader_stamp`): who they
 are, their seats, time zone and session (second factor, sign-in), the CSRF cookie the
-page's forms were made for, and the rows that change without an event: their
-notifications (the header's count) and their Watch choices. Two kinds of reader are
+page's forms were made for, and the rows that change without an event (`own_rows`):
+their notifications (the header's count), their Watch choices and, for a chair, whether
+their committees' invitations were sent. Two kinds of reader are
 never served a kept page: staff, whose banner follows the outbox and failing jobs, and
 a reader with messages waiting. A response that sets a cookie, is streamed or is not a
 200 is not kept, nor an anonymous one that used the CSRF token.
@@ -35,8 +36,9 @@ from django.db.models import Count, Max, Q, Subquery, Value
 from django.http import HttpResponse
 from django.utils import timezone
 
+from pmc.models import Role
 from proposals import permissions
-from proposals.models import AuditCheck, Checkpoint, Event, Notification, Watch
+from proposals.models import AuditCheck, Checkpoint, Event, Invitation, Notification, Watch
 
 _KEPT_HEADERS = ("Content-Type", "Content-Language", "Content-Disposition", "Vary")
 # Where the messages framework keeps messages waiting for the next page.
@@ -60,16 +62,17 @@ def head() -> str:
 
 
 def own_rows(user) -> list[tuple]:
-    """The reader's rows that change a page without an event, summed up so that any
-    insert, update or deletion changes the sum (one query): per notification and Watch
-    row the count, the highest id, and the count and newest time of what can change in
-    place (unread, watching)."""
+    """The rows that change the reader's pages without an event, summed up so that any
+    insert, update or deletion changes the sum (one query): per group of rows the count,
+    the highest id, and the count and newest time of what changes in place. They are
+    the reader's notifications (read or not), Watch choices (watching or not) and, for a
+    chair, the pending invitations of their committees (sent or not: the mail is sent
+    in the background)."""
 
-    def summed(model, tag: str, flag: Q, changed_at: str):
+    def summed(rows, tag: str, group: str, flag: Q, changed_at: str):
         return (
-            model.objects.filter(user=user)
-            .order_by()
-            .values("user")
+            rows.order_by()
+            .values(group)
             .annotate(
                 tag=Value(tag),
                 rows=Count("pk"),
@@ -80,9 +83,24 @@ def own_rows(user) -> list[tuple]:
             .values_list("tag", "rows", "flagged", "newest", "changed")
         )
 
-    notifications = summed(Notification, "notifications", Q(read_at__isnull=True), "read_at")
-    watches = summed(Watch, "watches", Q(watching=True), "since")
-    return sorted(notifications.union(watches, all=True))
+    groups = [
+        summed(
+            Notification.objects.filter(user=user),
+            "notifications", "user", Q(read_at__isnull=True), "read_at",
+        ),
+        summed(Watch.objects.filter(user=user), "watches", "user", Q(watching=True), "since"),
+    ]  # fmt: skip
+    chaired = [
+        committee
+        for committee, role in permissions.roles_by_committee(user).items()
+        if role == Role.CHAIR
+    ]
+    if chaired:
+        invitations = Invitation.objects.filter(committee__in=chaired)
+        groups.append(
+            summed(invitations, "invitations", "committee", Q(sent_at__isnull=True), "sent_at")
+        )
+    return sorted(groups[0].union(*groups[1:], all=True))
 
 
 def reader_stamp(request) -> str:

@@ -205,3 +205,16 @@ class SignedInPageCacheTests(LifecycleTestCase):
         self.assertIsNotNone(again.context)  # rendered afresh for the session as it is now
         self.assertNotContains(again, "Retire the old CLI")
         self.assertIsNone(self.client.get(url).context)  # and kept
+
+    def test_a_chair_sees_at_once_that_an_invitation_was_sent(self):
+        invitation = actions.do_invite(
+            committee=self.committee, email="newcomer@example.net", actor=self.chair
+        )
+        committee_page = reverse("proposals:committee", args=[self.committee.slug])
+        self.client.force_login(self.chair)
+        for _ in range(3):
+            page = self.client.get(committee_page)
+        self.assertIsNone(page.context)
+        self.assertContains(page, "e-mail not sent")
+        actions.do_mark_invitation_sent(invitation=invitation)  # by the mail job, no event
+        self.assertNotContains(self.client.get(committee_page), "e-mail not sent")
