@@ -16,6 +16,7 @@ from proposals.models import Invitation, Proposal, Webhook
 from proposals.page_cache import kept_page
 from proposals.seat_forms import AddSeatForm, InvitationForm
 from proposals.states import FINAL_STATES, State
+from proposals.views import paging
 from proposals.views.access import readable
 from proposals.views.meeting_record import committee_context
 from proposals.views.pages import mention_count, readings_to_review
@@ -78,7 +79,7 @@ def committee_page(request, committee: Committee, *, status: int = 200, **forms)
             "former_seats": [s for s in seats if _ended(s, today)],
             "rules": voting_rules.in_words(committee.voting_rules()),
             "open_proposals": open_proposals[:OPEN_SHOWN],
-            "open_count": open_proposals.count(),
+            **_open_count(open_proposals),
             "meetings": meetings.defer("notes", "notes_html", "original_notes")[:MEETINGS_SHOWN],
             "meeting_count": Meeting.objects.filter(committee=committee).count(),
             "upcoming_meetings": upcoming_meetings(committee, today),
@@ -131,3 +132,10 @@ def seat_management(committee: Committee, forms: dict) -> dict:
 
 def _ended(seat: Membership, today) -> bool:
     return seat.ended_on is not None and seat.ended_on <= today
+
+
+def _open_count(open_proposals) -> dict:
+    """How many proposals are open, counted up to `paging.COUNT_CAP` (an exact count
+    reads every open proposal of the committee)."""
+    counted = open_proposals.order_by()[: paging.COUNT_CAP + 1].count()
+    return {"open_count": min(counted, paging.COUNT_CAP), "open_more": counted > paging.COUNT_CAP}

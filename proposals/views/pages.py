@@ -303,9 +303,9 @@ def project_detail(request, pk: int):
         .order_by("-updated_at", "-pk")
     )
     changes = Event.objects.filter(project=project, action__startswith="project.")
-    history = event_sentences.lines(
-        list(changes.select_related("actor").order_by("-id")[:PROJECT_HISTORY_SHOWN])[::-1]
-    )
+    # One more than shown: whether there are more, without counting them all.
+    newest = list(changes.select_related("actor").order_by("-id")[: PROJECT_HISTORY_SHOWN + 1])
+    history = event_sentences.lines(newest[:PROJECT_HISTORY_SHOWN][::-1])
     return render(
         request,
         "proposals/project_detail.html",
@@ -314,7 +314,7 @@ def project_detail(request, pk: int):
             "proposals": proposals[:PROJECT_PROPOSALS_SHOWN],
             "proposal_count": proposals.count(),
             "history": history,
-            "history_more": changes.count() > PROJECT_HISTORY_SHOWN,
+            "history_more": len(newest) > PROJECT_HISTORY_SHOWN,
         },
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from unittest.mock import patch
 
 from django.contrib.auth.views import redirect_to_login
 from django.test import override_settings
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from pmc.models import PassRule, Role
 from proposals.states import Kind, State
+from proposals.views import paging
 from proposals.voting_rules import duration, in_words
 from tests.base import LifecycleTestCase
 from tests.factories import make_committee, make_meeting, make_member, make_proposal, make_user
@@ -131,6 +133,11 @@ class CommitteePageTests(LifecycleTestCase):
         self.assertNotIn("Gone away", text)
         self.assertNotIn("Not ours", text)
         self.assertContains(response, f'href="{reverse("proposals:list")}?committee=')
+
+    def test_its_count_of_open_proposals_stops_at_the_cap(self):
+        with patch.object(paging, "COUNT_CAP", 2):
+            text = text_of(self.client.get(self.url))
+        self.assertIn("Open proposals (2+)", text)
 
     def test_it_lists_the_meetings(self):
         response = self.client.get(self.url)
