@@ -135,15 +135,15 @@ def audit_log(request):
         context["bad_cursor"] = True
         page = log_page(shown, by_time=context["by_time"])
     # A count stops at the cap: an exact one reads every row the filters select.
-    count = events.order_by()[: paging.COUNT_CAP + 1].count()
+    count, count_more = paging.capped_count(events)
     return render(
         request,
         "proposals/audit_log.html",
         {
             **context,
             "page": page,
-            "count": min(count, paging.COUNT_CAP),
-            "count_more": count > paging.COUNT_CAP,
+            "count": count,
+            "count_more": count_more,
             "lines": event_sentences.lines(page.events),
             "verifying": request.user.is_staff
             and AuditJob.objects.filter(

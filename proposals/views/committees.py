@@ -69,6 +69,7 @@ def committee_page(request, committee: Committee, *, status: int = 200, **forms)
     manages_seats = permissions.has_perm("proposals.manage_seats", request.user, committee)
     manages_webhooks = permissions.has_perm("proposals.manage_webhooks", request.user, committee)
     seat_forms = seat_management(committee, forms) if manages_seats else {}
+    open_count, open_more = paging.capped_count(open_proposals)
     return render(
         request,
         "proposals/committee_detail.html",
@@ -79,7 +80,8 @@ def committee_page(request, committee: Committee, *, status: int = 200, **forms)
             "former_seats": [s for s in seats if _ended(s, today)],
             "rules": voting_rules.in_words(committee.voting_rules()),
             "open_proposals": open_proposals[:OPEN_SHOWN],
-            **_open_count(open_proposals),
+            "open_count": open_count,
+            "open_more": open_more,
             "meetings": meetings.defer("notes", "notes_html", "original_notes")[:MEETINGS_SHOWN],
             "meeting_count": Meeting.objects.filter(committee=committee).count(),
             "upcoming_meetings": upcoming_meetings(committee, today),
@@ -132,10 +134,3 @@ def seat_management(committee: Committee, forms: dict) -> dict:
 
 def _ended(seat: Membership, today) -> bool:
     return seat.ended_on is not None and seat.ended_on <= today
-
-
-def _open_count(open_proposals) -> dict:
-    """How many proposals are open, counted up to `paging.COUNT_CAP` (an exact count
-    reads every open proposal of the committee)."""
-    counted = open_proposals.order_by()[: paging.COUNT_CAP + 1].count()
-    return {"open_count": min(counted, paging.COUNT_CAP), "open_more": counted > paging.COUNT_CAP}

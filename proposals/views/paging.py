@@ -27,6 +27,14 @@ from django.utils.functional import cached_property
 COUNT_CAP = 1000
 
 
+def capped_count(rows: QuerySet) -> tuple[int, bool]:
+    """(How many `rows` there are, at most `COUNT_CAP`; whether there are more), reading
+    at most `COUNT_CAP + 1` of them."""
+    # Without the order: which rows are counted does not change how many there are.
+    counted = rows.order_by()[: COUNT_CAP + 1].count()
+    return min(counted, COUNT_CAP), counted > COUNT_CAP
+
+
 class CappedPaginator(Paginator):
     """A paginator whose count reads at most `COUNT_CAP + 1` rows; `more` says when
     there are more than it counted. Its pages stop at the cap."""
